@@ -1,0 +1,12 @@
+/* clock.h: wall and monotonic time. */
+#ifndef OTKLIK_CORE_CLOCK_H
+#define OTKLIK_CORE_CLOCK_H
+
+#include <stdint.h>
+
+/* Milliseconds since the Unix epoch (wall clock). */
+int64_t clock_now_ms(void);
+/* Monotonic nanoseconds, for measuring durations. */
+int64_t clock_mono_ns(void);
+
+#endif

@@ -2,6 +2,8 @@
 #ifndef OTKLIK_CORE_LOG_H
 #define OTKLIK_CORE_LOG_H
 
+#include <stddef.h>
+
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 void log_set_level(enum log_level lvl);

@@ -1,0 +1,75 @@
+/* http.h: the request/response abstraction handlers see (no HTTP library types here). */
+#ifndef OTKLIK_HTTP_HTTP_H
+#define OTKLIK_HTTP_HTTP_H
+
+#include "auth/actor.h"
+#include "core/arena.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct server;
+struct store;
+struct route;
+
+#define REQ_MAX_PARAMS 4
+#define REQ_MAX_HEADERS 8
+
+struct req {
+	struct arena *a;
+	struct server *srv;
+	struct store *store;
+	const struct route *route;
+	const char *method;
+	const char *path;  /* decoded path, without the query */
+	const char *query; /* raw query string after '?', or "" */
+	const char *body;
+	size_t body_len;
+	const char *content_type; /* or NULL */
+	const char *client_ip;
+	const char *params[REQ_MAX_PARAMS]; /* path parameters in pattern order */
+	size_t nparams;
+	struct actor actor;
+	char request_id[24];
+	void *conn; /* the HTTP library's connection (opaque) */
+
+	/* response */
+	int status;
+	const char *resp_type;
+	const char *resp_body;
+	size_t resp_len;
+	const char *resp_headers[REQ_MAX_HEADERS][2];
+	size_t nresp_headers;
+	/* error detail set by http_fail */
+	const char *err_message;
+	const char *err_field;
+};
+
+/* Request header value (case-insensitive name) or NULL. */
+const char *http_header(struct req *r, const char *name);
+/* Cookie value or NULL. */
+const char *http_cookie(struct req *r, const char *name);
+/* Query parameter, URL-decoded into the arena, or NULL when absent. */
+const char *http_query(struct req *r, const char *name);
+/* Integer query parameter: 0 ok (absent leaves *out), ERR_INVALID (message set) if malformed
+ * or outside [min, max]. */
+int http_query_int(struct req *r, const char *name, int64_t min, int64_t max, int64_t *out);
+/* Path parameter i as a positive id: 0 or ERR_NOTFOUND. */
+int http_param_id(struct req *r, size_t i, int64_t *out);
+
+/* Parse the body as a JSON object (checks content type, depth, UTF-8). On failure returns the
+ * error with message/field set. The object is owned by the caller (json_decref). */
+int http_body_json(struct req *r, json_t **out);
+
+/* Responses. http_json steals the reference. Return 0 so handlers can `return http_json(...)`. */
+int http_json(struct req *r, int status, json_t *body);
+int http_text(struct req *r, int status, const char *type, const char *body, size_t len);
+int http_no_content(struct req *r);
+int http_redirect(struct req *r, const char *location);
+void http_add_header(struct req *r, const char *name, const char *value);
+/* Record an error for the framework to render; returns err. field may be NULL. */
+int http_fail(struct req *r, int err, const char *message, const char *field);
+
+#endif

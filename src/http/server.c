@@ -1,0 +1,534 @@
+/* server.c: libmicrohttpd glue: connection state, body limits, authentication, permission,
+ * CSRF and rate-limit checks from the route table, dispatch, security headers, access log. */
+#include "http/server.h"
+#include "http/http.h"
+#include "http/metrics.h"
+#include "http/ratelimit.h"
+#include "http/route.h"
+#include "auth/session.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "store/store.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#define SESSION_COOKIE "otklik_session"
+
+static const char *const security_csp =
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+struct conn_state {
+	struct arena arena;
+	struct buf body;
+	const struct route *route;
+	const char *params[REQ_MAX_PARAMS];
+	size_t nparams;
+	bool path_known;
+	bool too_large;
+	int64_t t0;
+	int status;
+	char request_id[24];
+};
+
+static atomic_uint_fast64_t request_seq;
+static uint64_t node_salt;
+
+static void request_id_new(char *out, size_t n)
+{
+	uint64_t seq = atomic_fetch_add(&request_seq, 1) + 1;
+	snprintf(out, n, "%08llx%08llx", (unsigned long long)(node_salt & 0xffffffffu),
+		 (unsigned long long)seq);
+}
+
+const char *http_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *http_query(struct req *r, const char *name)
+{
+	/* MHD has already URL-decoded GET arguments. */
+	const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+	return v;
+}
+
+int http_query_int(struct req *r, const char *name, int64_t min, int64_t max, int64_t *out)
+{
+	const char *v = http_query(r, name);
+	if (!v)
+		return 0;
+	if (!*v)
+		return 0;
+	char *end;
+	long long x = strtoll(v, &end, 10);
+	if (*end || x < min || x > max)
+		return http_fail(r, ERR_INVALID,
+				 arena_printf(r->a, "Параметр %s должен быть целым числом от %lld до %lld",
+					      name, (long long)min, (long long)max),
+				 name);
+	*out = x;
+	return 0;
+}
+
+int http_param_id(struct req *r, size_t i, int64_t *out)
+{
+	if (i >= r->nparams)
+		return http_fail(r, ERR_NOTFOUND, "Не найдено", NULL);
+	char *end;
+	long long x = strtoll(r->params[i], &end, 10);
+	if (*end || x <= 0 || r->params[i][0] == '+' || r->params[i][0] == '-')
+		return http_fail(r, ERR_NOTFOUND, "Не найдено", NULL);
+	*out = x;
+	return 0;
+}
+
+int http_json(struct req *r, int status, json_t *body)
+{
+	char *s = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (!s)
+		return http_fail(r, ERR_INTERNAL, "Внутренняя ошибка", NULL);
+	size_t n = strlen(s);
+	char *copy = arena_strndup(r->a, s, n);
+	free(s);
+	r->status = status;
+	r->resp_type = "application/json; charset=utf-8";
+	r->resp_body = copy;
+	r->resp_len = n;
+	return 0;
+}
+
+int http_text(struct req *r, int status, const char *type, const char *body, size_t len)
+{
+	r->status = status;
+	r->resp_type = type;
+	r->resp_body = body;
+	r->resp_len = len;
+	return 0;
+}
+
+int http_no_content(struct req *r)
+{
+	return http_text(r, 204, NULL, "", 0);
+}
+
+int http_redirect(struct req *r, const char *location)
+{
+	http_add_header(r, "Location", location);
+	return http_text(r, 302, "text/plain; charset=utf-8", "", 0);
+}
+
+void http_add_header(struct req *r, const char *name, const char *value)
+{
+	if (r->nresp_headers >= REQ_MAX_HEADERS)
+		return;
+	r->resp_headers[r->nresp_headers][0] = name;
+	r->resp_headers[r->nresp_headers][1] = arena_strdup(r->a, value);
+	r->nresp_headers++;
+}
+
+int http_fail(struct req *r, int err, const char *message, const char *field)
+{
+	if (!r->err_message) {
+		r->err_message = message;
+		r->err_field = field;
+	}
+	return err;
+}
+
+static const char *default_message(int err)
+{
+	switch (err) {
+	case ERR_INVALID: return "Некорректный запрос";
+	case ERR_UNAUTHORIZED: return "Требуется вход в систему";
+	case ERR_FORBIDDEN: return "Недостаточно прав";
+	case ERR_NOTFOUND: return "Не найдено";
+	case ERR_METHOD: return "Метод не поддерживается";
+	case ERR_CONFLICT: return "Конфликт с текущим состоянием данных";
+	case ERR_TOOLARGE: return "Слишком большой запрос";
+	case ERR_MEDIATYPE: return "Неподдерживаемый тип содержимого";
+	case ERR_VALIDATION: return "Проверьте введённые данные";
+	case ERR_RATELIMIT: return "Слишком много запросов, попробуйте позже";
+	case ERR_UNAVAILABLE: return "Сервис временно недоступен";
+	default: return "Внутренняя ошибка сервера";
+	}
+}
+
+/* Render an error in the one error shape. */
+static void render_error(struct req *r, int err, const char *code_override)
+{
+	json_t *e = json_object();
+	json_object_set_new(e, "code", json_string(code_override ? code_override : err_code(err)));
+	json_object_set_new(e, "message",
+			    json_string(r->err_message ? r->err_message : default_message(err)));
+	if (r->err_field)
+		json_object_set_new(e, "field", json_string(r->err_field));
+	r->resp_headers[0][0] = NULL;
+	r->nresp_headers = 0;
+	if (err == ERR_RATELIMIT)
+		http_add_header(r, "Retry-After", "60");
+	http_json(r, err_http_status(err), json_pack("{s:o}", "error", e));
+}
+
+/* Max JSON nesting we accept; jansson's own limit is far higher. */
+#define JSON_MAX_DEPTH 32
+
+static int json_depth_ok(const char *s, size_t n)
+{
+	int depth = 0;
+	bool in_str = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '"')
+			in_str = true;
+		else if (c == '{' || c == '[') {
+			if (++depth > JSON_MAX_DEPTH)
+				return 0;
+		} else if (c == '}' || c == ']')
+			depth--;
+	}
+	return 1;
+}
+
+int http_body_json(struct req *r, json_t **out)
+{
+	*out = NULL;
+	if (!r->content_type || strncasecmp(r->content_type, "application/json", 16) != 0)
+		return http_fail(r, ERR_MEDIATYPE, "Ожидается Content-Type: application/json",
+				 NULL);
+	if (!json_depth_ok(r->body, r->body_len))
+		return http_fail(r, ERR_INVALID, "Слишком глубокая вложенность JSON", NULL);
+	json_error_t jerr;
+	json_t *j = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j)
+		return http_fail(r, ERR_INVALID,
+				 arena_printf(r->a, "Некорректный JSON (строка %d, позиция %d): %s",
+					      jerr.line, jerr.column, jerr.text),
+				 NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return http_fail(r, ERR_INVALID, "Ожидается JSON-объект", NULL);
+	}
+	*out = j;
+	return 0;
+}
+
+static bool is_write(const char *method)
+{
+	return strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "OPTIONS");
+}
+
+/* Establish the actor from the session cookie or the Bearer key. */
+static int authenticate(struct req *r)
+{
+	const char *authz = http_header(r, "Authorization");
+	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+		int rc = auth_apikey_authenticate(r->store, r->a, authz + 7, &r->actor);
+		if (rc)
+			return http_fail(r, ERR_UNAUTHORIZED, "Недействительный ключ API", NULL);
+		return 0;
+	}
+	const char *tok = http_cookie(r, SESSION_COOKIE);
+	if (tok && *tok) {
+		int rc = auth_session_authenticate(r->store, r->a, tok, &r->actor);
+		if (rc == ERR_DB)
+			return rc;
+		/* An unknown or expired cookie simply means anonymous. */
+	}
+	return 0;
+}
+
+static int check_rate(struct req *r)
+{
+	const struct route *rt = r->route;
+	double rate = 0, burst = 0;
+	switch (rt->rate) {
+	case RL_NONE: return 0;
+	case RL_READ:
+		rate = r->srv->cfg.rate_read > 0 ? r->srv->cfg.rate_read : 500;
+		burst = rate * 2;
+		break;
+	case RL_WRITE:
+		rate = r->srv->cfg.rate_write > 0 ? r->srv->cfg.rate_write : 100;
+		burst = rate * 2;
+		break;
+	case RL_AUTH:
+		rate = 10.0 / 60.0; /* 10 per minute */
+		burst = 10;
+		break;
+	}
+	char key[128];
+	if (r->actor.user_id)
+		snprintf(key, sizeof(key), "%d:u%lld", (int)rt->rate, (long long)r->actor.user_id);
+	else if (r->actor.apikey_id)
+		snprintf(key, sizeof(key), "%d:k%lld", (int)rt->rate, (long long)r->actor.apikey_id);
+	else
+		snprintf(key, sizeof(key), "%d:ip%s", (int)rt->rate, r->client_ip);
+	if (!ratelimit_take(r->srv->rl, key, rate, burst))
+		return http_fail(r, ERR_RATELIMIT, NULL, NULL);
+	return 0;
+}
+
+static int dispatch(struct req *r)
+{
+	const struct route *rt = r->route;
+	int rc = authenticate(r);
+	if (rc)
+		return rc;
+	if (rt->perm != PERM_PUBLIC) {
+		if (!r->actor.user_id && !r->actor.apikey_id)
+			return http_fail(r, ERR_UNAUTHORIZED, NULL, NULL);
+		if (rt->perm != PERM_AUTH && !(r->actor.roles & rt->perm))
+			return http_fail(r, ERR_FORBIDDEN, NULL, NULL);
+	}
+	if (rt->csrf && r->actor.via_cookie && is_write(r->method)) {
+		const char *t = http_header(r, "X-CSRF-Token");
+		if (!t || !r->actor.csrf_token || !auth_token_equal(t, r->actor.csrf_token))
+			return http_fail(r, ERR_FORBIDDEN,
+					 "Отсутствует или неверен CSRF-токен; обновите страницу",
+					 NULL);
+	}
+	rc = check_rate(r);
+	if (rc)
+		return rc;
+	if (!rt->body_limit && r->body_len)
+		return http_fail(r, ERR_INVALID, "Этот запрос не принимает тело", NULL);
+	return rt->handler(r);
+}
+
+static void add_security_headers(struct MHD_Response *resp, const char *path)
+{
+	MHD_add_response_header(resp, "Content-Security-Policy", security_csp);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	if (strncmp(path, "/static/", 8) != 0)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *r)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		r->resp_len, (void *)(r->resp_body ? r->resp_body : ""), MHD_RESPMEM_MUST_COPY);
+	if (r->resp_type)
+		MHD_add_response_header(resp, "Content-Type", r->resp_type);
+	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+	add_security_headers(resp, r->path ? r->path : "/");
+	for (size_t i = 0; i < r->nresp_headers; i++)
+		MHD_add_response_header(resp, r->resp_headers[i][0], r->resp_headers[i][1]);
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static const char *client_ip(struct MHD_Connection *conn, struct arena *a)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char buf[INET6_ADDRSTRLEN] = "?";
+	if (ci && ci->client_addr) {
+		if (ci->client_addr->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
+				  buf, sizeof(buf));
+		else if (ci->client_addr->sa_family == AF_INET6)
+			inet_ntop(AF_INET6,
+				  &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, buf,
+				  sizeof(buf));
+	}
+	return arena_strdup(a, buf);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	struct server *srv = cls;
+	struct conn_state *cs = *con_cls;
+	if (!cs) {
+		/* First call: only headers are known. Queue nothing yet (keep-alive, see STACK.md). */
+		cs = xcalloc(1, sizeof(*cs));
+		arena_init(&cs->arena, 16384);
+		cs->t0 = clock_mono_ns();
+		request_id_new(cs->request_id, sizeof(cs->request_id));
+		cs->route = route_match(method, url, cs->params, &cs->nparams, &cs->arena,
+					&cs->path_known);
+		size_t limit = cs->route ? cs->route->body_limit : 0;
+		cs->body = (struct buf)BUF_INIT(limit ? limit : 1);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > (limit ? limit : 0) && cs->route &&
+		    strtoull(cl, NULL, 10) > 0)
+			cs->too_large = true;
+		*con_cls = cs;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!cs->too_large && buf_append(&cs->body, upload_data, *upload_data_size))
+			cs->too_large = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	struct req r = { 0 };
+	r.a = &cs->arena;
+	r.srv = srv;
+	r.store = srv->store;
+	r.conn = conn;
+	r.method = method;
+	r.path = url;
+	const char *q = strchr(url, '?');
+	r.query = q ? q + 1 : "";
+	r.body = cs->body.data ? cs->body.data : "";
+	r.body_len = cs->body.len;
+	r.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+	r.client_ip = client_ip(conn, &cs->arena);
+	memcpy(r.request_id, cs->request_id, sizeof(r.request_id));
+	r.actor.request_id = r.request_id;
+	r.route = cs->route;
+	memcpy(r.params, cs->params, sizeof(r.params));
+	r.nparams = cs->nparams;
+
+	int rc;
+	if (!cs->route)
+		rc = http_fail(&r, cs->path_known ? ERR_METHOD : ERR_NOTFOUND, NULL, NULL);
+	else if (cs->too_large)
+		rc = http_fail(&r, ERR_TOOLARGE,
+			       arena_printf(r.a, "Тело запроса больше %zu байт",
+					    cs->route->body_limit),
+			       NULL);
+	else
+		rc = dispatch(&r);
+	if (rc) {
+		const char *code = NULL;
+		if (rc == ERR_FORBIDDEN && r.err_message && strstr(r.err_message, "CSRF"))
+			code = "csrf_failed";
+		if (rc == ERR_DB || rc == ERR_RETRY)
+			r.err_message = "Внутренняя ошибка сервера, попробуйте повторить запрос";
+		render_error(&r, rc, code);
+	}
+	if (!r.status)
+		http_fail(&r, ERR_INTERNAL, NULL, NULL), render_error(&r, ERR_INTERNAL, NULL);
+	cs->status = r.status;
+	if (!strcmp(method, "HEAD"))
+		r.resp_len = 0;
+	return send_response(conn, &r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	struct conn_state *cs = *con_cls;
+	if (!cs)
+		return;
+	int64_t dur = clock_mono_ns() - cs->t0;
+	size_t ri = cs->route ? route_index(cs->route) : routes_count;
+	metrics_observe(ri, cs->status, dur);
+	char line[512];
+	int n = snprintf(line, sizeof(line),
+			 "{\"ts\":%lld,\"level\":\"info\",\"event\":\"access\",\"request_id\":\"%s\","
+			 "\"route\":\"%s %s\",\"status\":%d,\"ms\":%.3f%s}\n",
+			 (long long)clock_now_ms(), cs->request_id,
+			 cs->route ? cs->route->method : "-", cs->route ? cs->route->pattern : "-",
+			 cs->status, (double)dur / 1e6,
+			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+	if (n > 0 && (size_t)n < sizeof(line))
+		log_line(line, (size_t)n);
+	arena_release(&cs->arena);
+	buf_release(&cs->body);
+	free(cs);
+	*con_cls = NULL;
+}
+
+int server_parse_listen(struct server_config *cfg, const char *listen)
+{
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof(cfg->host))
+		return ERR_INVALID;
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535)
+		return ERR_INVALID;
+	memcpy(cfg->host, listen, (size_t)(colon - listen));
+	cfg->host[colon - listen] = '\0';
+	cfg->port = (int)port;
+	return 0;
+}
+
+int server_run(const struct server_config *cfg, struct store *s)
+{
+	struct server srv = { .cfg = *cfg, .store = s };
+	srv.rl = ratelimit_new();
+	srv.oidc = oidc_client_new(&srv.cfg.oidc);
+	node_salt = (uint64_t)clock_now_ms() ^ ((uint64_t)getpid() << 20);
+
+	struct sockaddr_in addr = { 0 };
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons((uint16_t)cfg->port);
+	if (inet_pton(AF_INET, strcmp(cfg->host, "localhost") ? cfg->host : "127.0.0.1",
+		      &addr.sin_addr) != 1) {
+		log_error("listen", "bad address %s (use an IPv4 address)", cfg->host);
+		ratelimit_free(srv.rl);
+		oidc_client_free(srv.oidc);
+		return ERR_INVALID;
+	}
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int threads = cfg->threads > 0 ? cfg->threads : 32;
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, (uint16_t)cfg->port,
+		NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+		(unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_END);
+	if (!d) {
+		log_error("listen", "cannot listen on %s:%d", cfg->host, cfg->port);
+		ratelimit_free(srv.rl);
+		oidc_client_free(srv.oidc);
+		return ERR_INTERNAL;
+	}
+	log_info("listening", "http://%s:%d", cfg->host, cfg->port);
+	int sig = 0;
+	sigwait(&set, &sig);
+	log_info("shutdown", "signal %d: finishing in-flight requests", sig);
+	/* Stop accepting, let workers finish what they hold, then stop. */
+	MHD_quiesce_daemon(d);
+	MHD_stop_daemon(d);
+	ratelimit_free(srv.rl);
+	oidc_client_free(srv.oidc);
+	log_info("stopped", NULL);
+	return 0;
+}

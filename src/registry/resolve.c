@@ -1,0 +1,212 @@
+/* resolve.c: the competence resolver: topic × territory (× point in polygon) → organisation.
+ * Most specific rule wins: topic beats category beats "any topic"; then the deepest territory
+ * (a rule without territory is the shallowest); ties go to the oldest rule. */
+#include "registry/registry.h"
+#include "core/err.h"
+#include "core/mem.h"
+#include "registry/geo.h"
+#include "store/entity.h"
+#include "store/users.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 32
+
+/* Territory polygons, cached per registry version (shared by threads, rebuilt on change). */
+struct poly_entry {
+	int64_t id, parent_id;
+	struct geo_shape *shape;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct poly_entry *cache;
+static size_t cache_n;
+static int64_t cache_version = -1;
+static const void *cache_owner;
+
+static void cache_clear(void)
+{
+	for (size_t i = 0; i < cache_n; i++)
+		geo_shape_free(cache[i].shape);
+	free(cache);
+	cache = NULL;
+	cache_n = 0;
+}
+
+static int cache_refresh(struct store_conn *c, struct arena *a, const void *owner)
+{
+	int64_t version;
+	int rc = store_registry_version(c, &version);
+	if (rc)
+		return rc;
+	if (version == cache_version && owner == cache_owner)
+		return 0;
+	struct store_rows r;
+	rc = store_query(c, a,
+			 "SELECT id, parent_id, polygon FROM territories WHERE polygon IS NOT NULL "
+			 "AND active = 1",
+			 NULL, 0, &r);
+	if (rc)
+		return rc;
+	cache_clear();
+	cache = xcalloc(r.nrows ? r.nrows : 1, sizeof(*cache));
+	for (size_t i = 0; i < r.nrows; i++) {
+		const char *g = store_rows_get(&r, i, 2);
+		struct geo_shape *shape;
+		if (geo_shape_parse(g, strlen(g), &shape))
+			continue;
+		cache[cache_n].id = store_rows_i64(&r, i, 0);
+		cache[cache_n].parent_id = store_rows_i64(&r, i, 1);
+		cache[cache_n].shape = shape;
+		cache_n++;
+	}
+	cache_version = version;
+	cache_owner = owner;
+	return 0;
+}
+
+/* Ancestors of t (t first), up to MAX_DEPTH. */
+static int chain_of(struct store_conn *c, int64_t t, int64_t *chain, size_t *n)
+{
+	*n = 0;
+	while (t && *n < MAX_DEPTH) {
+		chain[(*n)++] = t;
+		int64_t parent = 0;
+		int rc = store_territory_parent(c, t, &parent);
+		if (rc == ERR_NOTFOUND)
+			break;
+		if (rc)
+			return rc;
+		t = parent;
+	}
+	return 0;
+}
+
+/* The deepest territory with a polygon holding the point, or 0. */
+static int territory_at(struct store_conn *c, struct arena *a, double lat, double lon,
+			int64_t *out)
+{
+	*out = 0;
+	pthread_mutex_lock(&cache_lock);
+	int rc = cache_refresh(c, a, store_conn_store(c));
+	size_t best_depth = 0;
+	for (size_t i = 0; !rc && i < cache_n; i++) {
+		if (!geo_shape_contains(cache[i].shape, lat, lon))
+			continue;
+		int64_t chain[MAX_DEPTH];
+		size_t n;
+		/* Depth from the parent chain (cheap: territories are few levels deep). */
+		rc = chain_of(c, cache[i].id, chain, &n);
+		if (!rc && n > best_depth) {
+			best_depth = n;
+			*out = cache[i].id;
+		}
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return rc;
+}
+
+int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_id,
+			  int64_t territory_id, bool has_point, double lat, double lon,
+			  struct route_result *out, struct problem *p)
+{
+	memset(out, 0, sizeof(*out));
+	struct store_val tp[] = { sv_int(topic_id) };
+	struct store_rows tr;
+	int rc = store_query(c, a, "SELECT category_id, name FROM topics WHERE id = $1", tp, 1, &tr);
+	if (rc)
+		return rc;
+	if (!tr.nrows) {
+		p->message = "Тема не найдена";
+		p->field = "topic_id";
+		return ERR_VALIDATION;
+	}
+	int64_t category_id = store_rows_i64(&tr, 0, 0);
+	if (territory_id) {
+		bool exists;
+		rc = store_id_exists(c, "territories", territory_id, &exists);
+		if (rc)
+			return rc;
+		if (!exists) {
+			p->message = "Территория не найдена";
+			p->field = "territory_id";
+			return ERR_VALIDATION;
+		}
+	}
+	if (has_point) {
+		int64_t at = 0;
+		rc = territory_at(c, a, lat, lon, &at);
+		if (rc)
+			return rc;
+		if (at)
+			territory_id = at;
+	}
+	out->territory_id = territory_id;
+
+	int64_t chain[MAX_DEPTH];
+	size_t n = 0;
+	rc = chain_of(c, territory_id, chain, &n);
+	if (rc)
+		return rc;
+	struct store_val rp[] = { sv_int(topic_id), sv_int(category_id) };
+	struct store_rows r;
+	rc = store_query(c, a,
+			 "SELECT r.id, r.code, r.topic_id, r.category_id, r.territory_id, r.org_id, "
+			 "o.name FROM rules r JOIN orgs o ON o.id = r.org_id WHERE o.active = 1 AND "
+			 "(r.topic_id = $1 OR (r.topic_id IS NULL AND (r.category_id = $2 OR "
+			 "r.category_id IS NULL)))",
+			 rp, 2, &r);
+	if (rc)
+		return rc;
+	long best = -1;
+	size_t best_i = 0;
+	for (size_t i = 0; i < r.nrows; i++) {
+		int64_t rt = store_rows_i64(&r, i, 4);
+		long tdepth = 0; /* 0 = any territory; else depth from the root (1 = root) */
+		if (rt) {
+			size_t k;
+			for (k = 0; k < n && chain[k] != rt; k++)
+				;
+			if (k == n)
+				continue; /* the rule's territory does not contain ours */
+			tdepth = (long)(n - k);
+		}
+		long spec = store_rows_i64(&r, i, 2) ? 2 : store_rows_i64(&r, i, 3) ? 1 : 0;
+		long score = spec * 1000 + tdepth;
+		if (score > best ||
+		    (score == best && store_rows_i64(&r, i, 0) < store_rows_i64(&r, best_i, 0))) {
+			best = score;
+			best_i = i;
+		}
+	}
+	if (best < 0) {
+		out->reason = "Нет правила компетенции для этой темы и территории: обращение попадёт "
+			      "в очередь координатора территории";
+		return 0;
+	}
+	out->rule_id = store_rows_i64(&r, best_i, 0);
+	out->org_id = store_rows_i64(&r, best_i, 5);
+	long spec = best / 1000;
+	out->reason = arena_printf(
+		a, "Правило «%s»: %s, %s → %s", store_rows_get(&r, best_i, 1),
+		spec == 2 ? "по теме" : spec == 1 ? "по категории темы" : "для любых тем",
+		store_rows_i64(&r, best_i, 4) ? "для территории обращения или вышестоящей"
+					      : "для любой территории",
+		store_rows_get(&r, best_i, 6));
+	return 0;
+}
+
+int registry_resolve(struct store *s, struct arena *a, int64_t topic_id, int64_t territory_id,
+		     bool has_point, double lat, double lon, struct route_result *out,
+		     struct problem *p)
+{
+	struct store_conn *c;
+	int rc = store_conn_get(s, &c);
+	if (rc)
+		return rc;
+	rc = registry_resolve_conn(c, a, topic_id, territory_id, has_point, lat, lon, out, p);
+	store_conn_put(s, c);
+	return rc;
+}

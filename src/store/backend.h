@@ -1,0 +1,32 @@
+/* backend.h: the ops table each storage back end implements (private to src/store). */
+#ifndef OTKLIK_STORE_BACKEND_H
+#define OTKLIK_STORE_BACKEND_H
+
+#include "store/store.h"
+
+struct store_ops {
+	const char *name;
+	int (*connect)(const char *target, struct store_conn **out);
+	void (*disconnect)(struct store_conn *c);
+	bool (*healthy)(struct store_conn *c);
+	int (*query)(struct store_conn *c, struct arena *a, const char *sql,
+		     const struct store_val *params, size_t nparams, struct store_rows *out);
+	int (*exec_script)(struct store_conn *c, const char *sql);
+	const char *begin_sql; /* "BEGIN IMMEDIATE" or "BEGIN" */
+	const char *migrate_lock_sql; /* taken inside the migration transaction, or NULL */
+};
+
+extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
+
+/* Every connection starts with this header so store.c can find its ops. */
+struct store_conn_base {
+	const struct store_ops *ops;
+	struct store *owner;
+	struct store_conn *next_idle;
+};
+
+/* Records a query's duration (and failure) in the owner's stats. */
+void store_note_query(struct store *s, int64_t ns, bool failed);
+
+#endif

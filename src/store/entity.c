@@ -1,0 +1,237 @@
+/* entity.c: SQL generated from registry descriptors. */
+#include "store/entity.h"
+#include "core/buf.h"
+#include "core/err.h"
+
+#include <string.h>
+
+static void select_cols(struct buf *b, const struct entity_desc *d, bool list)
+{
+	buf_puts(b, "id");
+	for (size_t i = 0; i < d->nfields; i++) {
+		const struct field_desc *f = &d->fields[i];
+		if (f->flags & FF_HIDDEN)
+			continue;
+		if (list && (f->flags & FF_LONG))
+			buf_puts(b, ", NULL");
+		else
+			buf_printf(b, ", %s", f->name);
+	}
+}
+
+static int finish_sql(struct buf *b, struct arena *a, const char **sql)
+{
+	if (b->overflow) {
+		buf_release(b);
+		return ERR_INTERNAL;
+	}
+	*sql = arena_strndup(a, b->data, b->len);
+	buf_release(b);
+	return 0;
+}
+
+int store_entity_get(struct store_conn *c, struct arena *a, const struct entity_desc *d,
+		     int64_t id, struct store_rows *out)
+{
+	struct buf b = BUF_INIT(8192);
+	buf_puts(&b, "SELECT ");
+	select_cols(&b, d, false);
+	buf_printf(&b, " FROM %s WHERE id = $1", d->table);
+	const char *sql;
+	int rc = finish_sql(&b, a, &sql);
+	if (rc)
+		return rc;
+	struct store_val p[] = { sv_int(id) };
+	rc = store_query(c, a, sql, p, 1, out);
+	if (rc)
+		return rc;
+	return out->nrows ? 0 : ERR_NOTFOUND;
+}
+
+int store_entity_list(struct store_conn *c, struct arena *a, const struct entity_desc *d,
+		      const struct entity_vals *filters, const char *q_pattern, int64_t limit,
+		      int64_t offset, struct store_rows *out, int64_t *total)
+{
+	struct store_val p[ENTITY_MAX_FIELDS + 3];
+	size_t np = 0;
+	struct buf w = BUF_INIT(4096);
+	buf_puts(&w, " WHERE 1 = 1");
+	for (size_t i = 0; i < d->nfields; i++) {
+		if (!filters || !filters->set[i])
+			continue;
+		if (filters->v[i].type == SV_NULL) {
+			buf_printf(&w, " AND %s IS NULL", d->fields[i].name);
+			continue;
+		}
+		p[np++] = filters->v[i];
+		buf_printf(&w, " AND %s = $%zu", d->fields[i].name, np);
+	}
+	if (q_pattern) {
+		p[np++] = sv_text(q_pattern);
+		buf_printf(&w, " AND search LIKE $%zu ESCAPE '\\'", np);
+	}
+	size_t nfilter = np;
+	struct buf b = BUF_INIT(8192);
+	buf_puts(&b, "SELECT ");
+	select_cols(&b, d, true);
+	buf_printf(&b, " FROM %s%s ORDER BY %s LIMIT $%zu OFFSET $%zu", d->table,
+		   w.data ? w.data : "", d->order_by, np + 1, np + 2);
+	p[np++] = sv_int(limit);
+	p[np++] = sv_int(offset);
+	const char *sql;
+	int rc = finish_sql(&b, a, &sql);
+	if (!rc)
+		rc = store_query(c, a, sql, p, np, out);
+	if (!rc) {
+		struct buf cb = BUF_INIT(4096);
+		buf_printf(&cb, "SELECT COUNT(*) FROM %s%s", d->table, w.data ? w.data : "");
+		rc = finish_sql(&cb, a, &sql);
+		struct store_rows t;
+		if (!rc)
+			rc = store_query(c, a, sql, p, nfilter, &t);
+		if (!rc)
+			*total = store_rows_i64(&t, 0, 0);
+	}
+	buf_release(&w);
+	return rc;
+}
+
+int store_entity_insert(struct store_conn *c, struct arena *a, const struct entity_desc *d,
+			const struct entity_vals *vals, const char *search, int64_t now,
+			int64_t *id)
+{
+	struct store_val p[ENTITY_MAX_FIELDS + 3];
+	size_t np = 0;
+	struct buf cols = BUF_INIT(4096), params = BUF_INIT(4096);
+	for (size_t i = 0; i < d->nfields; i++) {
+		if (!vals->set[i])
+			continue;
+		p[np++] = vals->v[i];
+		buf_printf(&cols, "%s, ", d->fields[i].name);
+		buf_printf(&params, "$%zu, ", np);
+	}
+	p[np++] = sv_text(search ? search : "");
+	p[np++] = sv_int(now);
+	struct buf b = BUF_INIT(8192);
+	buf_printf(&b,
+		   "INSERT INTO %s (%ssearch, created_at, updated_at) VALUES (%s$%zu, $%zu, $%zu) "
+		   "RETURNING id",
+		   d->table, cols.data ? cols.data : "", params.data ? params.data : "", np - 1, np,
+		   np);
+	buf_release(&cols);
+	buf_release(&params);
+	const char *sql;
+	int rc = finish_sql(&b, a, &sql);
+	struct store_rows r;
+	if (!rc)
+		rc = store_query(c, a, sql, p, np, &r);
+	if (!rc)
+		*id = store_rows_i64(&r, 0, 0);
+	return rc;
+}
+
+int store_entity_update(struct store_conn *c, struct arena *a, const struct entity_desc *d,
+			int64_t id, const struct entity_vals *vals, const char *search, int64_t now)
+{
+	struct store_val p[ENTITY_MAX_FIELDS + 3];
+	size_t np = 0;
+	p[np++] = sv_int(id);
+	struct buf b = BUF_INIT(8192);
+	buf_printf(&b, "UPDATE %s SET ", d->table);
+	for (size_t i = 0; i < d->nfields; i++) {
+		if (!vals->set[i])
+			continue;
+		p[np++] = vals->v[i];
+		buf_printf(&b, "%s = $%zu, ", d->fields[i].name, np);
+	}
+	p[np++] = sv_text(search ? search : "");
+	p[np++] = sv_int(now);
+	buf_printf(&b, "search = $%zu, updated_at = $%zu WHERE id = $1", np - 1, np);
+	const char *sql;
+	int rc = finish_sql(&b, a, &sql);
+	struct store_rows r;
+	if (!rc)
+		rc = store_query(c, a, sql, p, np, &r);
+	if (!rc && !r.changes)
+		rc = ERR_NOTFOUND;
+	return rc;
+}
+
+int store_entity_delete(struct store_conn *c, const struct entity_desc *d, int64_t id)
+{
+	struct arena a;
+	arena_init(&a, 512);
+	struct store_val p[] = { sv_int(id) };
+	struct store_rows r;
+	int rc = store_query(c, &a, arena_printf(&a, "DELETE FROM %s WHERE id = $1", d->table), p,
+			     1, &r);
+	if (!rc && !r.changes)
+		rc = ERR_NOTFOUND;
+	arena_release(&a);
+	return rc;
+}
+
+int store_id_by_code(struct store_conn *c, const char *table, const char *code, int64_t *id)
+{
+	struct arena a;
+	arena_init(&a, 512);
+	struct store_val p[] = { sv_text(code) };
+	struct store_rows r;
+	int rc = store_query(c, &a, arena_printf(&a, "SELECT id FROM %s WHERE code = $1", table), p,
+			     1, &r);
+	if (!rc && !r.nrows)
+		rc = ERR_NOTFOUND;
+	if (!rc)
+		*id = store_rows_i64(&r, 0, 0);
+	arena_release(&a);
+	return rc;
+}
+
+int store_id_exists(struct store_conn *c, const char *table, int64_t id, bool *exists)
+{
+	struct arena a;
+	arena_init(&a, 512);
+	struct store_val p[] = { sv_int(id) };
+	struct store_rows r;
+	int rc = store_query(c, &a, arena_printf(&a, "SELECT 1 FROM %s WHERE id = $1", table), p, 1,
+			     &r);
+	if (!rc)
+		*exists = r.nrows > 0;
+	arena_release(&a);
+	return rc;
+}
+
+int store_get_text(struct store_conn *c, struct arena *a, const char *table, const char *column,
+		   int64_t id, const char **out)
+{
+	struct store_val p[] = { sv_int(id) };
+	struct store_rows r;
+	int rc = store_query(c, a, arena_printf(a, "SELECT %s FROM %s WHERE id = $1", column, table),
+			     p, 1, &r);
+	if (rc)
+		return rc;
+	if (!r.nrows)
+		return ERR_NOTFOUND;
+	*out = store_rows_get(&r, 0, 0);
+	return 0;
+}
+
+int store_registry_bump(struct store_conn *c)
+{
+	return store_query(c, NULL,
+			   "UPDATE meta SET value = value + 1 WHERE key = 'registry_version'", NULL,
+			   0, NULL);
+}
+
+int store_registry_version(struct store_conn *c, int64_t *version)
+{
+	struct arena a;
+	arena_init(&a, 256);
+	struct store_rows r;
+	int rc = store_query(c, &a, "SELECT value FROM meta WHERE key = 'registry_version'", NULL, 0,
+			     &r);
+	if (!rc)
+		*version = r.nrows ? store_rows_i64(&r, 0, 0) : 0;
+	arena_release(&a);
+	return rc;
+}

@@ -1,0 +1,412 @@
+/* store.c: back-end selection, the connection pool, group commit, statistics. */
+#include "store/store.h"
+#include "store/backend.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH_MAX 512
+#define BATCH_RETRIES 5
+
+struct write_job {
+	store_write_fn fn;
+	void *arg;
+	int rc;
+	bool done;
+	pthread_cond_t cond;
+	struct write_job *next;
+};
+
+struct store {
+	const struct store_ops *ops;
+	enum store_backend backend;
+	char *target;
+
+	pthread_mutex_t pool_lock;
+	struct store_conn *idle;
+
+	pthread_mutex_t q_lock;
+	pthread_cond_t q_cond;
+	struct write_job *q_head, *q_tail;
+	bool stopping;
+	int ncommitters;
+	pthread_t *committers;
+
+	pthread_mutex_t stats_lock;
+	struct store_stats stats;
+};
+
+const double store_stats_bounds_ms[11] = { 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250 };
+
+struct store_val sv_null(void)
+{
+	return (struct store_val){ .type = SV_NULL };
+}
+
+struct store_val sv_int(int64_t i)
+{
+	return (struct store_val){ .type = SV_INT, .i = i };
+}
+
+struct store_val sv_real(double d)
+{
+	return (struct store_val){ .type = SV_REAL, .d = d };
+}
+
+struct store_val sv_text(const char *s)
+{
+	if (!s)
+		return sv_null();
+	return (struct store_val){ .type = SV_TEXT, .s = s, .len = strlen(s) };
+}
+
+struct store_val sv_textn(const char *s, size_t n)
+{
+	if (!s)
+		return sv_null();
+	return (struct store_val){ .type = SV_TEXT, .s = s, .len = n };
+}
+
+const char *store_rows_get(const struct store_rows *r, size_t row, size_t col)
+{
+	if (row >= r->nrows || col >= r->ncols)
+		return NULL;
+	return r->vals[row * r->ncols + col];
+}
+
+bool store_rows_isnull(const struct store_rows *r, size_t row, size_t col)
+{
+	return store_rows_get(r, row, col) == NULL;
+}
+
+int64_t store_rows_i64(const struct store_rows *r, size_t row, size_t col)
+{
+	const char *v = store_rows_get(r, row, col);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+double store_rows_f64(const struct store_rows *r, size_t row, size_t col)
+{
+	const char *v = store_rows_get(r, row, col);
+	return v ? strtod(v, NULL) : 0.0;
+}
+
+static struct store_conn_base *base(struct store_conn *c)
+{
+	return (struct store_conn_base *)c;
+}
+
+void store_note_query(struct store *s, int64_t ns, bool failed)
+{
+	double ms = (double)ns / 1e6;
+	size_t b = 0;
+	while (b < 11 && ms > store_stats_bounds_ms[b])
+		b++;
+	pthread_mutex_lock(&s->stats_lock);
+	s->stats.queries++;
+	if (failed)
+		s->stats.errors++;
+	s->stats.seconds += ms / 1000.0;
+	s->stats.buckets[b]++;
+	pthread_mutex_unlock(&s->stats_lock);
+}
+
+void store_stats_get(const struct store *s, struct store_stats *out)
+{
+	pthread_mutex_lock((pthread_mutex_t *)&s->stats_lock);
+	*out = s->stats;
+	pthread_mutex_unlock((pthread_mutex_t *)&s->stats_lock);
+}
+
+int store_conn_get(struct store *s, struct store_conn **out)
+{
+	pthread_mutex_lock(&s->pool_lock);
+	struct store_conn *c = s->idle;
+	if (c)
+		s->idle = base(c)->next_idle;
+	pthread_mutex_unlock(&s->pool_lock);
+	if (c && !s->ops->healthy(c)) {
+		s->ops->disconnect(c);
+		c = NULL;
+	}
+	if (!c) {
+		int rc = s->ops->connect(s->target, &c);
+		if (rc)
+			return rc;
+		base(c)->ops = s->ops;
+		base(c)->owner = s;
+	}
+	base(c)->next_idle = NULL;
+	*out = c;
+	return 0;
+}
+
+struct store *store_conn_store(struct store_conn *c)
+{
+	return base(c)->owner;
+}
+
+void store_conn_put(struct store *s, struct store_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&s->pool_lock);
+	base(c)->next_idle = s->idle;
+	s->idle = c;
+	pthread_mutex_unlock(&s->pool_lock);
+}
+
+int store_query(struct store_conn *c, struct arena *a, const char *sql,
+		const struct store_val *params, size_t nparams, struct store_rows *out)
+{
+	struct store_conn_base *b = base(c);
+	int64_t t0 = clock_mono_ns();
+	int rc = b->ops->query(c, a, sql, params, nparams, out);
+	store_note_query(b->owner, clock_mono_ns() - t0, rc != 0 && rc != ERR_CONFLICT);
+	return rc;
+}
+
+int store_exec_script(struct store_conn *c, const char *sql)
+{
+	return base(c)->ops->exec_script(c, sql);
+}
+
+int store_tx_begin(struct store_conn *c)
+{
+	return store_query(c, NULL, base(c)->ops->begin_sql, NULL, 0, NULL);
+}
+
+int store_tx_commit(struct store_conn *c)
+{
+	return store_query(c, NULL, "COMMIT", NULL, 0, NULL);
+}
+
+int store_tx_rollback(struct store_conn *c)
+{
+	return store_query(c, NULL, "ROLLBACK", NULL, 0, NULL);
+}
+
+/* Runs one batch in one transaction; each job inside its own savepoint. Returns 0 when the
+ * transaction committed (job results are in each job), or the error of the batch. */
+static int run_batch(struct store_conn *c, struct write_job **jobs, size_t n)
+{
+	int rc = store_tx_begin(c);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		struct write_job *j = jobs[i];
+		rc = store_query(c, NULL, "SAVEPOINT job", NULL, 0, NULL);
+		if (rc)
+			goto fail;
+		int attempts = 0;
+		for (;;) {
+			j->rc = j->fn(c, j->arg);
+			if (j->rc == 0)
+				break;
+			rc = store_query(c, NULL, "ROLLBACK TO SAVEPOINT job", NULL, 0, NULL);
+			if (rc)
+				goto fail;
+			if (j->rc != ERR_RETRY || ++attempts >= 3)
+				break;
+		}
+		rc = store_query(c, NULL, "RELEASE SAVEPOINT job", NULL, 0, NULL);
+		if (rc)
+			goto fail;
+	}
+	rc = store_tx_commit(c);
+	if (rc)
+		goto fail;
+	return 0;
+fail:
+	store_tx_rollback(c);
+	return rc;
+}
+
+static void *committer_main(void *p)
+{
+	struct store *s = p;
+	struct write_job *jobs[BATCH_MAX];
+	struct store_conn *c = NULL;
+	for (;;) {
+		pthread_mutex_lock(&s->q_lock);
+		while (!s->q_head && !s->stopping)
+			pthread_cond_wait(&s->q_cond, &s->q_lock);
+		if (!s->q_head && s->stopping) {
+			pthread_mutex_unlock(&s->q_lock);
+			break;
+		}
+		size_t n = 0;
+		while (s->q_head && n < BATCH_MAX) {
+			jobs[n++] = s->q_head;
+			s->q_head = s->q_head->next;
+		}
+		if (!s->q_head)
+			s->q_tail = NULL;
+		pthread_mutex_unlock(&s->q_lock);
+
+		int rc = ERR_DB;
+		for (int attempt = 0; attempt < BATCH_RETRIES; attempt++) {
+			if (!c && store_conn_get(s, &c)) {
+				c = NULL;
+				rc = ERR_DB;
+				break;
+			}
+			rc = run_batch(c, jobs, n);
+			if (rc == 0)
+				break;
+			if (!s->ops->healthy(c)) {
+				s->ops->disconnect(c);
+				c = NULL;
+			}
+			if (rc != ERR_RETRY)
+				break;
+		}
+		pthread_mutex_lock(&s->stats_lock);
+		s->stats.batches++;
+		s->stats.batched_jobs += n;
+		pthread_mutex_unlock(&s->stats_lock);
+
+		pthread_mutex_lock(&s->q_lock);
+		for (size_t i = 0; i < n; i++) {
+			if (rc)
+				jobs[i]->rc = rc == ERR_RETRY ? ERR_DB : rc;
+			jobs[i]->done = true;
+			pthread_cond_signal(&jobs[i]->cond);
+		}
+		pthread_mutex_unlock(&s->q_lock);
+	}
+	if (c)
+		store_conn_put(s, c);
+	return NULL;
+}
+
+int store_write(struct store *s, store_write_fn fn, void *arg)
+{
+	struct write_job j = { .fn = fn, .arg = arg };
+	pthread_cond_init(&j.cond, NULL);
+	pthread_mutex_lock(&s->q_lock);
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->q_lock);
+		pthread_cond_destroy(&j.cond);
+		return ERR_UNAVAILABLE;
+	}
+	if (s->q_tail)
+		s->q_tail->next = &j;
+	else
+		s->q_head = &j;
+	s->q_tail = &j;
+	pthread_cond_signal(&s->q_cond);
+	while (!j.done)
+		pthread_cond_wait(&j.cond, &s->q_lock);
+	pthread_mutex_unlock(&s->q_lock);
+	pthread_cond_destroy(&j.cond);
+	return j.rc;
+}
+
+int store_ping(struct store *s)
+{
+	struct store_conn *c;
+	if (store_conn_get(s, &c))
+		return ERR_DB;
+	struct arena a;
+	arena_init(&a, 1024);
+	struct store_rows r;
+	int rc = store_query(c, &a, "SELECT 1", NULL, 0, &r);
+	arena_release(&a);
+	if (rc) {
+		s->ops->disconnect(c);
+		return ERR_DB;
+	}
+	store_conn_put(s, c);
+	return 0;
+}
+
+int store_open(const char *url, int committers, struct store **out)
+{
+	const struct store_ops *ops;
+	const char *target;
+	enum store_backend be;
+	if (strncmp(url, "sqlite:", 7) == 0) {
+		ops = &store_sqlite_ops;
+		target = url + 7;
+		be = STORE_SQLITE;
+	} else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+		ops = &store_pg_ops;
+		target = url;
+		be = STORE_PG;
+	} else {
+		log_error("store_open", "database URL must start with sqlite: or postgres://");
+		return ERR_INVALID;
+	}
+	if (!*target)
+		return ERR_INVALID;
+	struct store *s = xcalloc(1, sizeof(*s));
+	s->ops = ops;
+	s->backend = be;
+	s->target = xstrdup(target);
+	pthread_mutex_init(&s->pool_lock, NULL);
+	pthread_mutex_init(&s->q_lock, NULL);
+	pthread_mutex_init(&s->stats_lock, NULL);
+	pthread_cond_init(&s->q_cond, NULL);
+
+	struct store_conn *c;
+	int rc = store_conn_get(s, &c);
+	if (rc) {
+		store_close(s);
+		return rc;
+	}
+	store_conn_put(s, c);
+
+	if (committers <= 0)
+		committers = be == STORE_SQLITE ? 1 : 4;
+	if (be == STORE_SQLITE)
+		committers = 1; /* one writer: SQLite serialises writers anyway */
+	s->committers = xcalloc((size_t)committers, sizeof(pthread_t));
+	for (int i = 0; i < committers; i++) {
+		pthread_create(&s->committers[i], NULL, committer_main, s);
+		s->ncommitters++;
+	}
+	*out = s;
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->q_lock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->q_cond);
+	pthread_mutex_unlock(&s->q_lock);
+	for (int i = 0; i < s->ncommitters; i++)
+		pthread_join(s->committers[i], NULL);
+	free(s->committers);
+	struct store_conn *c = s->idle;
+	while (c) {
+		struct store_conn *n = base(c)->next_idle;
+		s->ops->disconnect(c);
+		c = n;
+	}
+	pthread_mutex_destroy(&s->pool_lock);
+	pthread_mutex_destroy(&s->q_lock);
+	pthread_mutex_destroy(&s->stats_lock);
+	pthread_cond_destroy(&s->q_cond);
+	free(s->target);
+	free(s);
+}
+
+enum store_backend store_backend(const struct store *s)
+{
+	return s->backend;
+}
+
+const char *store_backend_name(const struct store *s)
+{
+	return s->ops->name;
+}

@@ -1,0 +1,157 @@
+/* store_pg.c: the PostgreSQL back end over libpq (one PGconn per pooled connection). */
+#include "store/backend.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PARAMS 64
+#define INT8OID 20
+#define FLOAT8OID 701
+
+struct store_conn {
+	struct store_conn_base base;
+	PGconn *pg;
+};
+
+static int pg_connect(const char *url, struct store_conn **out)
+{
+	PGconn *pg = PQconnectdb(url);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		log_error("pg_connect", "%s", PQerrorMessage(pg));
+		PQfinish(pg);
+		return ERR_DB;
+	}
+	PGresult *r = PQexec(pg, "SET client_min_messages TO warning; SET TIME ZONE 'UTC'");
+	PQclear(r);
+	struct store_conn *c = xcalloc(1, sizeof(*c));
+	c->pg = pg;
+	*out = c;
+	return 0;
+}
+
+static void pg_disconnect(struct store_conn *c)
+{
+	if (!c)
+		return;
+	PQfinish(c->pg);
+	free(c);
+}
+
+static bool pg_healthy(struct store_conn *c)
+{
+	return PQstatus(c->pg) == CONNECTION_OK;
+}
+
+static int map_state(const char *state)
+{
+	if (!state)
+		return ERR_DB;
+	if (!strcmp(state, "23505") || !strcmp(state, "23503"))
+		return ERR_CONFLICT;
+	if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
+		return ERR_RETRY;
+	return ERR_DB;
+}
+
+static int pg_query(struct store_conn *c, struct arena *a, const char *sql,
+		    const struct store_val *params, size_t nparams, struct store_rows *out)
+{
+	if (nparams > MAX_PARAMS)
+		return ERR_DB;
+	const char *values[MAX_PARAMS];
+	int lengths[MAX_PARAMS], formats[MAX_PARAMS];
+	unsigned int types[MAX_PARAMS];
+	char numbuf[MAX_PARAMS][32];
+	struct arena tmp; /* NUL-terminated copies of text parameters */
+	arena_init(&tmp, 1024);
+	for (size_t i = 0; i < nparams; i++) {
+		const struct store_val *v = &params[i];
+		formats[i] = 0;
+		lengths[i] = 0;
+		switch (v->type) {
+		case SV_NULL:
+			values[i] = NULL;
+			types[i] = 0;
+			break;
+		case SV_INT:
+			snprintf(numbuf[i], sizeof(numbuf[i]), "%lld", (long long)v->i);
+			values[i] = numbuf[i];
+			types[i] = INT8OID;
+			break;
+		case SV_REAL:
+			snprintf(numbuf[i], sizeof(numbuf[i]), "%.17g", v->d);
+			values[i] = numbuf[i];
+			types[i] = FLOAT8OID;
+			break;
+		case SV_TEXT:
+			/* Text format needs NUL-terminated values; slices may not be. */
+			values[i] = arena_strndup(&tmp, v->s, v->len);
+			lengths[i] = (int)v->len;
+			types[i] = 0;
+			break;
+		}
+	}
+	PGresult *r = PQexecParams(c->pg, sql, (int)nparams, types, values, lengths, formats, 0);
+	arena_release(&tmp);
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		int err = map_state(state);
+		if (err == ERR_DB)
+			log_error("pg_query", "%s: %.200s", PQresultErrorMessage(r), sql);
+		PQclear(r);
+		return err;
+	}
+	if (out) {
+		memset(out, 0, sizeof(*out));
+		const char *ch = PQcmdTuples(r);
+		out->changes = ch && *ch ? strtoll(ch, NULL, 10) : 0;
+		if (a && st == PGRES_TUPLES_OK) {
+			size_t nr = (size_t)PQntuples(r), nc = (size_t)PQnfields(r);
+			out->nrows = nr;
+			out->ncols = nc;
+			out->names = arena_alloc(a, (nc ? nc : 1) * sizeof(char *));
+			for (size_t k = 0; k < nc; k++)
+				out->names[k] = arena_strdup(a, PQfname(r, (int)k));
+			out->vals = arena_alloc(a, (nr && nc ? nr * nc : 1) * sizeof(char *));
+			for (size_t i = 0; i < nr; i++)
+				for (size_t k = 0; k < nc; k++)
+					out->vals[i * nc + k] =
+						PQgetisnull(r, (int)i, (int)k)
+							? NULL
+							: arena_strndup(a, PQgetvalue(r, (int)i, (int)k),
+									(size_t)PQgetlength(r, (int)i, (int)k));
+		}
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int pg_exec_script(struct store_conn *c, const char *sql)
+{
+	PGresult *r = PQexec(c->pg, sql);
+	ExecStatusType st = PQresultStatus(r);
+	int rc = 0;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		rc = map_state(PQresultErrorField(r, PG_DIAG_SQLSTATE));
+		log_error("pg_exec", "%s", PQresultErrorMessage(r));
+	}
+	PQclear(r);
+	return rc;
+}
+
+const struct store_ops store_pg_ops = {
+	.name = "postgres",
+	.connect = pg_connect,
+	.disconnect = pg_disconnect,
+	.healthy = pg_healthy,
+	.query = pg_query,
+	.exec_script = pg_exec_script,
+	.begin_sql = "BEGIN",
+	.migrate_lock_sql = "SELECT pg_advisory_xact_lock(7270001)",
+};

@@ -1,0 +1,214 @@
+/* store_sqlite.c: the SQLite back end (WAL, synchronous=FULL, a statement cache per connection). */
+#include "store/backend.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_SLOTS 512
+#define MAX_PARAMS 64
+
+struct cached_stmt {
+	char *sql;
+	sqlite3_stmt *st;
+	int idx[MAX_PARAMS + 1]; /* idx[n] = bind index of "$n", 0 if absent */
+	int nparams;
+};
+
+struct store_conn {
+	struct store_conn_base base;
+	sqlite3 *db;
+	struct cached_stmt cache[CACHE_SLOTS];
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int map_rc(sqlite3 *db, int rc)
+{
+	int ext = sqlite3_extended_errcode(db);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return ERR_RETRY;
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY ||
+	    ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return ERR_CONFLICT;
+	return ERR_DB;
+}
+
+static int sq_connect(const char *path, struct store_conn **out)
+{
+	struct store_conn *c = xcalloc(1, sizeof(*c));
+	int rc = sqlite3_open_v2(path, &c->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("sqlite_open", "%s", c->db ? sqlite3_errmsg(c->db) : "cannot open");
+		sqlite3_close(c->db);
+		free(c);
+		return ERR_DB;
+	}
+	sqlite3_busy_timeout(c->db, 10000);
+	static const char *pragmas = "PRAGMA journal_mode=WAL;"
+				     "PRAGMA synchronous=FULL;"
+				     "PRAGMA foreign_keys=ON;"
+				     "PRAGMA temp_store=MEMORY;"
+				     "PRAGMA cache_size=-65536;";
+	char *msg = NULL;
+	if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("sqlite_pragmas", "%s", msg ? msg : "?");
+		sqlite3_free(msg);
+		sqlite3_close(c->db);
+		free(c);
+		return ERR_DB;
+	}
+	*out = c;
+	return 0;
+}
+
+static void sq_disconnect(struct store_conn *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		sqlite3_finalize(c->cache[i].st);
+		free(c->cache[i].sql);
+	}
+	sqlite3_close(c->db);
+	free(c);
+}
+
+static bool sq_healthy(struct store_conn *c)
+{
+	(void)c;
+	return true;
+}
+
+static struct cached_stmt *prepare(struct store_conn *c, const char *sql)
+{
+	struct cached_stmt *cs = &c->cache[hash_str(sql) % CACHE_SLOTS];
+	if (cs->sql && strcmp(cs->sql, sql) == 0) {
+		sqlite3_reset(cs->st);
+		sqlite3_clear_bindings(cs->st);
+		return cs;
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		log_error("sqlite_prepare", "%s: %.200s", sqlite3_errmsg(c->db), sql);
+		return NULL;
+	}
+	sqlite3_finalize(cs->st);
+	free(cs->sql);
+	cs->sql = xstrdup(sql);
+	cs->st = st;
+	cs->nparams = 0;
+	memset(cs->idx, 0, sizeof(cs->idx));
+	/* $N is a named parameter numbered by first appearance: map each $N to its index. */
+	for (int n = 1; n <= MAX_PARAMS; n++) {
+		char name[8];
+		snprintf(name, sizeof(name), "$%d", n);
+		cs->idx[n] = sqlite3_bind_parameter_index(st, name);
+		if (cs->idx[n])
+			cs->nparams = n;
+	}
+	return cs;
+}
+
+static int sq_query(struct store_conn *c, struct arena *a, const char *sql,
+		    const struct store_val *params, size_t nparams, struct store_rows *out)
+{
+	struct cached_stmt *cs = prepare(c, sql);
+	if (!cs)
+		return ERR_DB;
+	sqlite3_stmt *st = cs->st;
+	if (nparams > MAX_PARAMS)
+		return ERR_DB;
+	for (size_t i = 0; i < nparams; i++) {
+		int ix = cs->idx[i + 1];
+		if (!ix)
+			continue;
+		const struct store_val *v = &params[i];
+		switch (v->type) {
+		case SV_NULL: sqlite3_bind_null(st, ix); break;
+		case SV_INT: sqlite3_bind_int64(st, ix, v->i); break;
+		case SV_REAL: sqlite3_bind_double(st, ix, v->d); break;
+		case SV_TEXT: sqlite3_bind_text(st, ix, v->s, (int)v->len, SQLITE_STATIC); break;
+		}
+	}
+	if (out)
+		memset(out, 0, sizeof(*out));
+	int ncols = sqlite3_column_count(st);
+	size_t cap = 0;
+	const char **vals = NULL;
+	size_t nrows = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!out || !a)
+			continue;
+		if ((nrows + 1) * (size_t)ncols > cap) {
+			size_t ncap = cap ? cap * 2 : (size_t)ncols * 16;
+			const char **nv = arena_alloc(a, ncap * sizeof(*nv));
+			if (vals)
+				memcpy(nv, vals, nrows * (size_t)ncols * sizeof(*nv));
+			vals = nv;
+			cap = ncap;
+		}
+		for (int k = 0; k < ncols; k++) {
+			const unsigned char *t = sqlite3_column_text(st, k);
+			vals[nrows * (size_t)ncols + (size_t)k] =
+				t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, k))
+				  : NULL;
+		}
+		nrows++;
+	}
+	if (rc != SQLITE_DONE) {
+		int err = map_rc(c->db, rc);
+		if (err == ERR_DB)
+			log_error("sqlite_step", "%s: %.200s", sqlite3_errmsg(c->db), sql);
+		sqlite3_reset(st);
+		return err;
+	}
+	if (out) {
+		out->nrows = nrows;
+		out->ncols = (size_t)ncols;
+		out->vals = vals;
+		out->changes = sqlite3_changes64(c->db);
+		if (a) {
+			out->names = arena_alloc(a, (size_t)(ncols ? ncols : 1) * sizeof(char *));
+			for (int k = 0; k < ncols; k++)
+				out->names[k] = arena_strdup(a, sqlite3_column_name(st, k));
+		}
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int sq_exec_script(struct store_conn *c, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		log_error("sqlite_exec", "%s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return map_rc(c->db, rc);
+	}
+	return 0;
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.connect = sq_connect,
+	.disconnect = sq_disconnect,
+	.healthy = sq_healthy,
+	.query = sq_query,
+	.exec_script = sq_exec_script,
+	.begin_sql = "BEGIN IMMEDIATE",
+	.migrate_lock_sql = NULL,
+};

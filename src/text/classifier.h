@@ -1,0 +1,89 @@
+/* classifier.h: topic classifier — multinomial logistic regression over hashed TF-IDF features. */
+#ifndef OTKLIK_TEXT_CLASSIFIER_H
+#define OTKLIK_TEXT_CLASSIFIER_H
+
+#include "text/features.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Training settings; classifier_params_default() gives the tuned values. */
+struct classifier_params {
+	unsigned flags, bits, cmin, cmax; /* featurizer (enum text_feat_flags) */
+	unsigned min_df;                  /* features seen in fewer training texts are dropped */
+	unsigned epochs;
+	float lr, l2;
+	unsigned average; /* 1: average the weights of the later epochs */
+	float recency_halflife_days; /* weight of an example halves per this age; 0 = off */
+	uint64_t seed;
+};
+
+/* A trained model. Owns everything it points to. Read-only while predicting, so one model can
+ * serve many threads, each with its own struct classifier_worker. */
+struct classifier {
+	struct classifier_params p;
+	uint32_t nclasses, ncap;
+	char **labels;      /* nclasses strings */
+	int32_t *row;       /* 2^bits: hashed id → weight row, or -1 */
+	uint32_t nrows;
+	size_t rcap;
+	float *w;           /* nrows × ncap */
+	float *bias;        /* ncap */
+	uint32_t *act;      /* ncap: scratch of the training step */
+	float wscale;       /* true weights are wscale · w (lazy L2 decay) */
+	uint64_t updates;   /* SGD steps taken, for the learning-rate schedule */
+	struct text_idf idf;
+};
+
+/* Per-thread scratch for featurizing and scoring. */
+struct classifier_worker {
+	struct text_featurizer fz;
+	struct text_vec v;
+	float *scores;
+	size_t scores_cap;
+};
+
+struct classifier_score {
+	uint32_t cls;      /* index into labels */
+	const char *label; /* owned by the model */
+	float prob;
+};
+
+struct classifier_params classifier_params_default(void);
+
+void classifier_init(struct classifier *c);
+void classifier_release(struct classifier *c);
+
+/* Trains from n texts with labels (copied) and optional ages in days (NULL = all 0, used by
+ * recency weighting). Replaces any previous model. Returns 0, ERR_INVALID (n == 0, bad params or
+ * a text that is not UTF-8 — such texts are skipped, not fatal, unless all are bad). */
+int classifier_train(struct classifier *c, const struct classifier_params *p, const char *const *texts,
+		     const size_t *lens, const char *const *labels, const float *age_days, size_t n);
+
+/* Online update with one newly labelled text (one SGD step; a new label becomes a new class).
+ * Returns 0 or ERR_INVALID (bad UTF-8). */
+int classifier_update(struct classifier *c, struct classifier_worker *wk, const char *text, size_t len,
+		      const char *label);
+
+/* Returns 0 or ERR_INTERNAL (stemmer missing). Release with classifier_worker_release. */
+int classifier_worker_init(struct classifier_worker *wk, const struct classifier *c);
+void classifier_worker_release(struct classifier_worker *wk);
+
+/* Top-k classes for a text into out[0..k); returns how many were written (<= k, <= nclasses),
+ * or ERR_INVALID for bad UTF-8. probs are softmax probabilities; out->label is owned by c. */
+int classifier_predict(const struct classifier *c, struct classifier_worker *wk, const char *text,
+		       size_t len, struct classifier_score *out, size_t k);
+
+/* Full probability vector (nclasses floats, caller's buffer). Returns 0 or ERR_INVALID. */
+int classifier_probs(const struct classifier *c, struct classifier_worker *wk, const char *text,
+		     size_t len, float *probs);
+
+/* Class index of a label, or -1. */
+int classifier_class(const struct classifier *c, const char *label);
+
+/* Save to / load from a file (binary, versioned, host byte order). Return 0, ERR_INTERNAL on I/O,
+ * ERR_INVALID when the file is not a classifier model. On failure a loaded c is left empty. */
+int classifier_save(const struct classifier *c, const char *path);
+int classifier_load(struct classifier *c, const char *path);
+
+#endif

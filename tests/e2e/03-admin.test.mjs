@@ -1,0 +1,266 @@
+// 03-admin.test.mjs: the registry as the platform administrator sees it.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, newPage, open, login, shot, closeBrowser, sessionOf, apiCall, unique } from './helpers.mjs';
+
+after(closeBrowser);
+
+const getJson = async (p) => (await fetch(`${BASE}${p}`)).json();
+const dialog = (page) => page.locator('dialog[open]');
+
+// The error shown for a control: aria-invalid set and the text it points to with aria-describedby.
+async function fieldError(control) {
+	assert.equal(await control.getAttribute('aria-invalid'), 'true');
+	const ids = (await control.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+	const texts = [];
+	for (const id of ids)
+		texts.push((await control.page().locator(`[id="${id}"]`).textContent()).trim());
+	return texts.join(' ');
+}
+
+test('admin logs in, sees «Реестр» and every registry page', async () => {
+	const page = await newPage();
+	await login(page, 'admin');
+	const nav = page.getByRole('navigation', { name: 'Основное меню' });
+	await nav.getByRole('link', { name: 'Реестр' }).click();
+	await page.getByRole('heading', { level: 1, name: 'Территории' }).waitFor();
+	const klu = page.getByRole('link', { name: 'Калужская область', exact: true });
+	if (!(await klu.count())) {
+		await page.getByLabel('Поиск').fill('Калужская');
+		await page.getByRole('button', { name: 'Найти' }).click();
+	}
+	await klu.first().waitFor();
+	await page.getByRole('columnheader', { name: 'Граница' }).waitFor();
+	await shot(page, 'admin-territories');
+	await klu.first().click();
+	await page.getByRole('navigation', { name: 'Путь по дереву территорий' }).getByText('Калужская область').waitFor();
+	const kaluga = (await getJson('/api/territories?code=klu-kaluga')).items[0];
+	await page.getByRole('link', { name: kaluga.name, exact: true }).waitFor();
+	await shot(page, 'admin-territories-region');
+
+	const sub = page.getByRole('navigation', { name: 'Разделы реестра' });
+	await sub.getByRole('link', { name: 'Организации' }).click();
+	await page.getByRole('heading', { level: 1, name: 'Организации' }).waitFor();
+	const minstroy = (await getJson('/api/orgs?code=klu-minstroy')).items[0];
+	const gov = (await getJson('/api/orgs?code=klu-gov')).items[0];
+	await page.getByLabel('Поиск').fill(minstroy.name);
+	await page.getByRole('button', { name: 'Найти' }).click();
+	const row = page.locator('tr').filter({ hasText: minstroy.name });
+	await row.getByText(gov.name).waitFor(); // the parent organisation is shown by name, not id
+	await row.getByText('Калужская область').waitFor();
+	await shot(page, 'admin-orgs');
+
+	for (const [name, h1, file] of [['Рубрикатор', 'Рубрикатор', 'admin-rubricator'], ['Правила компетенции', 'Правила компетенции', 'admin-rules'],
+		['Пользователи и роли', 'Пользователи и роли', 'admin-users'], ['Импорт CSV', 'Импорт CSV', 'admin-import']]) {
+		await sub.getByRole('link', { name }).click();
+		await page.getByRole('heading', { level: 1, name: h1 }).waitFor();
+		await page.waitForLoadState('networkidle');
+		await shot(page, file);
+	}
+	await page.assertClean();
+	await page.finish();
+});
+
+test('rubricator: create a category and a topic through the forms, field errors, delete with confirmation', async () => {
+	const page = await newPage({ as: 'admin' });
+	await open(page, '#/admin/rubricator');
+	const catName = `Благоустройство дворов ${unique('x').slice(-4)}`;
+	const catCode = unique('yards');
+	const addCat = page.getByRole('button', { name: '+ Добавить категорию' });
+	await addCat.click();
+	const dlg = dialog(page);
+	await dlg.waitFor();
+	// client-side check: the name is required
+	await dlg.getByLabel('Код').fill(catCode);
+	await dlg.getByRole('button', { name: 'Добавить' }).click();
+	assert.equal(await fieldError(dlg.getByLabel('Название')), 'Заполните это поле.');
+	await dlg.getByLabel('Название').fill(catName);
+	await shot(page, 'admin-category-dialog');
+	await dlg.getByRole('button', { name: 'Добавить' }).click();
+	await dlg.waitFor({ state: 'detached' });
+	const section = page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: catName }) });
+	await section.waitFor();
+
+	// server-side check: a taken code comes back as 409 with field "code", shown at the field
+	await addCat.click();
+	await dlg.getByLabel('Название').fill(`${catName} 2`);
+	await dlg.getByLabel('Код').fill(catCode);
+	await dlg.getByRole('button', { name: 'Добавить' }).click();
+	const codeErr = await (async () => {
+		await dlg.locator('.field-error:not([hidden])').first().waitFor();
+		return fieldError(dlg.getByLabel('Код'));
+	})();
+	assert.match(codeErr, /[а-яё]/i, `a Russian message at the code field, got «${codeErr}»`);
+	assert.ok(await dlg.getByLabel('Код').evaluate((el) => el === document.activeElement), 'the field in error gets the focus');
+	await shot(page, 'admin-category-error');
+	// Esc closes the dialog and the focus returns to the button that opened it
+	await page.keyboard.press('Escape');
+	await dlg.waitFor({ state: 'detached' });
+	assert.ok(await addCat.evaluate((el) => el === document.activeElement), 'focus restored to the opener');
+
+	const topicName = 'Детская площадка во дворе';
+	const topicCode = unique('playground');
+	await section.getByRole('button', { name: `Добавить тему в категорию «${catName}»` }).click();
+	await dlg.waitFor();
+	assert.equal(await dlg.getByLabel('Категория').locator('option:checked').textContent(), catName);
+	await dlg.getByLabel('Название').fill(topicName);
+	await dlg.getByLabel('Код').fill(topicCode);
+	await dlg.getByLabel('Срок ответа').fill('7');
+	await dlg.getByLabel(/Подсказка гражданину/).fill('Адрес двора и что именно сломано.');
+	await dlg.getByRole('button', { name: 'Добавить' }).click();
+	await dlg.waitFor({ state: 'detached' });
+	const topicRow = section.locator('tr').filter({ hasText: topicName });
+	await topicRow.getByText('7 рабочих дней').waitFor();
+	await topicRow.getByText('Адрес двора и что именно сломано.').waitFor();
+	await shot(page, 'admin-rubricator-created');
+
+	// the citizen-facing home page lists it with its hint
+	await open(page, '#/');
+	const summary = page.locator('summary').filter({ hasText: catName });
+	await summary.click();
+	await page.locator('details', { has: summary }).getByText('Адрес двора и что именно сломано.').waitFor();
+
+	// delete: a confirmation first; cancel keeps it, confirm removes it
+	await open(page, '#/admin/rubricator');
+	await section.waitFor();
+	await topicRow.getByRole('button', { name: `Удалить: ${topicName}` }).click();
+	await dlg.getByText(`Удалить «${topicName}»?`, { exact: false }).waitFor();
+	await shot(page, 'admin-confirm-delete');
+	await dlg.getByRole('button', { name: 'Отмена' }).click();
+	await dlg.waitFor({ state: 'detached' });
+	assert.equal(await topicRow.count(), 1, 'cancel keeps the topic');
+	await topicRow.getByRole('button', { name: `Удалить: ${topicName}` }).click();
+	await dlg.getByRole('button', { name: 'Удалить' }).click();
+	await topicRow.waitFor({ state: 'detached' });
+	await section.getByRole('button', { name: `Удалить: ${catName}` }).click();
+	await dlg.getByRole('button', { name: 'Удалить' }).click();
+	await section.waitFor({ state: 'detached' });
+	assert.equal((await getJson(`/api/categories?code=${catCode}`)).total, 0, 'the category is gone on the server');
+	await page.assertClean();
+	await page.finish();
+});
+
+test('an organisation named like HTML renders as text, no script runs', async () => {
+	const admin = await sessionOf('admin');
+	const terr = (await getJson('/api/territories?code=RU-KLU')).items[0];
+	const evil = '<img src=x onerror="window.__xss=1">';
+	const code = unique('xss');
+	const r = await apiCall(admin, 'POST', '/api/orgs', { code, name: evil, short_name: `${evil}!`, kind: 'social', territory_id: terr.id });
+	assert.equal(r.status, 201, JSON.stringify(r.body));
+	const page = await newPage({ as: 'admin' });
+	await open(page, '#/admin/orgs');
+	await page.getByLabel('Поиск').fill(code);
+	await page.getByRole('button', { name: 'Найти' }).click();
+	await page.getByText(evil, { exact: true }).first().waitFor();
+	assert.equal(await page.locator('main img').count(), 0, 'no <img> element was created');
+	// also in a dialog title and the delete confirmation
+	await page.getByRole('button', { name: `Изменить: ${evil}!` }).click();
+	await dialog(page).getByRole('heading', { name: `Изменить: ${evil}!` }).waitFor();
+	await page.keyboard.press('Escape');
+	await page.getByRole('button', { name: `Удалить: ${evil}!` }).click();
+	await dialog(page).getByText(`Удалить «${evil}!»?`, { exact: false }).waitFor();
+	await page.keyboard.press('Escape');
+	await shot(page, 'admin-xss-as-text');
+	assert.equal(await page.evaluate(() => window.__xss), undefined);
+	assert.equal(await page.locator('img[src="x"]').count(), 0);
+	await page.assertClean();
+	await page.finish();
+});
+
+test('competence rules read as sentences; «Проверить маршрут» names the body the API picks', async () => {
+	const rules = (await getJson('/api/rules?limit=500')).items;
+	const rule = rules.find((x) => x.org_id != null && x.territory_id != null && (x.topic_id != null || x.category_id != null));
+	assert.ok(rule, 'the demo has a rule with a topic/category, a territory and an organisation');
+	const topic = rule.topic_id != null ? (await getJson(`/api/topics/${rule.topic_id}`))
+		: (await getJson(`/api/topics?category_id=${rule.category_id}`)).items[0];
+	const terr = await getJson(`/api/territories/${rule.territory_id}`);
+	const expected = await getJson(`/api/route?topic_id=${topic.id}&territory_id=${terr.id}`);
+	assert.ok(expected.org_id != null, JSON.stringify(expected));
+	const org = await getJson(`/api/orgs/${expected.org_id}`);
+
+	const page = await newPage({ as: 'admin' });
+	await open(page, '#/admin/rules');
+	await page.locator('main table .rule').first().waitFor();
+	const first = await page.locator('main table .rule').first().textContent();
+	assert.match(first, / — .+ → /, `a readable rule, got «${first}»`);
+	await page.getByLabel('Тема обращения').selectOption(String(topic.id));
+	const tool = page.locator('section.route-tool');
+	await tool.getByRole('searchbox').fill(terr.name);
+	const terrSelect = tool.getByLabel('Территория', { exact: true });
+	await terrSelect.locator(`option[value="${terr.id}"]`).waitFor({ state: 'attached' });
+	await terrSelect.selectOption(String(terr.id));
+	await tool.getByRole('button', { name: 'Проверить' }).click();
+	await tool.getByText(`Обращение получит: ${org.name}`).waitFor();
+	await tool.getByText(/^Территория: /).waitFor();
+	await shot(page, 'admin-route-check');
+	await page.assertClean();
+	await page.finish();
+});
+
+test('users: grant a role and revoke it', async () => {
+	const page = await newPage({ as: 'admin' });
+	await open(page, '#/admin/users');
+	await page.getByLabel('Поиск').fill('citizen2');
+	await page.getByRole('button', { name: 'Найти' }).click();
+	await page.getByRole('button', { name: 'Роли: citizen2' }).click();
+	const dlg = dialog(page);
+	await dlg.getByRole('heading', { name: /citizen2/ }).waitFor();
+	await dlg.getByLabel('Роль', { exact: true }).selectOption('coordinator');
+	assert.ok(await dlg.getByRole('combobox', { name: /^Территория/ }).isVisible(), 'a coordinator is granted on a territory');
+	assert.equal(await dlg.getByRole('combobox', { name: /^Организация/ }).isVisible(), false);
+	await dlg.getByRole('searchbox', { name: /Территория/ }).fill('Калужская');
+	const sel = dlg.getByRole('combobox', { name: /^Территория/ });
+	const klu = (await getJson('/api/territories?code=RU-KLU')).items[0];
+	await sel.locator(`option[value="${klu.id}"]`).waitFor({ state: 'attached' });
+	await sel.selectOption(String(klu.id));
+	await dlg.getByRole('button', { name: 'Выдать роль' }).click();
+	const granted = dlg.locator('.roles li').filter({ hasText: 'Координатор: Калужская область' });
+	await granted.waitFor();
+	await shot(page, 'admin-user-roles');
+	await granted.getByRole('button', { name: /Отозвать/ }).click();
+	const confirm = page.locator('dialog[open]').last();
+	await confirm.getByRole('button', { name: 'Отозвать' }).click();
+	await granted.waitFor({ state: 'detached' });
+	await page.keyboard.press('Escape');
+	await page.assertClean();
+	await page.finish();
+});
+
+test('CSV import: pasted categories are added; a bad line is reported and nothing changes', async () => {
+	const page = await newPage({ as: 'admin' });
+	await open(page, '#/admin/import');
+	const code = unique('imp');
+	await page.getByLabel('Справочник').selectOption('categories');
+	await page.getByText('Столбцы: code,name,sort').waitFor();
+	await page.getByLabel(/Текст CSV/).fill(`code,name,sort\n${code},Импортированная категория,900\n`);
+	await page.getByRole('button', { name: 'Импортировать' }).click();
+	await page.locator('main').getByText('Импорт завершён: добавлено 1, обновлено 0.').waitFor();
+	assert.equal((await getJson(`/api/categories?code=${code}`)).total, 1);
+
+	const bad = unique('bad');
+	await page.getByLabel(/Текст CSV/).fill(`code,name,sort\n${bad},Хорошая строка,1\n${bad}-2,,not-a-number\n`);
+	await page.getByRole('button', { name: 'Импортировать' }).click();
+	const err = await (async () => {
+		await page.locator('main .field-error:not([hidden])').first().waitFor();
+		return fieldError(page.getByLabel(/Текст CSV/));
+	})();
+	assert.match(err, /строка 3/, `the line is named, got «${err}»`);
+	assert.equal((await getJson(`/api/categories?code=${bad}`)).total, 0, 'nothing imported');
+	await shot(page, 'admin-import-error');
+	await page.assertClean();
+	await page.finish();
+});
+
+test('registry on a phone: no horizontal scroll', async () => {
+	const page = await newPage({ as: 'admin', viewport: { width: 360, height: 740 } });
+	for (const p of ['territories', 'orgs', 'rubricator', 'rules', 'users', 'import']) {
+		await open(page, `#/admin/${p}`);
+		await page.waitForLoadState('networkidle');
+		const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+		assert.ok(wide <= 360, `${p}: scrollWidth ${wide}`);
+		if (p === 'orgs' || p === 'rubricator')
+			await shot(page, `phone-admin-${p}`);
+	}
+	await page.assertClean();
+	await page.finish();
+});

@@ -14,7 +14,7 @@ TESTCFLAGS := -std=gnu17 -D_GNU_SOURCE -O1 -g $(WARN) $(SAN) -Isrc -I$(BUILD)/ge
 SRC     := $(shell find src -name '*.c' | sort)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 OBJ     := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIBSRC))
-ASSETS  := $(shell find web migrations data -type f 2>/dev/null | grep -v -e '/\.' -e '~$$' | sort)
+ASSETS  := $(shell find web migrations data -type f 2>/dev/null | grep -v -e '/\.' -e '~$$' | sort) src/http/openapi.json
 UNIT    := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNITBIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT))
 

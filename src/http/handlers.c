@@ -169,6 +169,7 @@ int h_login(struct req *r)
 	json_decref(in);
 	if (rc == ERR_UNAUTHORIZED) {
 		http_fail(r, rc, "Неверный логин или пароль", NULL);
+		r->err_code = "invalid_credentials";
 		return rc;
 	}
 	if (rc)
@@ -419,7 +420,7 @@ int h_polygon_get(struct req *r)
 	rc = registry_get_polygon(r->store, r->a, id, &g, &p);
 	if (rc)
 		return problem_fail(r, rc, &p);
-	return http_text(r, 200, "application/geo+json", g, strlen(g));
+	return http_text(r, 200, "application/json; charset=utf-8", g, strlen(g));
 }
 
 static int query_double(struct req *r, const char *name, double min, double max, bool *has,

@@ -45,6 +45,7 @@ struct req {
 	/* error detail set by http_fail */
 	const char *err_message;
 	const char *err_field;
+	const char *err_code; /* overrides the code derived from the error value */
 };
 
 /* Request header value (case-insensitive name) or NULL. */

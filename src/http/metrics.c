@@ -38,9 +38,9 @@ void metrics_observe(size_t route_idx, int status, int64_t duration_ns)
 static void route_label(size_t i, char *out, size_t n)
 {
 	if (i < routes_count)
-		snprintf(out, n, "%s %s", routes[i].method, routes[i].pattern);
+		snprintf(out, n, "method=\"%s\",route=\"%s\"", routes[i].method, routes[i].pattern);
 	else
-		snprintf(out, n, "unmatched");
+		snprintf(out, n, "method=\"\",route=\"unmatched\"");
 }
 
 void metrics_render(struct buf *out, struct store *s)
@@ -58,11 +58,11 @@ void metrics_render(struct buf *out, struct store *s)
 				continue;
 			if (c < NCODES)
 				buf_printf(out,
-					   "otklik_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+					   "otklik_http_requests_total{%s,status=\"%d\"} %llu\n",
 					   label, codes[c], (unsigned long long)v);
 			else
 				buf_printf(out,
-					   "otklik_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+					   "otklik_http_requests_total{%s,status=\"other\"} %llu\n",
 					   label, (unsigned long long)v);
 		}
 	}
@@ -81,18 +81,18 @@ void metrics_render(struct buf *out, struct store *s)
 			cum += atomic_load(&buckets[ri][b]);
 			if (b < NBUCKETS - 1)
 				buf_printf(out,
-					   "otklik_http_request_duration_seconds_bucket{route=\"%s\","
+					   "otklik_http_request_duration_seconds_bucket{%s,"
 					   "le=\"%g\"} %llu\n",
 					   label, bounds_s[b], (unsigned long long)cum);
 			else
 				buf_printf(out,
-					   "otklik_http_request_duration_seconds_bucket{route=\"%s\","
+					   "otklik_http_request_duration_seconds_bucket{%s,"
 					   "le=\"+Inf\"} %llu\n",
 					   label, (unsigned long long)cum);
 		}
-		buf_printf(out, "otklik_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", label,
+		buf_printf(out, "otklik_http_request_duration_seconds_sum{%s} %.6f\n", label,
 			   (double)atomic_load(&sum_us[ri]) / 1e6);
-		buf_printf(out, "otklik_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+		buf_printf(out, "otklik_http_request_duration_seconds_count{%s} %llu\n",
 			   label, (unsigned long long)total);
 	}
 	struct store_stats st;

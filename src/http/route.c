@@ -67,3 +67,12 @@ size_t route_index(const struct route *r)
 {
 	return (size_t)(r - routes);
 }
+
+const char *route_allow(const char *path, struct arena *a)
+{
+	char *out = arena_strdup(a, "");
+	for (size_t i = 0; i < routes_count; i++)
+		if (match(routes[i].pattern, path, NULL, NULL, a))
+			out = arena_printf(a, "%s%s%s", out, *out ? ", " : "", routes[i].method);
+	return out;
+}

@@ -24,8 +24,8 @@ const struct route routes[] = {
 	{ "POST",   "/api/auth/logout",                        h_logout,         ANY, SCOPE_NONE,      true,  0,        RL_WRITE },
 	{ "POST",   "/api/auth/register",                      h_register,       PUB, SCOPE_NONE,      false, 4 * KB,   RL_AUTH },
 	{ "GET",    "/api/auth/providers",                     h_providers,      PUB, SCOPE_NONE,      false, 0,        RL_READ },
-	{ "GET",    "/auth/oidc/start",                        h_oidc_start,     PUB, SCOPE_NONE,      false, 0,        RL_AUTH },
-	{ "GET",    "/auth/oidc/callback",                     h_oidc_callback,  PUB, SCOPE_NONE,      false, 0,        RL_AUTH },
+	{ "GET",    "/auth/oidc/start",                        h_oidc_start,     PUB, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "GET",    "/auth/oidc/callback",                     h_oidc_callback,  PUB, SCOPE_NONE,      false, 0,        RL_READ },
 	{ "GET",    "/api/me",                                 h_me,             ANY, SCOPE_NONE,      false, 0,        RL_READ },
 	{ "PATCH",  "/api/me",                                 h_me_update,      ANY, SCOPE_NONE,      true,  8 * KB,   RL_WRITE },
 	/* registry: territories */

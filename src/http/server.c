@@ -23,6 +23,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #define SESSION_COOKIE "otklik_session"
 
@@ -44,6 +46,7 @@ struct conn_state {
 };
 
 static atomic_uint_fast64_t request_seq;
+static atomic_int inflight; /* requests between their first call and completion */
 static uint64_t node_salt;
 
 static void request_id_new(char *out, size_t n)
@@ -278,8 +281,8 @@ static int check_rate(struct req *r)
 		burst = rate * 2;
 		break;
 	case RL_AUTH:
-		rate = 10.0 / 60.0; /* 10 per minute */
-		burst = 10;
+		rate = 30.0 / 60.0; /* 30 per minute per address; logins also per account */
+		burst = 30;
 		break;
 	}
 	char key[128];
@@ -373,6 +376,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!cs) {
 		/* First call: only headers are known. Queue nothing yet (keep-alive, see STACK.md). */
 		cs = xcalloc(1, sizeof(*cs));
+		atomic_fetch_add(&inflight, 1);
 		arena_init(&cs->arena, 16384);
 		cs->t0 = clock_mono_ns();
 		request_id_new(cs->request_id, sizeof(cs->request_id));
@@ -416,6 +420,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	int rc;
 	if (!cs->route)
 		rc = http_fail(&r, cs->path_known ? ERR_METHOD : ERR_NOTFOUND, NULL, NULL);
+	const char *allow = !cs->route && cs->path_known ? route_allow(url, r.a) : NULL;
 	else if (cs->too_large)
 		rc = http_fail(&r, ERR_TOOLARGE,
 			       arena_printf(r.a, "Тело запроса больше %zu байт",
@@ -427,9 +432,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		const char *code = NULL;
 		if (rc == ERR_FORBIDDEN && r.err_message && strstr(r.err_message, "CSRF"))
 			code = "csrf_failed";
+		if (r.err_code)
+			code = r.err_code;
 		if (rc == ERR_DB || rc == ERR_RETRY)
 			r.err_message = "Внутренняя ошибка сервера, попробуйте повторить запрос";
 		render_error(&r, rc, code);
+		if (allow)
+			http_add_header(&r, "Allow", allow);
 	}
 	if (!r.status)
 		http_fail(&r, ERR_INTERNAL, NULL, NULL), render_error(&r, ERR_INTERNAL, NULL);
@@ -464,6 +473,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	buf_release(&cs->body);
 	free(cs);
 	*con_cls = NULL;
+	atomic_fetch_sub(&inflight, 1);
 }
 
 int server_parse_listen(struct server_config *cfg, const char *listen)
@@ -508,7 +518,7 @@ int server_run(const struct server_config *cfg, struct store *s)
 
 	int threads = cfg->threads > 0 ? cfg->threads : 32;
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, (uint16_t)cfg->port,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC, (uint16_t)cfg->port,
 		NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
@@ -526,6 +536,10 @@ int server_run(const struct server_config *cfg, struct store *s)
 	log_info("shutdown", "signal %d: finishing in-flight requests", sig);
 	/* Stop accepting, let workers finish what they hold, then stop. */
 	MHD_quiesce_daemon(d);
+	for (int waited = 0; atomic_load(&inflight) > 0 && waited < 3000; waited++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
 	MHD_stop_daemon(d);
 	ratelimit_free(srv.rl);
 	oidc_client_free(srv.oidc);

@@ -831,28 +831,23 @@ int registry_import_csv_conn(struct store_conn *c, struct arena *a, const struct
 		csv_release(&r);
 		return fail(p, ERR_VALIDATION, "Пустой файл: ожидается строка заголовка", "line:1");
 	}
+	/* The header must be exactly the documented columns, in order. */
 	int map[MAX_CSV_COLS];
+	size_t want = 0;
+	const char *expected = "";
 	for (size_t k = 0; cols[k].header; k++) {
-		map[k] = -1;
-		for (size_t i = 0; i < r.nfields; i++)
-			if (!strcmp(r.fields[i], cols[k].header))
-				map[k] = (int)i;
-		if (map[k] < 0 && !strcmp(cols[k].header, "code")) {
-			csv_release(&r);
-			return fail(p, ERR_VALIDATION, "В заголовке нет столбца code", "line:1");
-		}
+		map[k] = (int)k;
+		expected = arena_printf(a, "%s%s%s", expected, k ? "," : "", cols[k].header);
+		want++;
 	}
-	for (size_t i = 0; i < r.nfields; i++) {
-		bool known = false;
-		for (size_t k = 0; cols[k].header; k++)
-			known = known || map[k] == (int)i;
-		if (!known) {
-			const char *h = arena_strdup(a, r.fields[i]);
-			csv_release(&r);
-			return fail(p, ERR_VALIDATION,
-				    arena_printf(a, "строка 1: неизвестный столбец «%s»", h),
-				    "line:1");
-		}
+	bool header_ok = r.nfields == want;
+	for (size_t k = 0; header_ok && k < want; k++)
+		header_ok = !strcmp(r.fields[k], cols[k].header);
+	if (!header_ok) {
+		csv_release(&r);
+		return fail(p, ERR_VALIDATION,
+			    arena_printf(a, "строка 1: заголовок должен быть «%s»", expected),
+			    "line:1");
 	}
 	size_t ncols = r.nfields;
 	while ((rc = csv_next(&r)) == 1) {
@@ -912,7 +907,7 @@ int registry_import_csv_conn(struct store_conn *c, struct arena *a, const struct
 		}
 	}
 	if (rc < 0 && !p->message)
-		fail(p, ERR_VALIDATION,
+		rc = fail(p, ERR_VALIDATION,
 		     arena_printf(a, "строка %zu: нарушен формат CSV (кавычки)", r.next_line),
 		     arena_printf(a, "line:%zu", r.next_line));
 	csv_release(&r);

@@ -21,6 +21,8 @@ struct cluster_params cluster_params_default(void)
 		.bits = 20,
 		.cmin = 3,
 		.cmax = 5,
+		.topics = 0,
+		.topic_override = 0.3f,
 	};
 	return p;
 }
@@ -55,6 +57,7 @@ void cluster_model_release(struct cluster_model *m)
 	text_lexicon_release(&m->lex);
 	text_featurizer_release(&m->fz);
 	text_vec_release(&m->v);
+	topics_release(&m->tm);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -65,6 +68,19 @@ int cluster_observe(struct cluster_model *m, const char *text, size_t len)
 		return rc;
 	text_idf_add(&m->idf, &m->v);
 	return 0;
+}
+
+int cluster_fit_topics(struct cluster_model *m, const char *const *texts, const size_t *lens, size_t n)
+{
+	struct text_vec *vs = xcalloc(n ? n : 1, sizeof(*vs));
+	for (size_t i = 0; i < n; i++)
+		if (text_featurize(&m->fz, texts[i], lens[i], &vs[i]) == 0)
+			text_vec_tfidf(&vs[i], &m->idf);
+	int rc = topics_fit(&m->tm, vs, n, m->p.topics, 8, 7);
+	for (size_t i = 0; i < n; i++)
+		text_vec_release(&vs[i]);
+	free(vs);
+	return rc;
 }
 
 uint32_t cluster_resolve(const struct cluster_model *m, uint32_t id)
@@ -189,7 +205,7 @@ struct scan {
 	struct cluster_model *m;
 	const struct cluster_doc *d;
 	const struct text_vec *v;
-	uint32_t tag, best;
+	uint32_t tag, topic, best;
 	float best_sim;
 	uint32_t *expired;
 	size_t nexp, exp_cap;
@@ -212,6 +228,8 @@ static void scan_cb(void *ctx, const uint32_t *items, size_t n)
 		if (!fits(s->m, c, s->d))
 			continue;
 		float sim = centroid_cos(&c->centroid, s->v);
+		if (s->m->tm.k && c->topic != s->topic && sim < s->m->p.topic_override)
+			continue;
 		if (sim > s->best_sim || (sim == s->best_sim && c->id < s->best)) {
 			s->best_sim = sim;
 			s->best = c->id;
@@ -237,7 +255,8 @@ int cluster_assign(struct cluster_model *m, const struct cluster_input *in, uint
 	d->cluster = 0;
 	const char *cat = in->category ? in->category : "";
 	uint32_t tag = text_hash(cat, strlen(cat), 9);
-	struct scan s = { m, d, &m->v, tag, 0, -1, NULL, 0, 0 };
+	uint32_t topic = topics_assign(&m->tm, &m->v, NULL);
+	struct scan s = { m, d, &m->v, tag, topic, 0, -1, NULL, 0, 0 };
 	if (geo_valid(in->lat, in->lon)) {
 		geo_grid_near(&m->grid, tag, in->lat, in->lon, scan_cb, &s);
 		for (size_t i = 0; i < s.nexp; i++) {
@@ -249,6 +268,8 @@ int cluster_assign(struct cluster_model *m, const struct cluster_input *in, uint
 	uint32_t id = s.best && s.best_sim >= m->p.min_sim ? s.best
 							   : new_cluster(m, tag, in->lat, in->lon, in->created);
 	struct cluster *c = &m->clusters[id - 1];
+	if (!c->n)
+		c->topic = topic;
 	add_member(m, c, doc, &m->v, c->n ? s.best_sim : 1.0f);
 	*cluster_id = id;
 	return 0;

@@ -263,6 +263,7 @@ static const char cluster_usage[] =
 	"  pair_recall, pair_f1, seconds, peak_rss_mb} as the last line. A true pair: same reason_id,\n"
 	"  points within 150 m, created within 14 days.\n"
 	"  Tuning: --radius M --window DAYS --min-sim X --merge-sim X (0 = no re-consolidation)\n"
+	"          --dump OUT.csv (writes id,cluster per row)\n"
 	"          --flags N (1 words, 2 bigrams, 4 char n-grams, 8 numbers)\n";
 
 struct row_key {
@@ -348,7 +349,7 @@ static double nmi(const uint32_t *a, const uint32_t *b, size_t n)
 
 static int eval_cluster(int argc, char **argv)
 {
-	const char *input = NULL;
+	const char *input = NULL, *dump = NULL;
 	struct cluster_params p = cluster_params_default();
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -373,6 +374,12 @@ static int eval_cluster(int argc, char **argv)
 			p.merge_sim = strtof(v, NULL);
 		else if (strcmp(a, "--flags") == 0)
 			p.flags = (unsigned)atoi(v);
+		else if (strcmp(a, "--topics") == 0)
+			p.topics = (uint32_t)atoi(v);
+		else if (strcmp(a, "--topic-override") == 0)
+			p.topic_override = strtof(v, NULL);
+		else if (strcmp(a, "--dump") == 0)
+			dump = v;
 		else {
 			fprintf(stderr, "eval cluster: unknown option %s\n%s", a, cluster_usage);
 			return 2;
@@ -401,6 +408,18 @@ static int eval_cluster(int argc, char **argv)
 	qsort(ord, n, sizeof(*ord), cmp_row_key);
 	for (size_t i = 0; i < n; i++) /* IDF of the whole file first, as a batch vectorizer would */
 		cluster_observe(&cm, ds.rows[i].text, ds.rows[i].text_len);
+	if (p.topics) {
+		const char **tx = xmalloc((n ? n : 1) * sizeof(*tx));
+		size_t *tl = xmalloc((n ? n : 1) * sizeof(*tl));
+		for (size_t i = 0; i < n; i++) {
+			tx[i] = ds.rows[i].text;
+			tl[i] = ds.rows[i].text_len;
+		}
+		if (cluster_fit_topics(&cm, tx, tl, n) != 0)
+			fprintf(stderr, "eval cluster: too few rows for %u topics; none used\n", p.topics);
+		free(tx);
+		free(tl);
+	}
 	uint32_t *doc_of = xmalloc((n ? n : 1) * sizeof(*doc_of));
 	for (size_t j = 0; j < n; j++) {
 		const struct dataset_row *r = &ds.rows[ord[j].row];
@@ -418,6 +437,13 @@ static int eval_cluster(int argc, char **argv)
 	uint32_t *cl = xmalloc((n ? n : 1) * sizeof(*cl));
 	for (size_t i = 0; i < n; i++)
 		cl[i] = cluster_resolve(&cm, cm.docs[doc_of[i]].cluster);
+	FILE *df = dump ? fopen(dump, "w") : NULL;
+	if (dump && !df)
+		fprintf(stderr, "eval cluster: cannot write %s\n", dump);
+	for (size_t i = 0; df && i < n; i++)
+		fprintf(df, "%s,%u\n", ds.rows[i].id, cl[i]);
+	if (df)
+		fclose(df);
 	size_t live = 0;
 	for (size_t i = 0; i < cm.nclusters; i++)
 		live += !cm.clusters[i].merged_into && cm.clusters[i].n;

@@ -35,7 +35,7 @@ $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -o $@ $<
 
-$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(ASSETS)
+$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(ASSETS) Makefile
 	@mkdir -p $(dir $@)
 	$(BUILD)/tools/embed $@ ./ $(ASSETS)
 

@@ -281,8 +281,8 @@ static int check_rate(struct req *r)
 		burst = rate * 2;
 		break;
 	case RL_AUTH:
-		rate = 30.0 / 60.0; /* 30 per minute per address; logins also per account */
-		burst = 30;
+		rate = 10.0 / 60.0; /* 10 per minute per address; logins also per account */
+		burst = 10;
 		break;
 	}
 	char key[128];
@@ -418,9 +418,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	r.nparams = cs->nparams;
 
 	int rc;
+	const char *allow = !cs->route && cs->path_known ? route_allow(url, r.a) : NULL;
 	if (!cs->route)
 		rc = http_fail(&r, cs->path_known ? ERR_METHOD : ERR_NOTFOUND, NULL, NULL);
-	const char *allow = !cs->route && cs->path_known ? route_allow(url, r.a) : NULL;
 	else if (cs->too_large)
 		rc = http_fail(&r, ERR_TOOLARGE,
 			       arena_printf(r.a, "Тело запроса больше %zu байт",

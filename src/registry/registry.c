@@ -649,6 +649,17 @@ static int set_polygon(struct store_conn *c, struct arena *a, const struct actor
 			    "ней)",
 			    NULL);
 	geo_shape_free(shape);
+	/* Store the bare geometry (a Feature is unwrapped), compact. */
+	if (len) {
+		json_t *j = json_loadb(geojson, len, 0, NULL);
+		json_t *g = json_is_object(json_object_get(j, "geometry")) ? json_object_get(j, "geometry")
+									     : j;
+		char *dump = json_dumps(g, JSON_COMPACT);
+		geojson = arena_strdup(a, dump ? dump : "");
+		len = strlen(geojson);
+		free(dump);
+		json_decref(j);
+	}
 	json_t *before = NULL;
 	int rc = load(c, a, &registry_territories, id, &before);
 	if (rc == ERR_NOTFOUND)

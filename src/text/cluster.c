@@ -23,6 +23,8 @@ struct cluster_params cluster_params_default(void)
 		.cmax = 5,
 		.topics = 0,
 		.topic_override = 0.3f,
+		.diffuse = 0.2f,
+		.near_weight = 0,
 	};
 	return p;
 }
@@ -201,12 +203,24 @@ static int fits(const struct cluster_model *m, const struct cluster *c, const st
 	return 1;
 }
 
+/* Mean pairwise cosine of the members: |Σ unit vectors|² = n + Σ_{i≠j} cos. A cluster of one
+ * has none and counts as diffuse (0): the second appeal at a place joins on place and time. */
+static float cluster_coherence(const struct cluster *c)
+{
+	if (c->n < 2)
+		return 0;
+	double s = 0;
+	for (size_t i = 0; i < c->centroid.n; i++)
+		s += (double)c->centroid.f[i].val * c->centroid.f[i].val;
+	return (float)((s - c->n) / ((double)c->n * (c->n - 1)));
+}
+
 struct scan {
 	struct cluster_model *m;
 	const struct cluster_doc *d;
 	const struct text_vec *v;
 	uint32_t tag, topic, best;
-	float best_sim;
+	float best_sim, best_score;
 	uint32_t *expired;
 	size_t nexp, exp_cap;
 };
@@ -228,9 +242,14 @@ static void scan_cb(void *ctx, const uint32_t *items, size_t n)
 		if (!fits(s->m, c, s->d))
 			continue;
 		float sim = centroid_cos(&c->centroid, s->v);
+		float near = 1.0f - (float)(geo_dist_m(s->d->lat, s->d->lon, c->lat, c->lon) / s->m->p.radius_m);
+		float score = sim + s->m->p.near_weight * near;
 		if (s->m->tm.k && c->topic != s->topic && sim < s->m->p.topic_override)
 			continue;
-		if (sim > s->best_sim || (sim == s->best_sim && c->id < s->best)) {
+		if (sim < s->m->p.min_sim && cluster_coherence(c) >= s->m->p.diffuse)
+			continue; /* a coherent cluster only takes texts like its own */
+		if (score > s->best_score || (score == s->best_score && c->id < s->best)) {
+			s->best_score = score;
 			s->best_sim = sim;
 			s->best = c->id;
 		}
@@ -255,8 +274,10 @@ int cluster_assign(struct cluster_model *m, const struct cluster_input *in, uint
 	d->cluster = 0;
 	const char *cat = in->category ? in->category : "";
 	uint32_t tag = text_hash(cat, strlen(cat), 9);
+	if (in->topic && *in->topic)
+		tag = text_hash(in->topic, strlen(in->topic), tag);
 	uint32_t topic = topics_assign(&m->tm, &m->v, NULL);
-	struct scan s = { m, d, &m->v, tag, topic, 0, -1, NULL, 0, 0 };
+	struct scan s = { m, d, &m->v, tag, topic, 0, -1, -1e9f, NULL, 0, 0 };
 	if (geo_valid(in->lat, in->lon)) {
 		geo_grid_near(&m->grid, tag, in->lat, in->lon, scan_cb, &s);
 		for (size_t i = 0; i < s.nexp; i++) {
@@ -265,8 +286,7 @@ int cluster_assign(struct cluster_model *m, const struct cluster_input *in, uint
 		}
 		free(s.expired);
 	}
-	uint32_t id = s.best && s.best_sim >= m->p.min_sim ? s.best
-							   : new_cluster(m, tag, in->lat, in->lon, in->created);
+	uint32_t id = s.best ? s.best : new_cluster(m, tag, in->lat, in->lon, in->created);
 	struct cluster *c = &m->clusters[id - 1];
 	if (!c->n)
 		c->topic = topic;

@@ -12,7 +12,9 @@
 struct cluster_params {
 	double radius_m;     /* every two members are at most this far apart */
 	double window_days;  /* every two members were created at most this far apart */
-	float min_sim;       /* cosine of the text to the cluster's centroid needed to join */
+	float min_sim;       /* cosine of the text to a coherent cluster's centroid needed to join */
+	float near_weight;   /* weight of closeness to the cluster's anchor when choosing */
+	float diffuse;       /* clusters whose members are less alike than this take any text */
 	float merge_sim;     /* centroid cosine for re-consolidation merges */
 	unsigned centroid_terms; /* centroid is cut to its heaviest terms (memory bound) */
 	unsigned flags, bits, cmin, cmax; /* featurizer */
@@ -66,6 +68,8 @@ struct cluster_input {
 	const char *text;
 	size_t text_len;
 	const char *category;
+	const char *topic; /* optional (NULL or ""): the topic chosen by the citizen or suggested by
+			    * the classifier; when given, clusters never mix topics either */
 	double lat, lon;
 	int64_t created;
 };

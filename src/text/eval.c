@@ -264,6 +264,8 @@ static const char cluster_usage[] =
 	"  points within 150 m, created within 14 days.\n"
 	"  Tuning: --radius M --window DAYS --min-sim X --merge-sim X (0 = no re-consolidation)\n"
 	"          --dump OUT.csv (writes id,cluster per row)\n"
+	"  --topic-model FILE: a topic classifier trained on other (earlier) appeals, e.g. by\n"
+	"          `eval routing --save-model P` (FILE = P.topics); its top topic splits clusters\n"
 	"          --flags N (1 words, 2 bigrams, 4 char n-grams, 8 numbers)\n";
 
 struct row_key {
@@ -349,7 +351,7 @@ static double nmi(const uint32_t *a, const uint32_t *b, size_t n)
 
 static int eval_cluster(int argc, char **argv)
 {
-	const char *input = NULL, *dump = NULL;
+	const char *input = NULL, *dump = NULL, *topic_model = NULL;
 	struct cluster_params p = cluster_params_default();
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -374,10 +376,18 @@ static int eval_cluster(int argc, char **argv)
 			p.merge_sim = strtof(v, NULL);
 		else if (strcmp(a, "--flags") == 0)
 			p.flags = (unsigned)atoi(v);
+		else if (strcmp(a, "--near") == 0)
+			p.near_weight = strtof(v, NULL);
+		else if (strcmp(a, "--diffuse") == 0)
+			p.diffuse = strtof(v, NULL);
+		else if (strcmp(a, "--terms") == 0)
+			p.centroid_terms = (unsigned)atoi(v);
 		else if (strcmp(a, "--topics") == 0)
 			p.topics = (uint32_t)atoi(v);
 		else if (strcmp(a, "--topic-override") == 0)
 			p.topic_override = strtof(v, NULL);
+		else if (strcmp(a, "--topic-model") == 0)
+			topic_model = v;
 		else if (strcmp(a, "--dump") == 0)
 			dump = v;
 		else {
@@ -389,9 +399,25 @@ static int eval_cluster(int argc, char **argv)
 		fputs(cluster_usage, stderr);
 		return 2;
 	}
+	struct classifier tmodel;
+	struct classifier_worker twk;
+	classifier_init(&tmodel);
+	memset(&twk, 0, sizeof(twk));
+	if (topic_model) {
+		int lrc = classifier_load(&tmodel, topic_model);
+		if (lrc || classifier_worker_init(&twk, &tmodel)) {
+			fprintf(stderr, "eval cluster: cannot load topic model %s (%s)\n", topic_model,
+				err_code(lrc));
+			classifier_release(&tmodel);
+			return 1;
+		}
+	}
 	struct dataset ds;
-	if (load(&ds, input))
+	if (load(&ds, input)) {
+		classifier_worker_release(&twk);
+		classifier_release(&tmodel);
 		return 1;
+	}
 	int64_t t0 = clock_mono_ns();
 	struct cluster_model cm;
 	int rc = cluster_model_init(&cm, &p);
@@ -399,6 +425,8 @@ static int eval_cluster(int argc, char **argv)
 		fprintf(stderr, "eval cluster: bad parameters (%s)\n", err_code(rc));
 		cluster_model_release(&cm);
 		dataset_release(&ds);
+		classifier_worker_release(&twk);
+		classifier_release(&tmodel);
 		return 2;
 	}
 	size_t n = ds.n;
@@ -423,7 +451,11 @@ static int eval_cluster(int argc, char **argv)
 	uint32_t *doc_of = xmalloc((n ? n : 1) * sizeof(*doc_of));
 	for (size_t j = 0; j < n; j++) {
 		const struct dataset_row *r = &ds.rows[ord[j].row];
-		struct cluster_input in = { j, r->text, r->text_len, r->category_id, r->lat, r->lon, r->created };
+		const char *topic = NULL;
+		struct classifier_score top;
+		if (tmodel.nclasses && classifier_predict(&tmodel, &twk, r->text, r->text_len, &top, 1) == 1)
+			topic = top.label;
+		struct cluster_input in = { j, r->text, r->text_len, r->category_id, topic, r->lat, r->lon, r->created };
 		uint32_t id;
 		if (cluster_assign(&cm, &in, &id) != 0) { /* bad UTF-8: placed by itself as "" text */
 			in.text = "";
@@ -485,6 +517,8 @@ static int eval_cluster(int argc, char **argv)
 	free(ord);
 	cluster_model_release(&cm);
 	dataset_release(&ds);
+	classifier_worker_release(&twk);
+	classifier_release(&tmodel);
 	return 0;
 }
 

@@ -99,7 +99,7 @@ int topics_read(struct topic_model *t, FILE *f)
 	if (fread(&k, sizeof(k), 1, f) != 1 || k > 100000)
 		return ERR_INVALID;
 	t->k = k;
-	t->c = xmalloc(((size_t)k * DIM ? (size_t)k * DIM : 1) * sizeof(*t->c));
+	t->c = xmalloc(((size_t)(k ? k : 1) * DIM) * sizeof(*t->c));
 	if (fread(t->c, sizeof(*t->c), (size_t)k * DIM, f) != (size_t)k * DIM) {
 		topics_release(t);
 		return ERR_INVALID;

@@ -666,12 +666,7 @@ static int set_polygon(struct store_conn *c, struct arena *a, const struct actor
 		return fail(p, rc, "Территория не найдена", NULL);
 	if (rc)
 		return rc;
-	struct store_val v[] = { sv_int(id), len ? sv_textn(geojson, len) : sv_null(),
-				 sv_int(len ? 1 : 0), sv_int(clock_now_ms()) };
-	rc = store_query(c, NULL,
-			 "UPDATE territories SET polygon = $2, has_polygon = $3, updated_at = $4 "
-			 "WHERE id = $1",
-			 v, 4, NULL);
+	rc = store_territory_set_polygon(c, id, len ? geojson : NULL, len, clock_now_ms());
 	json_t *after = NULL;
 	if (!rc)
 		rc = load(c, a, &registry_territories, id, &after);

@@ -44,10 +44,7 @@ static int cache_refresh(struct store_conn *c, struct arena *a, const void *owne
 	if (version == cache_version && owner == cache_owner)
 		return 0;
 	struct store_rows r;
-	rc = store_query(c, a,
-			 "SELECT id, parent_id, polygon FROM territories WHERE polygon IS NOT NULL "
-			 "AND active = 1",
-			 NULL, 0, &r);
+	rc = store_territory_polygons(c, a, &r);
 	if (rc)
 		return rc;
 	cache_clear();
@@ -113,17 +110,15 @@ int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_i
 			  struct route_result *out, struct problem *p)
 {
 	memset(out, 0, sizeof(*out));
-	struct store_val tp[] = { sv_int(topic_id) };
-	struct store_rows tr;
-	int rc = store_query(c, a, "SELECT category_id, name FROM topics WHERE id = $1", tp, 1, &tr);
-	if (rc)
-		return rc;
-	if (!tr.nrows) {
+	int64_t category_id = 0;
+	int rc = store_topic_category(c, topic_id, &category_id);
+	if (rc == ERR_NOTFOUND) {
 		p->message = "Тема не найдена";
 		p->field = "topic_id";
 		return ERR_VALIDATION;
 	}
-	int64_t category_id = store_rows_i64(&tr, 0, 0);
+	if (rc)
+		return rc;
 	if (territory_id) {
 		bool exists;
 		rc = store_id_exists(c, "territories", territory_id, &exists);
@@ -150,14 +145,8 @@ int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_i
 	rc = chain_of(c, territory_id, chain, &n);
 	if (rc)
 		return rc;
-	struct store_val rp[] = { sv_int(topic_id), sv_int(category_id) };
 	struct store_rows r;
-	rc = store_query(c, a,
-			 "SELECT r.id, r.code, r.topic_id, r.category_id, r.territory_id, r.org_id, "
-			 "o.name FROM rules r JOIN orgs o ON o.id = r.org_id WHERE o.active = 1 AND "
-			 "(r.topic_id = $1 OR (r.topic_id IS NULL AND (r.category_id = $2 OR "
-			 "r.category_id IS NULL)))",
-			 rp, 2, &r);
+	rc = store_rules_for_topic(c, a, topic_id, category_id, &r);
 	if (rc)
 		return rc;
 	long best = -1;

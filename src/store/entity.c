@@ -235,3 +235,49 @@ int store_registry_version(struct store_conn *c, int64_t *version)
 	arena_release(&a);
 	return rc;
 }
+
+int store_topic_category(struct store_conn *c, int64_t topic_id, int64_t *category_id)
+{
+	struct arena a;
+	arena_init(&a, 256);
+	struct store_val p[] = { sv_int(topic_id) };
+	struct store_rows r;
+	int rc = store_query(c, &a, "SELECT category_id FROM topics WHERE id = $1", p, 1, &r);
+	if (!rc && !r.nrows)
+		rc = ERR_NOTFOUND;
+	if (!rc)
+		*category_id = store_rows_i64(&r, 0, 0);
+	arena_release(&a);
+	return rc;
+}
+
+int store_rules_for_topic(struct store_conn *c, struct arena *a, int64_t topic_id,
+			  int64_t category_id, struct store_rows *out)
+{
+	struct store_val p[] = { sv_int(topic_id), sv_int(category_id) };
+	return store_query(c, a,
+			   "SELECT r.id, r.code, r.topic_id, r.category_id, r.territory_id, r.org_id, "
+			   "o.name FROM rules r JOIN orgs o ON o.id = r.org_id WHERE o.active = 1 AND "
+			   "(r.topic_id = $1 OR (r.topic_id IS NULL AND (r.category_id = $2 OR "
+			   "r.category_id IS NULL)))",
+			   p, 2, out);
+}
+
+int store_territory_polygons(struct store_conn *c, struct arena *a, struct store_rows *out)
+{
+	return store_query(c, a,
+			   "SELECT id, parent_id, polygon FROM territories WHERE polygon IS NOT NULL "
+			   "AND active = 1",
+			   NULL, 0, out);
+}
+
+int store_territory_set_polygon(struct store_conn *c, int64_t id, const char *geojson,
+				size_t len, int64_t now)
+{
+	struct store_val v[] = { sv_int(id), geojson ? sv_textn(geojson, len) : sv_null(),
+				 sv_int(geojson ? 1 : 0), sv_int(now) };
+	return store_query(c, NULL,
+			   "UPDATE territories SET polygon = $2, has_polygon = $3, updated_at = $4 "
+			   "WHERE id = $1",
+			   v, 4, NULL);
+}

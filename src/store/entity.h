@@ -75,4 +75,18 @@ int store_get_text(struct store_conn *c, struct arena *a, const char *table, con
 int store_registry_bump(struct store_conn *c);
 int store_registry_version(struct store_conn *c, int64_t *version);
 
+
+/* Registry queries used by the resolver and the polygon writer. */
+/* category_id of a topic; ERR_NOTFOUND when no such topic. */
+int store_topic_category(struct store_conn *c, int64_t topic_id, int64_t *category_id);
+/* Rules that may apply to a topic: columns id, code, topic_id, category_id, territory_id,
+ * org_id, org name (active organisations only). */
+int store_rules_for_topic(struct store_conn *c, struct arena *a, int64_t topic_id,
+			  int64_t category_id, struct store_rows *out);
+/* Active territories with a polygon: columns id, parent_id, polygon. */
+int store_territory_polygons(struct store_conn *c, struct arena *a, struct store_rows *out);
+/* Sets (geojson != NULL) or clears a territory's polygon. */
+int store_territory_set_polygon(struct store_conn *c, int64_t id, const char *geojson,
+				size_t len, int64_t now);
+
 #endif

@@ -14,17 +14,15 @@ struct cluster_params cluster_params_default(void)
 	struct cluster_params p = {
 		.radius_m = 150,
 		.window_days = 14,
-		.min_sim = 0.25f,
+		.min_sim = 0.1f,
 		.merge_sim = 0.5f,
 		.centroid_terms = 64,
 		.flags = TEXT_F_WORDS | TEXT_F_BIGRAMS,
 		.bits = 20,
 		.cmin = 3,
 		.cmax = 5,
-		.topics = 0,
-		.topic_override = 0.3f,
-		.diffuse = 0.2f,
-		.near_weight = 0,
+		.diffuse = 1.5f, /* > 1: off — on the portal's data the veto cost more recall than it won */
+		.near_weight = 0.2f,
 	};
 	return p;
 }
@@ -59,7 +57,6 @@ void cluster_model_release(struct cluster_model *m)
 	text_lexicon_release(&m->lex);
 	text_featurizer_release(&m->fz);
 	text_vec_release(&m->v);
-	topics_release(&m->tm);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -70,19 +67,6 @@ int cluster_observe(struct cluster_model *m, const char *text, size_t len)
 		return rc;
 	text_idf_add(&m->idf, &m->v);
 	return 0;
-}
-
-int cluster_fit_topics(struct cluster_model *m, const char *const *texts, const size_t *lens, size_t n)
-{
-	struct text_vec *vs = xcalloc(n ? n : 1, sizeof(*vs));
-	for (size_t i = 0; i < n; i++)
-		if (text_featurize(&m->fz, texts[i], lens[i], &vs[i]) == 0)
-			text_vec_tfidf(&vs[i], &m->idf);
-	int rc = topics_fit(&m->tm, vs, n, m->p.topics, 8, 7);
-	for (size_t i = 0; i < n; i++)
-		text_vec_release(&vs[i]);
-	free(vs);
-	return rc;
 }
 
 uint32_t cluster_resolve(const struct cluster_model *m, uint32_t id)
@@ -219,7 +203,7 @@ struct scan {
 	struct cluster_model *m;
 	const struct cluster_doc *d;
 	const struct text_vec *v;
-	uint32_t tag, topic, best;
+	uint32_t tag, best;
 	float best_sim, best_score;
 	uint32_t *expired;
 	size_t nexp, exp_cap;
@@ -244,8 +228,6 @@ static void scan_cb(void *ctx, const uint32_t *items, size_t n)
 		float sim = centroid_cos(&c->centroid, s->v);
 		float near = 1.0f - (float)(geo_dist_m(s->d->lat, s->d->lon, c->lat, c->lon) / s->m->p.radius_m);
 		float score = sim + s->m->p.near_weight * near;
-		if (s->m->tm.k && c->topic != s->topic && sim < s->m->p.topic_override)
-			continue;
 		if (sim < s->m->p.min_sim && cluster_coherence(c) >= s->m->p.diffuse)
 			continue; /* a coherent cluster only takes texts like its own */
 		if (score > s->best_score || (score == s->best_score && c->id < s->best)) {
@@ -276,8 +258,7 @@ int cluster_assign(struct cluster_model *m, const struct cluster_input *in, uint
 	uint32_t tag = text_hash(cat, strlen(cat), 9);
 	if (in->topic && *in->topic)
 		tag = text_hash(in->topic, strlen(in->topic), tag);
-	uint32_t topic = topics_assign(&m->tm, &m->v, NULL);
-	struct scan s = { m, d, &m->v, tag, topic, 0, -1, -1e9f, NULL, 0, 0 };
+	struct scan s = { m, d, &m->v, tag, 0, -1, -1e9f, NULL, 0, 0 };
 	if (geo_valid(in->lat, in->lon)) {
 		geo_grid_near(&m->grid, tag, in->lat, in->lon, scan_cb, &s);
 		for (size_t i = 0; i < s.nexp; i++) {
@@ -288,8 +269,6 @@ int cluster_assign(struct cluster_model *m, const struct cluster_input *in, uint
 	}
 	uint32_t id = s.best ? s.best : new_cluster(m, tag, in->lat, in->lon, in->created);
 	struct cluster *c = &m->clusters[id - 1];
-	if (!c->n)
-		c->topic = topic;
 	add_member(m, c, doc, &m->v, c->n ? s.best_sim : 1.0f);
 	*cluster_id = id;
 	return 0;
@@ -454,4 +433,127 @@ size_t cluster_consolidate(struct cluster_model *m)
 	}
 	geo_grid_release(&all);
 	return merges;
+}
+
+static const char cl_magic[8] = { 'O', 'T', 'K', 'C', 'L', 'U', '1', '\0' };
+
+static int write_vec(const struct text_vec *v, FILE *f)
+{
+	uint32_t n = (uint32_t)v->n;
+	return fwrite(&n, sizeof(n), 1, f) == 1 && fwrite(v->f, sizeof(*v->f), n, f) == n;
+}
+
+static int read_vec(struct text_vec *v, FILE *f)
+{
+	uint32_t n;
+	if (fread(&n, sizeof(n), 1, f) != 1 || n > 1u << 24)
+		return 0;
+	v->f = xmalloc((n ? n : 1) * sizeof(*v->f));
+	v->n = v->cap = n;
+	return fread(v->f, sizeof(*v->f), n, f) == n;
+}
+
+int cluster_save(const struct cluster_model *m, const char *path)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return ERR_INTERNAL;
+	uint64_t cnt[3] = { m->nclusters, m->ndocs, m->lex.n };
+	int ok = fwrite(cl_magic, sizeof(cl_magic), 1, f) == 1 && fwrite(&m->p, sizeof(m->p), 1, f) == 1 &&
+		 fwrite(cnt, sizeof(cnt), 1, f) == 1;
+	for (size_t i = 0; ok && i < m->nclusters; i++) {
+		const struct cluster *c = &m->clusters[i];
+		struct cluster hdr = *c;
+		hdr.members = NULL;
+		memset(&hdr.centroid, 0, sizeof(hdr.centroid));
+		ok = fwrite(&hdr, sizeof(hdr), 1, f) == 1 && fwrite(c->members, sizeof(*c->members), c->n, f) == c->n &&
+		     write_vec(&c->centroid, f);
+	}
+	ok = ok && fwrite(m->docs, sizeof(*m->docs), m->ndocs, f) == m->ndocs && text_idf_write(&m->idf, f) == 0;
+	for (size_t i = 0; ok && i < m->lex.cap; i++) {
+		if (!m->lex.keys[i])
+			continue;
+		uint32_t kl[2] = { m->lex.keys[i] - 1, (uint32_t)strlen(m->lex.vals[i]) };
+		ok = fwrite(kl, sizeof(kl), 1, f) == 1 && fwrite(m->lex.vals[i], 1, kl[1], f) == kl[1];
+	}
+	if (fclose(f) != 0)
+		ok = 0;
+	return ok ? 0 : ERR_INTERNAL;
+}
+
+int cluster_load(struct cluster_model *m, const char *path)
+{
+	memset(m, 0, sizeof(*m));
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return ERR_NOTFOUND;
+	char magic[8];
+	struct cluster_params p;
+	uint64_t cnt[3];
+	int rc = ERR_INVALID;
+	if (fread(magic, sizeof(magic), 1, f) != 1 || memcmp(magic, cl_magic, sizeof(magic)) != 0 ||
+	    fread(&p, sizeof(p), 1, f) != 1 || fread(cnt, sizeof(cnt), 1, f) != 1 || cnt[0] > UINT32_MAX ||
+	    cnt[1] > UINT32_MAX || cnt[2] > UINT32_MAX) {
+		fclose(f);
+		return ERR_INVALID;
+	}
+	rc = cluster_model_init(m, &p);
+	if (rc) {
+		fclose(f);
+		cluster_model_release(m);
+		return rc == ERR_INTERNAL ? rc : ERR_INVALID;
+	}
+	rc = ERR_INVALID;
+	text_idf_release(&m->idf);
+	m->clusters = xcalloc(cnt[0] ? cnt[0] : 1, sizeof(*m->clusters));
+	m->clusters_cap = cnt[0] ? cnt[0] : 1;
+	for (size_t i = 0; i < cnt[0]; i++) {
+		struct cluster *c = &m->clusters[i];
+		if (fread(c, sizeof(*c), 1, f) != 1)
+			goto out;
+		m->nclusters = i + 1;
+		c->members = NULL;
+		memset(&c->centroid, 0, sizeof(c->centroid));
+		c->cap = c->n;
+		if (c->id != i + 1 || c->n > cnt[1] || c->merged_into > cnt[0])
+			goto out;
+		c->members = xmalloc((c->n ? c->n : 1) * sizeof(*c->members));
+		if (fread(c->members, sizeof(*c->members), c->n, f) != c->n || !read_vec(&c->centroid, f))
+			goto out;
+		for (uint32_t j = 0; j < c->n; j++)
+			if (c->members[j] >= cnt[1])
+				goto out;
+	}
+	m->docs = xmalloc((cnt[1] ? cnt[1] : 1) * sizeof(*m->docs));
+	m->docs_cap = cnt[1] ? cnt[1] : 1;
+	if (fread(m->docs, sizeof(*m->docs), cnt[1], f) != cnt[1] || text_idf_read(&m->idf, f) != 0 ||
+	    m->idf.bits != p.bits)
+		goto out;
+	m->ndocs = cnt[1];
+	for (uint64_t i = 0; i < cnt[2]; i++) {
+		uint32_t kl[2];
+		if (fread(kl, sizeof(kl), 1, f) != 1 || kl[1] > 4096)
+			goto out;
+		char *s = xmalloc(kl[1] + 1);
+		int got = fread(s, 1, kl[1], f) == kl[1];
+		if (got)
+			text_lexicon_add(&m->lex, kl[0], s, kl[1]);
+		free(s);
+		if (!got)
+			goto out;
+	}
+	for (size_t i = 0; i < m->nclusters; i++) {
+		const struct cluster *c = &m->clusters[i];
+		if (!c->merged_into && c->n && geo_valid(c->lat, c->lon))
+			geo_grid_add(&m->grid, c->tag, c->lat, c->lon, c->id);
+	}
+	rc = 0;
+out:
+	fclose(f);
+	if (rc) {
+		if (!m->idf.df)
+			text_idf_init(&m->idf, p.bits);
+		cluster_model_release(m);
+	}
+	return rc;
 }

@@ -4,7 +4,6 @@
 
 #include "text/features.h"
 #include "text/geo.h"
-#include "text/topics.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,8 +17,6 @@ struct cluster_params {
 	float merge_sim;     /* centroid cosine for re-consolidation merges */
 	unsigned centroid_terms; /* centroid is cut to its heaviest terms (memory bound) */
 	unsigned flags, bits, cmin, cmax; /* featurizer */
-	uint32_t topics;      /* unsupervised topics fitted by cluster_fit_topics (0 = none) */
-	float topic_override; /* a different topic may still join at this text cosine */
 };
 
 /* One problem. Ids start at 1, are never reused; a merged cluster keeps its record with
@@ -29,7 +26,6 @@ struct cluster {
 	uint32_t merged_into; /* 0 while live */
 	uint32_t split_from;  /* 0, or the cluster this one was split off */
 	uint32_t tag;         /* hash of the category: clusters never mix categories */
-	uint32_t topic;       /* unsupervised topic of the first member */
 	double lat, lon;      /* first member's point (grid anchor) */
 	int64_t first, last;  /* creation times of the oldest and newest member */
 	uint32_t *members;    /* document indexes (into cluster_model.docs) */
@@ -59,7 +55,6 @@ struct cluster_model {
 	struct text_lexicon lex; /* stems of word features, for labels */
 	struct text_featurizer fz;
 	struct text_vec v; /* scratch */
-	struct topic_model tm;
 };
 
 /* A new appeal to place. text must be UTF-8; lat/lon NAN when unknown; category may be "". */
@@ -83,10 +78,6 @@ void cluster_model_release(struct cluster_model *m);
 /* Counts a text's terms into the IDF without placing it (to warm a new model with history).
  * Returns 0 or ERR_INVALID (bad UTF-8). */
 int cluster_observe(struct cluster_model *m, const char *text, size_t len);
-
-/* Fits p.topics unsupervised topics (spherical k-means) on n texts, after their terms were
- * counted by cluster_observe. Returns 0, ERR_INVALID (fewer texts than topics). */
-int cluster_fit_topics(struct cluster_model *m, const char *const *texts, const size_t *lens, size_t n);
 
 /* Places one appeal: joins the most similar live cluster of the same category within the radius
  * and time window of all its members, or opens a new cluster. Sets *cluster_id.

@@ -382,10 +382,6 @@ static int eval_cluster(int argc, char **argv)
 			p.diffuse = strtof(v, NULL);
 		else if (strcmp(a, "--terms") == 0)
 			p.centroid_terms = (unsigned)atoi(v);
-		else if (strcmp(a, "--topics") == 0)
-			p.topics = (uint32_t)atoi(v);
-		else if (strcmp(a, "--topic-override") == 0)
-			p.topic_override = strtof(v, NULL);
 		else if (strcmp(a, "--topic-model") == 0)
 			topic_model = v;
 		else if (strcmp(a, "--dump") == 0)
@@ -436,18 +432,6 @@ static int eval_cluster(int argc, char **argv)
 	qsort(ord, n, sizeof(*ord), cmp_row_key);
 	for (size_t i = 0; i < n; i++) /* IDF of the whole file first, as a batch vectorizer would */
 		cluster_observe(&cm, ds.rows[i].text, ds.rows[i].text_len);
-	if (p.topics) {
-		const char **tx = xmalloc((n ? n : 1) * sizeof(*tx));
-		size_t *tl = xmalloc((n ? n : 1) * sizeof(*tl));
-		for (size_t i = 0; i < n; i++) {
-			tx[i] = ds.rows[i].text;
-			tl[i] = ds.rows[i].text_len;
-		}
-		if (cluster_fit_topics(&cm, tx, tl, n) != 0)
-			fprintf(stderr, "eval cluster: too few rows for %u topics; none used\n", p.topics);
-		free(tx);
-		free(tl);
-	}
 	uint32_t *doc_of = xmalloc((n ? n : 1) * sizeof(*doc_of));
 	for (size_t j = 0; j < n; j++) {
 		const struct dataset_row *r = &ds.rows[ord[j].row];

@@ -97,7 +97,7 @@ const char *text_lexicon_get(const struct text_lexicon *lx, uint32_t idx)
 	}
 }
 
-static void lexicon_put(struct text_lexicon *lx, uint32_t idx, const char *s, size_t n)
+void text_lexicon_add(struct text_lexicon *lx, uint32_t idx, const char *s, size_t n)
 {
 	if ((lx->n + 1) * 2 > lx->cap) {
 		struct text_lexicon big = { 0 };
@@ -215,7 +215,7 @@ int text_featurize(struct text_featurizer *fz, const char *s, size_t n, struct t
 			if (fz->flags & TEXT_F_WORDS) {
 				emit(fz, h);
 				if (fz->lex)
-					lexicon_put(fz->lex, h & ((1u << fz->bits) - 1), st, sl);
+					text_lexicon_add(fz->lex, h & ((1u << fz->bits) - 1), st, sl);
 			}
 			if ((fz->flags & TEXT_F_BIGRAMS) && prev) {
 				uint32_t pair[2] = { prev, h };

@@ -86,6 +86,8 @@ int text_idf_read(struct text_idf *idf, FILE *f);
 
 void text_lexicon_init(struct text_lexicon *lx);
 void text_lexicon_release(struct text_lexicon *lx);
+/* Records s[0..n) (copied) for id idx; an id already present keeps its first string. */
+void text_lexicon_add(struct text_lexicon *lx, uint32_t idx, const char *s, size_t n);
 /* The stem recorded for a word-feature id, or NULL. */
 const char *text_lexicon_get(const struct text_lexicon *lx, uint32_t idx);
 

@@ -18,7 +18,7 @@ ASSETS  := $(shell find web migrations data -type f 2>/dev/null | grep -v -e '/\
 UNIT    := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNITBIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT))
 
-.PHONY: all run test unit api e2e check-san lint fmt clean deps torture fuzz bench demo
+.PHONY: all run test unit check-san lint fmt clean deps fuzz
 all: otklik
 
 otklik: $(BUILD)/otklik
@@ -71,6 +71,9 @@ lint:
 
 fmt:
 	clang-format -i $$(find src tests/unit tools -name '*.[ch]')
+
+fuzz: otklik
+	./fuzz/run.sh $${FUZZ_SECONDS:-30}
 
 clean:
 	rm -rf build build-san otklik

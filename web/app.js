@@ -224,7 +224,9 @@ async function logout() {
 /* ---------- status messages ---------- */
 
 let flashTimer = 0;
+let flashAt = 0;
 function announce(msg, kind = 'ok') {
+	flashAt = Date.now();
 	const el = document.getElementById('status');
 	el.className = `flash flash-${kind}`;
 	el.textContent = msg;
@@ -280,6 +282,11 @@ async function render() {
 	const main = document.getElementById('main');
 	const pathChanged = path !== lastPath;
 	lastPath = path;
+	if (pathChanged && Date.now() - flashAt > 1500) {
+		const flash = document.getElementById('status');
+		flash.hidden = true;
+		flash.textContent = '';
+	}
 	closeMenu();
 	renderNav();
 	let view;
@@ -301,7 +308,7 @@ async function render() {
 		try {
 			view = await route.page({ query, path });
 		} catch (e) {
-			view = h('div', null, h('h1', { tabindex: '-1', text: t('err.notFoundTitle') }),
+			view = h('div', null, h('h1', { tabindex: '-1', text: t('err.pageFailedTitle') }),
 				h('p', { class: 'alert alert-error', text: t('err.loadFailed', { message: e.message }) }));
 		}
 		main.removeAttribute('aria-busy');
@@ -785,7 +792,7 @@ function crudList(cfg) {
 	let seq = 0;
 	async function load(announceCount) {
 		const my = ++seq;
-		const params = { ...st.filters, ...(cfg.extraParams ? cfg.extraParams() : {}), q: st.q, limit: st.limit, offset: st.offset };
+		const params = { ...st.filters, ...(cfg.extraParams ? cfg.extraParams(st) : {}), q: st.q, limit: st.limit, offset: st.offset };
 		let r;
 		try {
 			r = await api('GET', `/api/${cfg.coll}${qs(params)}`);
@@ -797,11 +804,11 @@ function crudList(cfg) {
 		const refs = cfg.resolve ? await cfg.resolve(r.items) : {};
 		if (my !== seq)
 			return;
-		await keepFocus(out, () => draw(r), () => out.querySelector('button') || info);
+		await keepFocus(out, () => draw(r, refs), () => out.querySelector('button') || info);
 		if (announceCount)
 			announce(t('common.found', { total: r.total }));
 	}
-	function draw(r) {
+	function draw(r, refs) {
 		clear(out);
 		if (!r.items.length) {
 			out.append(h('p', { class: 'empty', text: t('common.empty') }));
@@ -1063,8 +1070,9 @@ async function pageTerritories({ query, path }) {
 		chain.map((o, i) => h('li', null, i === chain.length - 1 ? h('span', { 'aria-current': 'page', text: o.name }) : h('a', { href: `#/admin/territories?parent=${o.id}`, text: o.name })))));
 	const list = crudList({
 		coll: 'territories', caption: parentId != null ? t('terr.childrenOf', { name: chain.at(-1)?.name || parentId }) : t('terr.caption'),
-		what: t('terr.one'), pageSize: 50,
-		extraParams: () => (parentId != null ? { parent_id: parentId } : {}),
+		what: t('terr.one'), pageSize: 25,
+		// The root of the tree shows the countries; a search or a type filter looks everywhere.
+		extraParams: (st) => (parentId != null ? { parent_id: parentId } : !st.q && !st.filters.kind ? { kind: 'country' } : {}),
 		filters: [{ name: 'kind', label: t('terr.kindFilter'), type: 'select', options: kindOpts('terr.kind', TERR_KINDS, t('common.all')) }],
 		resolve: async (items) => ({ parents: await resolveAll('territories', items.map((x) => x.parent_id)) }),
 		nameOf: (o) => o.name,
@@ -1089,7 +1097,7 @@ async function pageTerritories({ query, path }) {
 		],
 	});
 	await list.ready;
-	return adminFrame(path, 'admin.territories', 'terr.lead', crumbs, list.node);
+	return adminFrame(path, 'admin.territories', 'terr.lead', crumbs, parentId == null ? h('p', { class: 'muted', text: t('terr.rootHint') }) : null, list.node);
 }
 
 /* ---------- pages: admin: organisations ---------- */

@@ -196,9 +196,11 @@ int h_register(struct req *r)
 	int64_t uid;
 	const char *field = NULL, *message = NULL;
 	rc = auth_register(r->store, r->a, in, r->request_id, &uid, &field, &message);
+	if (rc)
+		http_fail(r, rc, message, field); /* before the decref: field may point into in */
 	json_decref(in);
 	if (rc)
-		return http_fail(r, rc, message, field);
+		return rc;
 	const char *token, *csrf;
 	rc = auth_session_start(r->store, r->a, uid, r->request_id, &token, &csrf);
 	if (rc)
@@ -268,9 +270,11 @@ int h_me_update(struct req *r)
 		return rc;
 	const char *field = NULL, *message = NULL;
 	rc = auth_profile_update(r->store, r->a, &r->actor, in, &field, &message);
+	if (rc)
+		http_fail(r, rc, message, field); /* before the decref: field may point into in */
 	json_decref(in);
 	if (rc)
-		return http_fail(r, rc, message, field);
+		return rc;
 	struct store_conn *c;
 	rc = store_conn_get(r->store, &c);
 	if (rc)

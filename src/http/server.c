@@ -150,9 +150,10 @@ void http_add_header(struct req *r, const char *name, const char *value)
 
 int http_fail(struct req *r, int err, const char *message, const char *field)
 {
+	/* Copies: the strings often live in a JSON document the caller frees next. */
 	if (!r->err_message) {
-		r->err_message = message;
-		r->err_field = field;
+		r->err_message = message ? arena_strdup(r->a, message) : NULL;
+		r->err_field = field ? arena_strdup(r->a, field) : NULL;
 	}
 	return err;
 }

@@ -112,7 +112,7 @@ static struct cached_stmt *prepare(struct store_conn *c, const char *sql)
 	memset(cs->idx, 0, sizeof(cs->idx));
 	/* $N is a named parameter numbered by first appearance: map each $N to its index. */
 	for (int n = 1; n <= MAX_PARAMS; n++) {
-		char name[8];
+		char name[16];
 		snprintf(name, sizeof(name), "$%d", n);
 		cs->idx[n] = sqlite3_bind_parameter_index(st, name);
 		if (cs->idx[n])

@@ -12,6 +12,8 @@ const ids = {};
 // A square in the Atlantic, far from any Russian region polygon.
 const SEA = { type: 'Polygon', coordinates: [[[-30.0, 0.5], [-29.9, 0.5], [-29.9, 0.6], [-30.0, 0.6], [-30.0, 0.5]]] };
 const SEA_POINT = { lat: 0.55, lon: -29.95 };
+// Another one, for the polygon storage test (so that its settlement never holds SEA_POINT).
+const SEA2 = { type: 'Polygon', coordinates: [[[-40.0, 0.5], [-39.9, 0.5], [-39.9, 0.6], [-40.0, 0.6], [-40.0, 0.5]]] };
 
 before(async () => {
   S = await bootServer();
@@ -47,15 +49,15 @@ test('PUT then GET a territory polygon; has_polygon follows', async () => {
   const t = await create('territories', { name: 'Морской посёлок', kind: 'settlement', parent_id: ids.kaluga });
   assert.equal(t.has_polygon, false);
   assertError(await demo.anon().get(`/api/territories/${t.id}/polygon`), 404, 'not_found');
-  const put = await admin.put(`/api/territories/${t.id}/polygon`, SEA);
+  const put = await admin.put(`/api/territories/${t.id}/polygon`, SEA2);
   assert.equal(put.status, 204, put.text);
   const g = await demo.anon().get(`/api/territories/${t.id}/polygon`);
   assert.equal(g.status, 200);
   assert.equal(g.json.type, 'Polygon');
-  assert.deepEqual(g.json.coordinates, SEA.coordinates);
+  assert.deepEqual(g.json.coordinates, SEA2.coordinates);
   assert.equal((await demo.anon().get(`/api/territories/${t.id}`)).json.has_polygon, true);
   // A Feature wrapping a MultiPolygon is accepted too.
-  const multi = { type: 'MultiPolygon', coordinates: [SEA.coordinates, [[[-31, 1], [-30.9, 1], [-30.9, 1.1], [-31, 1.1], [-31, 1]]]] };
+  const multi = { type: 'MultiPolygon', coordinates: [SEA2.coordinates, [[[-41, 1], [-40.9, 1], [-40.9, 1.1], [-41, 1.1], [-41, 1]]]] };
   const f = await admin.put(`/api/territories/${t.id}/polygon`, { type: 'Feature', properties: {}, geometry: multi });
   assert.equal(f.status, 204, f.text);
   const g2 = await demo.anon().get(`/api/territories/${t.id}/polygon`);
@@ -73,7 +75,7 @@ test('PUT then GET a territory polygon; has_polygon follows', async () => {
     assert.ok([400, 422].includes(r.status), `${JSON.stringify(bad)} → ${r.status} ${r.text}`);
   }
   assert.deepEqual((await demo.anon().get(`/api/territories/${t.id}/polygon`)).json, g2.json);
-  assertError(await admin.put('/api/territories/987654321/polygon', SEA), 404, 'not_found');
+  assertError(await admin.put('/api/territories/987654321/polygon', SEA2), 404, 'not_found');
 });
 
 test('the demo region and municipalities have polygons', async () => {

@@ -29,7 +29,7 @@ $(BUILD)/otklik: $(BUILD)/obj/main.o $(OBJ) $(BUILD)/obj/gen/embedded.o
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(wildcard src/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)

@@ -139,6 +139,12 @@ async function api(method, path, body, opts = {}) {
 	if (!res.ok) {
 		const e = (data && data.error) || {};
 		const err = new ApiError(res.status, e.code || `http_${res.status}`, e.message || t('err.generic'), e.field);
+		if (res.status === 403 && err.code === 'csrf_failed' && !opts.retried && state.me) {
+			// The token changed (a login in another tab): take the current one and try once more.
+			await loadSession();
+			if (state.me)
+				return api(method, path, body, { ...opts, retried: true });
+		}
 		if (res.status === 401 && state.me && !opts.noSessionReset && path !== '/api/auth/login') {
 			// The session expired while the page was open.
 			setSession(null);
@@ -227,15 +233,12 @@ let flashTimer = 0;
 let flashAt = 0;
 function announce(msg, kind = 'ok') {
 	flashAt = Date.now();
+	// The live region stays in the page (a region that appears together with its text is often not read out).
 	const el = document.getElementById('status');
 	el.className = `flash flash-${kind}`;
 	el.textContent = msg;
-	el.hidden = false;
 	clearTimeout(flashTimer);
-	flashTimer = setTimeout(() => {
-		el.hidden = true;
-		el.textContent = '';
-	}, 8000);
+	flashTimer = setTimeout(() => { el.textContent = ''; }, 8000);
 }
 
 /* ---------- routing ---------- */
@@ -283,9 +286,7 @@ async function render() {
 	const pathChanged = path !== lastPath;
 	lastPath = path;
 	if (pathChanged && Date.now() - flashAt > 1500) {
-		const flash = document.getElementById('status');
-		flash.hidden = true;
-		flash.textContent = '';
+		document.getElementById('status').textContent = '';
 	}
 	closeMenu();
 	renderNav();
@@ -330,14 +331,14 @@ let firstRenderDone = false;
 function messagePage(titleKey, textKey) {
 	const box = h('div', { class: 'page-narrow' }, h('h1', { text: t(titleKey) }),
 		h('p', { class: 'alert alert-warn', role: 'alert', text: t(textKey) }),
-		h('p', null, h('a', { href: '#/', text: t('nav.home') })));
+		h('p', null, h('a', { href: '#/', text: t('common.toHome') })));
 	return box;
 }
 
 /* ---------- header navigation ---------- */
 
 function navLink(path, key, current) {
-	const active = current === path || (path !== '/' && current.startsWith(path.replace(/\/[^/]*$/, '/')) && path.startsWith('/admin') && current.startsWith('/admin'));
+	const active = current === path || (path.startsWith('/admin/') && current.startsWith('/admin/'));
 	return h('li', null, h('a', { href: `#${path}`, 'aria-current': active ? 'page' : null, text: t(key) }));
 }
 
@@ -450,14 +451,16 @@ function makeField(def, value) {
 		};
 		set = (v) => inputs.forEach((x) => { x[0].checked = x[0].value === (v ?? ''); });
 		describe(control, false);
-		const api_ = { def, wrap, get, set, focus: () => focusEl.focus(), setError: null };
-		api_.setError = (msg) => {
-			err.textContent = msg || '';
-			err.hidden = !msg;
-			inputs.forEach((x) => (msg ? x[0].setAttribute('aria-invalid', 'true') : x[0].removeAttribute('aria-invalid')));
-			describe(control, !!msg);
+		return {
+			def, wrap, get, set,
+			focus: () => focusEl.focus(),
+			setError(msg) {
+				err.textContent = msg || '';
+				err.hidden = !msg;
+				inputs.forEach((x) => (msg ? x[0].setAttribute('aria-invalid', 'true') : x[0].removeAttribute('aria-invalid')));
+				describe(control, !!msg);
+			},
 		};
-		return api_;
 	} else if (def.type === 'ref') {
 		return makeRefField(def, value, { id, hint, err, errId, hintId, labelText });
 	} else {
@@ -477,8 +480,19 @@ function makeField(def, value) {
 		}
 		if (def.required)
 			control.setAttribute('aria-required', 'true');
-		control.value = value == null ? '' : String(value);
+		if (def.type !== 'file')
+			control.value = value == null ? '' : String(value);
 		wrap = h('div', { class: 'field' }, h('label', { for: id }, labelText), hint, control, err);
+		if (def.type === 'file') {
+			// The browser's own file button speaks the browser's language: show ours, keep the input focusable.
+			control.classList.add('file-native');
+			const fileName = h('span', { class: 'file-name', text: t('file.none') });
+			control.after(h('label', { for: id, class: 'btn file-button', 'aria-hidden': 'true', text: t('file.choose') }), fileName);
+			control.addEventListener('change', () => {
+				const file = control.files && control.files[0];
+				fileName.textContent = file ? file.name : t('file.none');
+			});
+		}
 		get = () => {
 			const v = control.value.trim();
 			if (def.type === 'number' || def.type === 'select-int')
@@ -631,6 +645,7 @@ function makeForm({ fields, values = {}, submitLabel, busyLabel, onSubmit, extra
 		ev.preventDefault();
 		if (busy)
 			return;
+		document.getElementById('status').textContent = '';
 		clearErrors();
 		let first = null;
 		for (const f of fs) {
@@ -912,7 +927,7 @@ async function pageHome() {
 		activeCats.length ? h('ul', { class: 'cat-list' }, activeCats.map((c) => {
 			const list = (byCat.get(c.id) || []).sort((a, b) => a.name.localeCompare(b.name, 'ru'));
 			return h('li', { class: 'cat' }, h('details', null,
-				h('summary', null, h('span', { class: 'cat-name', text: c.name }), ' ', h('span', { class: 'cat-count', text: plural('home.topicsCount', list.length) })),
+				h('summary', null, h('span', { class: 'cat-title' }, h('span', { class: 'cat-name', text: c.name }), ' ', h('span', { class: 'cat-count', text: plural('home.topicsCount', list.length) }))),
 				list.length ? h('ul', { class: 'topic-list' }, list.map((tp) => h('li', { class: 'topic' },
 					h('h3', { class: 'topic-name', text: tp.name }),
 					tp.hint ? h('p', { class: 'topic-hint', text: tp.hint }) : null,
@@ -1008,7 +1023,6 @@ async function pageProfile() {
 		if (cur)
 			regions.unshift(cur);
 	}
-	const thisYear = new Date().getFullYear();
 	const f = makeForm({
 		fields: [
 			{ name: 'name', label: t('profile.name'), hint: t('profile.nameHint'), required: true, autocomplete: 'name', maxlength: 200 },
@@ -1026,9 +1040,6 @@ async function pageProfile() {
 				name: v.name, email: v.email, phone: v.phone, birth_year: v.birth_year, sex: v.sex,
 				home_territory_id: v.home_territory_id == null ? null : Number(v.home_territory_id),
 			};
-			if (body.birth_year != null && (body.birth_year < 1900 || body.birth_year > thisYear)) {
-				throw new ApiError(422, 'validation_failed', `${t('profile.birthYear')}: 1900–${thisYear}`, 'birth_year');
-			}
 			const r = await api('PATCH', '/api/me', body);
 			state.me = { ...state.me, user: r.user || state.me.user };
 			renderNav();
@@ -1076,6 +1087,7 @@ async function pageTerritories({ query, path }) {
 		filters: [{ name: 'kind', label: t('terr.kindFilter'), type: 'select', options: kindOpts('terr.kind', TERR_KINDS, t('common.all')) }],
 		resolve: async (items) => ({ parents: await resolveAll('territories', items.map((x) => x.parent_id)) }),
 		nameOf: (o) => o.name,
+		rowExtra: (o) => h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('poly.button', { name: o.name }), text: t('terr.polygon'), onclick: () => polygonDialog(o, () => list.reload()) }),
 		columns: [
 			{ label: t('common.name'), cell: (o) => [h('a', { href: `#/admin/territories?parent=${o.id}`, title: t('terr.childrenOf', { name: o.name }), text: o.name }), o.active === false ? [' ', badge(t('common.inactive'), 'muted')] : null] },
 			{ label: t('common.code'), cls: 'mono', cell: (o) => o.code },
@@ -1100,6 +1112,87 @@ async function pageTerritories({ query, path }) {
 	return adminFrame(path, 'admin.territories', 'terr.lead', crumbs, parentId == null ? h('p', { class: 'muted', text: t('terr.rootHint') }) : null, list.node);
 }
 
+// An outline of a GeoJSON Polygon/MultiPolygon (or a Feature) as an SVG; numbers only reach the markup.
+function polygonSvg(geo, label) {
+	const g = geo && geo.type === 'Feature' ? geo.geometry : geo;
+	const polys = !g ? [] : g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+	const rings = polys.flat(1).filter((r) => Array.isArray(r) && r.length > 2);
+	if (!rings.length)
+		return null;
+	let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+	for (const r of rings)
+		for (const [x, y] of r) {
+			minX = Math.min(minX, x); maxX = Math.max(maxX, x);
+			minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+		}
+	const k = Math.cos((((minY + maxY) / 2) * Math.PI) / 180) || 1; // longitude degrees are shorter away from the equator
+	const w = Math.max((maxX - minX) * k, 1e-9), hgt = Math.max(maxY - minY, 1e-9);
+	const size = 300, sc = size / Math.max(w, hgt);
+	const fmt = (v) => (Math.round(v * 10) / 10).toString();
+	const d = rings.map((r) => `M${r.map(([x, y]) => `${fmt((x - minX) * k * sc)} ${fmt((maxY - y) * sc)}`).join('L')}Z`).join('');
+	const NS = 'http://www.w3.org/2000/svg';
+	const svg = document.createElementNS(NS, 'svg');
+	svg.setAttribute('viewBox', `-4 -4 ${fmt(w * sc + 8)} ${fmt(hgt * sc + 8)}`);
+	svg.setAttribute('class', 'poly-svg');
+	svg.setAttribute('role', 'img');
+	svg.setAttribute('aria-label', label);
+	const path = document.createElementNS(NS, 'path');
+	path.setAttribute('d', d);
+	path.setAttribute('fill-rule', 'evenodd');
+	svg.append(path);
+	return svg;
+}
+
+function polygonDialog(terr, onDone) {
+	openDialog(t('poly.title', { name: terr.name }), (close) => {
+		const preview = h('div', { class: 'poly-preview' });
+		if (terr.has_polygon) {
+			preview.append(h('p', { class: 'muted', text: t('common.loading') }));
+			api('GET', `/api/territories/${terr.id}/polygon`).then((geo) => {
+				clear(preview).append(polygonSvg(geo, t('poly.outline', { name: terr.name })) || h('p', { class: 'muted', text: t('poly.unreadable') }));
+			}).catch((e) => clear(preview).append(h('p', { class: 'alert alert-error', text: e.message })));
+		} else {
+			preview.append(h('p', { class: 'muted', text: t('poly.none') }));
+		}
+		const f = makeForm({
+			fields: [
+				{ name: 'file', label: t('poly.file'), type: 'file', hint: t('poly.fileHint') },
+				{ name: 'geojson', label: t('poly.text'), type: 'textarea', rows: 5 },
+			],
+			submitLabel: t('poly.submit'),
+			extraButtons: [h('button', { type: 'button', class: 'btn', text: t('common.cancel'), onclick: close })],
+			onSubmit: async () => {
+				const fileInput = f.fields.get('file').control;
+				const file = fileInput.files && fileInput.files[0];
+				const text = file ? await file.text() : f.fields.get('geojson').control.value;
+				const field = file ? 'file' : 'geojson';
+				if (!text.trim())
+					throw new ApiError(422, 'validation_failed', t('poly.empty'), field);
+				let geo;
+				try {
+					geo = JSON.parse(text);
+				} catch {
+					throw new ApiError(422, 'validation_failed', t('poly.notJson'), field);
+				}
+				try {
+					await api('PUT', `/api/territories/${terr.id}/polygon`, geo);
+				} catch (e) {
+					if (e instanceof ApiError && e.status !== 401 && e.status !== 403)
+						throw new ApiError(e.status, e.code, e.message, field);
+					throw e;
+				}
+				forget('territories', terr.id);
+				close();
+				announce(t('poly.saved'));
+				onDone();
+			},
+		});
+		f.fields.get('file').control.setAttribute('accept', '.json,.geojson,application/json,application/geo+json');
+		f.fields.get('geojson').control.classList.add('mono');
+		return h('div', null, preview, f.form);
+	}, { wide: true });
+}
+
 /* ---------- pages: admin: organisations ---------- */
 
 async function pageOrgs({ path }) {
@@ -1119,7 +1212,7 @@ async function pageOrgs({ path }) {
 			{ label: t('org.parent'), cell: (o, r) => (o.parent_id == null ? '—' : nameOf(r.parents.get(o.parent_id), o.parent_id)) },
 		],
 		defaults: () => ({ kind: 'regional', active: true }),
-		fields: (item) => [
+		fields: () => [
 			{ name: 'name', label: t('common.name'), required: true, maxlength: 500 },
 			{ name: 'short_name', label: t('org.shortName'), maxlength: 200 },
 			{ name: 'code', label: t('common.code'), hint: t('admin.codeHint'), required: true, code: true, maxlength: 100 },
@@ -1128,7 +1221,7 @@ async function pageOrgs({ path }) {
 			{ name: 'parent_id', label: t('org.parent'), type: 'ref', ref: { coll: 'orgs', search: true, empty: t('org.parentNone'), label: (o) => o.short_name || o.name } },
 			{ name: 'email', label: t('org.email'), hint: t('org.emailHint'), type: 'email', maxlength: 200 },
 			{ name: 'active', label: t('admin.activeField'), hint: t('admin.activeHint'), type: 'checkbox' },
-		].filter((d) => !(item && d.name === 'parent_id' && false)),
+		],
 	});
 	await list.ready;
 	return adminFrame(path, 'admin.orgs', 'org.lead', list.node);
@@ -1152,6 +1245,8 @@ const topicFields = (cats) => [
 	{ name: 'active', label: t('admin.activeField'), hint: t('admin.activeHint'), type: 'checkbox' },
 ];
 
+const openCats = new Set(); // categories unfolded on the rubricator page (kept while the tab is open)
+
 async function pageRubricator({ path }) {
 	const box = h('div', { class: 'rubricator' });
 	const filterId = uid('rf');
@@ -1173,7 +1268,8 @@ async function pageRubricator({ path }) {
 					for (const k of Object.keys(v))
 						if (v[k] === null)
 							delete v[k];
-					await api('POST', `/api/${coll}`, v);
+					const created = await api('POST', `/api/${coll}`, v);
+					openCats.add(coll === 'categories' ? created.id : created.category_id);
 				}
 				close();
 				announce(item ? t('common.saved') : t('common.created'));
@@ -1211,19 +1307,29 @@ async function pageRubricator({ path }) {
 			if (q && !shown.length && !c.name.toLowerCase().includes(q))
 				continue;
 			const hid = uid('cat');
-			box.append(h('section', { class: 'cat-admin card', 'aria-labelledby': hid },
-				h('div', { class: 'cat-head' },
-					h('h2', { id: hid }, c.name, ' ', h('span', { class: 'code', text: c.code }), ' ', c.active === false ? badge(t('common.inactive'), 'muted') : null),
-					h('div', { class: 'row-actions' },
+			const det = h('details', { class: 'cat-details', open: !!q || openCats.has(c.id) },
+				h('summary', null, h('h2', { id: hid }, c.name, ' ', h('span', { class: 'code', text: c.code }), ' ',
+					h('span', { class: 'cat-count', text: plural('home.topicsCount', own.length) }), ' ', c.active === false ? badge(t('common.inactive'), 'muted') : null)),
+				h('div', { class: 'cat-body' },
+					h('div', { class: 'row-actions cat-actions' },
 						h('button', { type: 'button', class: 'btn btn-small btn-primary', 'aria-label': t('rub.addTopicTo', { name: c.name }), text: `+ ${t('rub.addTopic')}`,
 							onclick: () => saveDialog('topics', null, topicFields(cats), { category_id: String(c.id), deadline_unit: 'wdays', active: true }, t('rub.topicOne')) }),
-						actions('categories', c, categoryFields, t('rub.categoryOne')))),
+						actions('categories', c, categoryFields, t('rub.categoryOne'))),
 				shown.length ? table(t('rub.topicsOf', { name: c.name }), [
 					{ label: t('rub.topic') }, { label: t('common.code'), cls: 'mono' }, { label: t('rub.deadline') },
 					{ label: t('rub.hint'), cls: 'col-hint' }, { label: t('common.active') }, { label: t('common.actions'), cls: 'col-actions' },
 				], shown.map((x) => [x.name, x.code, fmtDeadline(x.deadline, x.deadline_unit), x.hint || '—', x.active === false ? t('common.no') : t('common.yes'),
 					h('div', { class: 'row-actions' }, actions('topics', x, () => topicFields(cats), t('rub.topicOne')))]), { captionHidden: true })
 					: h('p', { class: 'muted', text: t('rub.noTopics') })));
+			det.addEventListener('toggle', () => {
+				if (!q) {
+					if (det.open)
+						openCats.add(c.id);
+					else
+						openCats.delete(c.id);
+				}
+			});
+			box.append(h('section', { class: 'cat-admin card', 'aria-labelledby': hid }, det));
 		}
 	}
 	async function load() {
@@ -1258,7 +1364,7 @@ async function ruleRefs(items) {
 	return refs;
 }
 const ruleNode = (p) => h('span', { class: 'rule' }, h('span', { class: 'rule-topic', text: p.topic }), ' — ', h('span', { class: 'rule-terr', text: p.terr }),
-	h('span', { class: 'rule-arrow', 'aria-hidden': 'true', text: ' → ' }), h('span', { class: 'sr-only', text: ' → ' }), h('span', { class: 'rule-org', text: p.org }));
+	h('span', { class: 'rule-arrow', text: ' → ' }), h('span', { class: 'rule-org', text: p.org }));
 const orgLabel = (o) => o.short_name || o.name;
 
 async function pageRules({ path }) {
@@ -1287,10 +1393,9 @@ async function pageRules({ path }) {
 		],
 		toBody: (v) => ({ ...v, topic_id: v.topic_id == null ? null : Number(v.topic_id), category_id: v.category_id == null ? null : Number(v.category_id) }),
 	});
-	// The edit form shows select values as strings.
 	const routeBox = routeTool(topicOpts);
 	await list.ready;
-	return adminFrame(path, 'admin.rules', 'rule.lead', list.node, routeBox);
+	return adminFrame(path, 'admin.rules', 'rule.lead', routeBox, h('h2', { class: 'list-title', text: t('rule.listTitle') }), list.node);
 }
 
 function routeTool(topicOpts) {
@@ -1451,9 +1556,10 @@ async function pageImport({ path }) {
 				throw new ApiError(422, 'validation_failed', t('import.emptyInput'), 'csv');
 			try {
 				const r = await api('POST', `/api/import/${v.coll}`, text, { csv: true });
-				out.append(h('p', { class: 'alert alert-ok', role: 'status', text: t('import.result', { inserted: r.inserted, updated: r.updated }) }));
-				announce(t('import.result', { inserted: r.inserted, updated: r.updated }));
+				out.append(h('p', { class: 'alert alert-ok', text: t('import.result', { inserted: r.inserted, updated: r.updated }) }));
 				state.nameCache.clear();
+				fileInput.value = '';
+				fileInput.dispatchEvent(new Event('change'));
 			} catch (e) {
 				if (e instanceof ApiError && e.field && e.field.startsWith('line:'))
 					throw new ApiError(e.status, e.code, e.message, file ? 'file' : 'csv');
@@ -1464,6 +1570,7 @@ async function pageImport({ path }) {
 	const collSel = f.fields.get('coll').control;
 	const fileInput = f.fields.get('file').control;
 	fileInput.setAttribute('accept', '.csv,text/csv');
+
 	const csvArea = f.fields.get('csv').control;
 	csvArea.classList.add('mono');
 	csvArea.setAttribute('spellcheck', 'false');

@@ -112,6 +112,9 @@ bool utf8_clean_text(const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 		if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7F)
 			return false;
+		/* C1 controls U+0080..U+009F are C2 80..C2 9F. */
+		if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x9F)
+			return false;
 	}
 	return true;
 }

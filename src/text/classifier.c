@@ -1,4 +1,5 @@
-/* classifier.c: multinomial logistic regression trained by SGD with lazy L2, over TF-IDF vectors. */
+/* classifier.c: multinomial logistic regression trained by SGD with lazy L2, over TF-IDF vectors.
+ */
 #include "text/classifier.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -11,16 +12,16 @@
 struct classifier_params classifier_params_default(void)
 {
 	struct classifier_params p = {
-		.flags = TEXT_F_WORDS | TEXT_F_BIGRAMS | TEXT_F_CHARS | TEXT_F_NUMBERS,
-		.bits = 20,
-		.cmin = 3,
-		.cmax = 5,
-		.min_df = 2,
-		.epochs = 5,
-		.lr = 1.0f,
-		.l2 = 1e-6f,
-		.recency_halflife_days = 0,
-		.seed = 42,
+	    .flags = TEXT_F_WORDS | TEXT_F_BIGRAMS | TEXT_F_CHARS | TEXT_F_NUMBERS,
+	    .bits = 20,
+	    .cmin = 3,
+	    .cmax = 5,
+	    .min_df = 2,
+	    .epochs = 5,
+	    .lr = 1.0f,
+	    .l2 = 1e-6f,
+	    .recency_halflife_days = 0,
+	    .seed = 42,
 	};
 	return p;
 }
@@ -58,7 +59,8 @@ static uint32_t add_class(struct classifier *c, const char *label)
 		uint32_t ncap = c->ncap ? c->ncap * 2 : 16;
 		float *w = xcalloc((size_t)(c->rcap ? c->rcap : 1) * ncap, sizeof(*w));
 		for (uint32_t r = 0; r < c->nrows; r++)
-			memcpy(w + (size_t)r * ncap, c->w + (size_t)r * c->ncap, c->ncap * sizeof(*w));
+			memcpy(w + (size_t)r * ncap, c->w + (size_t)r * c->ncap,
+			       c->ncap * sizeof(*w));
 		free(c->w);
 		c->w = w;
 		c->bias = xrealloc(c->bias, ncap * sizeof(*c->bias));
@@ -83,7 +85,8 @@ static int32_t add_row(struct classifier *c, uint32_t idx)
 }
 
 /* Featurize and weight a text; rows absent from the model are dropped from scoring. */
-static int vectorize(const struct classifier *c, struct classifier_worker *wk, const char *t, size_t n)
+static int vectorize(const struct classifier *c, struct classifier_worker *wk, const char *t,
+                     size_t n)
 {
 	int rc = text_featurize(&wk->fz, t, n, &wk->v);
 	if (rc)
@@ -126,7 +129,8 @@ static void softmax(float *s, uint32_t K)
 }
 
 /* One SGD step on example (v, y) with weight ex_w; s is K floats of scratch. */
-static void sgd_step(struct classifier *c, const struct text_vec *v, uint32_t y, float ex_w, float *s)
+static void sgd_step(struct classifier *c, const struct text_vec *v, uint32_t y, float ex_w,
+                     float *s)
 {
 	const struct classifier_params *p = &c->p;
 	float lr = p->lr / (1.0f + p->lr * p->l2 * (float)c->updates);
@@ -189,8 +193,9 @@ static uint64_t rng_next(uint64_t *s)
 	return *s;
 }
 
-int classifier_train(struct classifier *c, const struct classifier_params *p, const char *const *texts,
-		     const size_t *lens, const char *const *labels, const float *age_days, size_t n)
+int classifier_train(struct classifier *c, const struct classifier_params *p,
+                     const char *const *texts, const size_t *lens, const char *const *labels,
+                     const float *age_days, size_t n)
 {
 	classifier_release(c);
 	c->p = *p;
@@ -277,8 +282,8 @@ out:
 	return rc;
 }
 
-int classifier_update(struct classifier *c, struct classifier_worker *wk, const char *text, size_t len,
-		      const char *label)
+int classifier_update(struct classifier *c, struct classifier_worker *wk, const char *text,
+                      size_t len, const char *label)
 {
 	int rc = text_featurize(&wk->fz, text, len, &wk->v);
 	if (rc)
@@ -304,7 +309,7 @@ int classifier_update(struct classifier *c, struct classifier_worker *wk, const 
 
 /* Softmax probabilities in wk's scratch (ncap floats, the first nclasses valid), or NULL. */
 static float *probs_of(const struct classifier *c, struct classifier_worker *wk, const char *text,
-		       size_t len)
+                       size_t len)
 {
 	if (c->nclasses == 0 || vectorize(c, wk, text, len) != 0)
 		return NULL;
@@ -315,7 +320,7 @@ static float *probs_of(const struct classifier *c, struct classifier_worker *wk,
 }
 
 int classifier_probs(const struct classifier *c, struct classifier_worker *wk, const char *text,
-		     size_t len, float *probs)
+                     size_t len, float *probs)
 {
 	const float *s = probs_of(c, wk, text, len);
 	if (!s)
@@ -325,7 +330,7 @@ int classifier_probs(const struct classifier *c, struct classifier_worker *wk, c
 }
 
 int classifier_predict(const struct classifier *c, struct classifier_worker *wk, const char *text,
-		       size_t len, struct classifier_score *out, size_t k)
+                       size_t len, struct classifier_score *out, size_t k)
 {
 	float *s = probs_of(c, wk, text, len);
 	if (!s)
@@ -348,7 +353,7 @@ int classifier_predict(const struct classifier *c, struct classifier_worker *wk,
 	return (int)k;
 }
 
-static const char model_magic[8] = { 'O', 'T', 'K', 'C', 'L', 'S', '1', '\0' };
+static const char model_magic[8] = {'O', 'T', 'K', 'C', 'L', 'S', '1', '\0'};
 
 int classifier_save(const struct classifier *c, const char *path)
 {
@@ -356,10 +361,10 @@ int classifier_save(const struct classifier *c, const char *path)
 	if (!f)
 		return ERR_INTERNAL;
 	int ok = fwrite(model_magic, sizeof(model_magic), 1, f) == 1 &&
-		 fwrite(&c->p, sizeof(c->p), 1, f) == 1 &&
-		 fwrite(&c->nclasses, sizeof(c->nclasses), 1, f) == 1 &&
-		 fwrite(&c->nrows, sizeof(c->nrows), 1, f) == 1 &&
-		 fwrite(&c->updates, sizeof(c->updates), 1, f) == 1;
+	         fwrite(&c->p, sizeof(c->p), 1, f) == 1 &&
+	         fwrite(&c->nclasses, sizeof(c->nclasses), 1, f) == 1 &&
+	         fwrite(&c->nrows, sizeof(c->nrows), 1, f) == 1 &&
+	         fwrite(&c->updates, sizeof(c->updates), 1, f) == 1;
 	for (uint32_t i = 0; ok && i < c->nclasses; i++) {
 		uint32_t l = (uint32_t)strlen(c->labels[i]);
 		ok = fwrite(&l, sizeof(l), 1, f) == 1 && fwrite(c->labels[i], 1, l, f) == l;
@@ -368,7 +373,7 @@ int classifier_save(const struct classifier *c, const char *path)
 	if (ok && c->nrows) /* the row map as (row → hashed id) */
 		for (size_t i = 0; ok && i < dim; i++)
 			if (c->row[i] >= 0) {
-				uint32_t pr[2] = { (uint32_t)c->row[i], (uint32_t)i };
+				uint32_t pr[2] = {(uint32_t)c->row[i], (uint32_t)i};
 				ok = fwrite(pr, sizeof(pr), 1, f) == 1;
 			}
 	for (uint32_t r = 0; ok && r < c->nrows; r++)
@@ -392,10 +397,13 @@ int classifier_load(struct classifier *c, const char *path)
 	char magic[8];
 	uint32_t nclasses = 0, nrows = 0;
 	int rc = ERR_INVALID;
-	if (fread(magic, sizeof(magic), 1, f) != 1 || memcmp(magic, model_magic, sizeof(magic)) != 0 ||
-	    fread(&c->p, sizeof(c->p), 1, f) != 1 || fread(&nclasses, sizeof(nclasses), 1, f) != 1 ||
-	    fread(&nrows, sizeof(nrows), 1, f) != 1 || fread(&c->updates, sizeof(c->updates), 1, f) != 1 ||
-	    c->p.bits < 10 || c->p.bits > 24 || nclasses > 100000)
+	if (fread(magic, sizeof(magic), 1, f) != 1 ||
+	    memcmp(magic, model_magic, sizeof(magic)) != 0 ||
+	    fread(&c->p, sizeof(c->p), 1, f) != 1 ||
+	    fread(&nclasses, sizeof(nclasses), 1, f) != 1 ||
+	    fread(&nrows, sizeof(nrows), 1, f) != 1 ||
+	    fread(&c->updates, sizeof(c->updates), 1, f) != 1 || c->p.bits < 10 || c->p.bits > 24 ||
+	    nclasses > 100000)
 		goto out;
 	size_t dim = (size_t)1 << c->p.bits;
 	if (nrows > dim)
@@ -430,8 +438,8 @@ int classifier_load(struct classifier *c, const char *path)
 		for (uint32_t k = 0; k < nclasses; k++)
 			if (fread(&c->w[(size_t)r * c->ncap + k], sizeof(float), 1, f) != 1)
 				goto out;
-	if (fread(c->bias, sizeof(*c->bias), nclasses, f) != nclasses || text_idf_read(&c->idf, f) != 0 ||
-	    c->idf.bits != c->p.bits)
+	if (fread(c->bias, sizeof(*c->bias), nclasses, f) != nclasses ||
+	    text_idf_read(&c->idf, f) != 0 || c->idf.bits != c->p.bits)
 		goto out;
 	rc = 0;
 out:
@@ -439,4 +447,27 @@ out:
 	if (rc)
 		classifier_release(c);
 	return rc;
+}
+
+int classifier_doubt(const struct classifier *c, struct classifier_worker *wk, const char *text,
+                     size_t len, const char *chosen, float min_prob,
+                     struct classifier_score *suggested)
+{
+	struct classifier_score top;
+	int k = classifier_class(c, chosen);
+	float *s = probs_of(c, wk, text, len);
+	if (!s)
+		return ERR_INVALID;
+	uint32_t best = 0;
+	for (uint32_t i = 1; i < c->nclasses; i++)
+		if (s[i] > s[best])
+			best = i;
+	top.cls = best;
+	top.label = c->labels[best];
+	top.prob = s[best];
+	/* an unknown topic, or one the text makes ten times less likely than the best */
+	if ((int)best == k || top.prob < min_prob || (k >= 0 && s[k] * 10 >= top.prob))
+		return 0;
+	*suggested = top;
+	return 1;
 }

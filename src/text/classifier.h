@@ -13,7 +13,7 @@ struct classifier_params {
 	unsigned min_df;                  /* features seen in fewer training texts are dropped */
 	unsigned epochs;
 	float lr, l2;
-	unsigned average; /* 1: average the weights of the later epochs */
+	unsigned average;            /* 1: average the weights of the later epochs */
 	float recency_halflife_days; /* weight of an example halves per this age; 0 = off */
 	uint64_t seed;
 };
@@ -23,15 +23,15 @@ struct classifier_params {
 struct classifier {
 	struct classifier_params p;
 	uint32_t nclasses, ncap;
-	char **labels;      /* nclasses strings */
-	int32_t *row;       /* 2^bits: hashed id → weight row, or -1 */
+	char **labels; /* nclasses strings */
+	int32_t *row;  /* 2^bits: hashed id → weight row, or -1 */
 	uint32_t nrows;
 	size_t rcap;
-	float *w;           /* nrows × ncap */
-	float *bias;        /* ncap */
-	uint32_t *act;      /* ncap: scratch of the training step */
-	float wscale;       /* true weights are wscale · w (lazy L2 decay) */
-	uint64_t updates;   /* SGD steps taken, for the learning-rate schedule */
+	float *w;         /* nrows × ncap */
+	float *bias;      /* ncap */
+	uint32_t *act;    /* ncap: scratch of the training step */
+	float wscale;     /* true weights are wscale · w (lazy L2 decay) */
+	uint64_t updates; /* SGD steps taken, for the learning-rate schedule */
 	struct text_idf idf;
 };
 
@@ -57,13 +57,14 @@ void classifier_release(struct classifier *c);
 /* Trains from n texts with labels (copied) and optional ages in days (NULL = all 0, used by
  * recency weighting). Replaces any previous model. Returns 0, ERR_INVALID (n == 0, bad params or
  * a text that is not UTF-8 — such texts are skipped, not fatal, unless all are bad). */
-int classifier_train(struct classifier *c, const struct classifier_params *p, const char *const *texts,
-		     const size_t *lens, const char *const *labels, const float *age_days, size_t n);
+int classifier_train(struct classifier *c, const struct classifier_params *p,
+                     const char *const *texts, const size_t *lens, const char *const *labels,
+                     const float *age_days, size_t n);
 
 /* Online update with one newly labelled text (one SGD step; a new label becomes a new class).
  * Returns 0 or ERR_INVALID (bad UTF-8). */
-int classifier_update(struct classifier *c, struct classifier_worker *wk, const char *text, size_t len,
-		      const char *label);
+int classifier_update(struct classifier *c, struct classifier_worker *wk, const char *text,
+                      size_t len, const char *label);
 
 /* Returns 0 or ERR_INTERNAL (stemmer missing). Release with classifier_worker_release. */
 int classifier_worker_init(struct classifier_worker *wk, const struct classifier *c);
@@ -72,11 +73,18 @@ void classifier_worker_release(struct classifier_worker *wk);
 /* Top-k classes for a text into out[0..k); returns how many were written (<= k, <= nclasses),
  * or ERR_INVALID for bad UTF-8. probs are softmax probabilities; out->label is owned by c. */
 int classifier_predict(const struct classifier *c, struct classifier_worker *wk, const char *text,
-		       size_t len, struct classifier_score *out, size_t k);
+                       size_t len, struct classifier_score *out, size_t k);
 
 /* Full probability vector (nclasses floats, caller's buffer). Returns 0 or ERR_INVALID. */
 int classifier_probs(const struct classifier *c, struct classifier_worker *wk, const char *text,
-		     size_t len, float *probs);
+                     size_t len, float *probs);
+
+/* "Does the citizen's topic look wrong?": 1 when the best topic has probability >= min_prob and
+ * is at least ten times as likely as chosen (or chosen is unknown); then *suggested is set.
+ * 0 otherwise, ERR_INVALID on bad UTF-8. Shown to the executor as the suggested topic. */
+int classifier_doubt(const struct classifier *c, struct classifier_worker *wk, const char *text,
+                     size_t len, const char *chosen, float min_prob,
+                     struct classifier_score *suggested);
 
 /* Class index of a label, or -1. */
 int classifier_class(const struct classifier *c, const char *label);

@@ -12,17 +12,18 @@
 struct cluster_params cluster_params_default(void)
 {
 	struct cluster_params p = {
-		.radius_m = 150,
-		.window_days = 14,
-		.min_sim = 0.1f,
-		.merge_sim = 0.5f,
-		.centroid_terms = 64,
-		.flags = TEXT_F_WORDS | TEXT_F_BIGRAMS,
-		.bits = 20,
-		.cmin = 3,
-		.cmax = 5,
-		.diffuse = 1.5f, /* > 1: off — on the portal's data the veto cost more recall than it won */
-		.near_weight = 0.2f,
+	    .radius_m = 150,
+	    .window_days = 14,
+	    .min_sim = 0.1f,
+	    .merge_sim = 0.5f,
+	    .centroid_terms = 64,
+	    .flags = TEXT_F_WORDS | TEXT_F_BIGRAMS,
+	    .bits = 20,
+	    .cmin = 3,
+	    .cmax = 5,
+	    .diffuse =
+	        1.5f, /* > 1: off — on the portal's data the veto cost more recall than it won */
+	    .near_weight = 0.2f,
 	};
 	return p;
 }
@@ -134,10 +135,12 @@ static float centroid_cos(const struct text_vec *centroid, const struct text_vec
 	return s > 0 ? text_vec_dot(centroid, v) / (float)sqrt(s) : 0;
 }
 
-static uint32_t new_cluster(struct cluster_model *m, uint32_t tag, double lat, double lon, int64_t t)
+static uint32_t new_cluster(struct cluster_model *m, uint32_t tag, double lat, double lon,
+                            int64_t t)
 {
 	if (m->nclusters + 1 > m->clusters_cap)
-		m->clusters = xgrow(m->clusters, sizeof(*m->clusters), m->nclusters + 1, &m->clusters_cap);
+		m->clusters =
+		    xgrow(m->clusters, sizeof(*m->clusters), m->nclusters + 1, &m->clusters_cap);
 	struct cluster *c = &m->clusters[m->nclusters];
 	memset(c, 0, sizeof(*c));
 	c->id = (uint32_t)++m->nclusters;
@@ -151,8 +154,8 @@ static uint32_t new_cluster(struct cluster_model *m, uint32_t tag, double lat, d
 	return c->id;
 }
 
-static void add_member(struct cluster_model *m, struct cluster *c, uint32_t doc, const struct text_vec *v,
-		       float sim)
+static void add_member(struct cluster_model *m, struct cluster *c, uint32_t doc,
+                       const struct text_vec *v, float sim)
 {
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 2;
@@ -219,14 +222,16 @@ static void scan_cb(void *ctx, const uint32_t *items, size_t n)
 			continue;
 		if ((double)(s->d->created - c->first) > win) { /* can never be joined again */
 			if (s->nexp + 1 > s->exp_cap)
-				s->expired = xgrow(s->expired, sizeof(*s->expired), s->nexp + 1, &s->exp_cap);
+				s->expired = xgrow(s->expired, sizeof(*s->expired), s->nexp + 1,
+				                   &s->exp_cap);
 			s->expired[s->nexp++] = c->id;
 			continue;
 		}
 		if (!fits(s->m, c, s->d))
 			continue;
 		float sim = centroid_cos(&c->centroid, s->v);
-		float near = 1.0f - (float)(geo_dist_m(s->d->lat, s->d->lon, c->lat, c->lon) / s->m->p.radius_m);
+		float near = 1.0f - (float)(geo_dist_m(s->d->lat, s->d->lon, c->lat, c->lon) /
+		                            s->m->p.radius_m);
 		float score = sim + s->m->p.near_weight * near;
 		if (sim < s->m->p.min_sim && cluster_coherence(c) >= s->m->p.diffuse)
 			continue; /* a coherent cluster only takes texts like its own */
@@ -236,6 +241,34 @@ static void scan_cb(void *ctx, const uint32_t *items, size_t n)
 			s->best = c->id;
 		}
 	}
+}
+
+/* Scans the live clusters a document may join; s->best is the choice (0: none). */
+static void scan_candidates(struct cluster_model *m, struct scan *s, const struct cluster_input *in)
+{
+	const char *cat = in->category ? in->category : "";
+	s->tag = text_hash(cat, strlen(cat), 9);
+	if (in->topic && *in->topic)
+		s->tag = text_hash(in->topic, strlen(in->topic), s->tag);
+	if (geo_valid(in->lat, in->lon))
+		geo_grid_near(&m->grid, s->tag, in->lat, in->lon, scan_cb, s);
+}
+
+int cluster_suggest(struct cluster_model *m, const struct cluster_input *in, uint32_t *cluster_id,
+                    float *sim)
+{
+	int rc = text_featurize(&m->fz, in->text, in->text_len, &m->v);
+	if (rc)
+		return rc;
+	text_vec_tfidf(&m->v, &m->idf);
+	struct cluster_doc d = {in->ext_id, in->created, in->lat, in->lon, 0};
+	struct scan s = {m, &d, &m->v, 0, 0, -1, -1e9f, NULL, 0, 0};
+	scan_candidates(m, &s, in);
+	free(s.expired);
+	*cluster_id = s.best;
+	if (sim)
+		*sim = s.best ? s.best_sim : 0;
+	return s.best ? 0 : ERR_NOTFOUND;
 }
 
 int cluster_assign(struct cluster_model *m, const struct cluster_input *in, uint32_t *cluster_id)
@@ -249,25 +282,15 @@ int cluster_assign(struct cluster_model *m, const struct cluster_input *in, uint
 		m->docs = xgrow(m->docs, sizeof(*m->docs), m->ndocs + 1, &m->docs_cap);
 	uint32_t doc = (uint32_t)m->ndocs++;
 	struct cluster_doc *d = &m->docs[doc];
-	d->ext_id = in->ext_id;
-	d->created = in->created;
-	d->lat = in->lat;
-	d->lon = in->lon;
-	d->cluster = 0;
-	const char *cat = in->category ? in->category : "";
-	uint32_t tag = text_hash(cat, strlen(cat), 9);
-	if (in->topic && *in->topic)
-		tag = text_hash(in->topic, strlen(in->topic), tag);
-	struct scan s = { m, d, &m->v, tag, 0, -1, -1e9f, NULL, 0, 0 };
-	if (geo_valid(in->lat, in->lon)) {
-		geo_grid_near(&m->grid, tag, in->lat, in->lon, scan_cb, &s);
-		for (size_t i = 0; i < s.nexp; i++) {
-			const struct cluster *c = &m->clusters[s.expired[i] - 1];
-			geo_grid_remove(&m->grid, c->tag, c->lat, c->lon, c->id);
-		}
-		free(s.expired);
+	*d = (struct cluster_doc){in->ext_id, in->created, in->lat, in->lon, 0};
+	struct scan s = {m, d, &m->v, 0, 0, -1, -1e9f, NULL, 0, 0};
+	scan_candidates(m, &s, in);
+	for (size_t i = 0; i < s.nexp; i++) { /* clusters too old to grow leave the grid */
+		const struct cluster *c = &m->clusters[s.expired[i] - 1];
+		geo_grid_remove(&m->grid, c->tag, c->lat, c->lon, c->id);
 	}
-	uint32_t id = s.best ? s.best : new_cluster(m, tag, in->lat, in->lon, in->created);
+	free(s.expired);
+	uint32_t id = s.best ? s.best : new_cluster(m, s.tag, in->lat, in->lon, in->created);
 	struct cluster *c = &m->clusters[id - 1];
 	add_member(m, c, doc, &m->v, c->n ? s.best_sim : 1.0f);
 	*cluster_id = id;
@@ -321,7 +344,7 @@ int cluster_merge(struct cluster_model *m, uint32_t a, uint32_t b)
 }
 
 int cluster_split(struct cluster_model *m, uint32_t id, const uint32_t *docs, size_t n,
-		  uint32_t *new_id)
+                  uint32_t *new_id)
 {
 	if (!id || id > m->nclusters || m->clusters[id - 1].merged_into)
 		return ERR_NOTFOUND;
@@ -396,7 +419,9 @@ static void consolidate_cb(void *ctx, const uint32_t *items, size_t n)
 			na += (double)s->a->centroid.f[j].val * s->a->centroid.f[j].val;
 		for (size_t j = 0; j < b->centroid.n; j++)
 			nb += (double)b->centroid.f[j].val * b->centroid.f[j].val;
-		float sim = na > 0 && nb > 0 ? text_vec_dot(&s->a->centroid, &b->centroid) / (float)sqrt(na * nb) : 0;
+		float sim = na > 0 && nb > 0
+		                ? text_vec_dot(&s->a->centroid, &b->centroid) / (float)sqrt(na * nb)
+		                : 0;
 		if (sim >= s->m->p.merge_sim && sim > s->best_sim) {
 			s->best_sim = sim;
 			s->best = b->id;
@@ -420,7 +445,7 @@ size_t cluster_consolidate(struct cluster_model *m)
 		if (a->merged_into || !a->n || !geo_valid(a->lat, a->lon))
 			continue;
 		for (;;) {
-			struct cscan s = { m, a, 0, -1 };
+			struct cscan s = {m, a, 0, -1};
 			struct geo_grid *g = &all;
 			geo_grid_near(g, a->tag, a->lat, a->lon, consolidate_cb, &s);
 			if (!s.best)
@@ -435,7 +460,7 @@ size_t cluster_consolidate(struct cluster_model *m)
 	return merges;
 }
 
-static const char cl_magic[8] = { 'O', 'T', 'K', 'C', 'L', 'U', '1', '\0' };
+static const char cl_magic[8] = {'O', 'T', 'K', 'C', 'L', 'U', '1', '\0'};
 
 static int write_vec(const struct text_vec *v, FILE *f)
 {
@@ -458,23 +483,26 @@ int cluster_save(const struct cluster_model *m, const char *path)
 	FILE *f = fopen(path, "wb");
 	if (!f)
 		return ERR_INTERNAL;
-	uint64_t cnt[3] = { m->nclusters, m->ndocs, m->lex.n };
-	int ok = fwrite(cl_magic, sizeof(cl_magic), 1, f) == 1 && fwrite(&m->p, sizeof(m->p), 1, f) == 1 &&
-		 fwrite(cnt, sizeof(cnt), 1, f) == 1;
+	uint64_t cnt[3] = {m->nclusters, m->ndocs, m->lex.n};
+	int ok = fwrite(cl_magic, sizeof(cl_magic), 1, f) == 1 &&
+	         fwrite(&m->p, sizeof(m->p), 1, f) == 1 && fwrite(cnt, sizeof(cnt), 1, f) == 1;
 	for (size_t i = 0; ok && i < m->nclusters; i++) {
 		const struct cluster *c = &m->clusters[i];
 		struct cluster hdr = *c;
 		hdr.members = NULL;
 		memset(&hdr.centroid, 0, sizeof(hdr.centroid));
-		ok = fwrite(&hdr, sizeof(hdr), 1, f) == 1 && fwrite(c->members, sizeof(*c->members), c->n, f) == c->n &&
+		ok = fwrite(&hdr, sizeof(hdr), 1, f) == 1 &&
+		     fwrite(c->members, sizeof(*c->members), c->n, f) == c->n &&
 		     write_vec(&c->centroid, f);
 	}
-	ok = ok && fwrite(m->docs, sizeof(*m->docs), m->ndocs, f) == m->ndocs && text_idf_write(&m->idf, f) == 0;
+	ok = ok && fwrite(m->docs, sizeof(*m->docs), m->ndocs, f) == m->ndocs &&
+	     text_idf_write(&m->idf, f) == 0;
 	for (size_t i = 0; ok && i < m->lex.cap; i++) {
 		if (!m->lex.keys[i])
 			continue;
-		uint32_t kl[2] = { m->lex.keys[i] - 1, (uint32_t)strlen(m->lex.vals[i]) };
-		ok = fwrite(kl, sizeof(kl), 1, f) == 1 && fwrite(m->lex.vals[i], 1, kl[1], f) == kl[1];
+		uint32_t kl[2] = {m->lex.keys[i] - 1, (uint32_t)strlen(m->lex.vals[i])};
+		ok = fwrite(kl, sizeof(kl), 1, f) == 1 &&
+		     fwrite(m->lex.vals[i], 1, kl[1], f) == kl[1];
 	}
 	if (fclose(f) != 0)
 		ok = 0;
@@ -492,8 +520,8 @@ int cluster_load(struct cluster_model *m, const char *path)
 	uint64_t cnt[3];
 	int rc = ERR_INVALID;
 	if (fread(magic, sizeof(magic), 1, f) != 1 || memcmp(magic, cl_magic, sizeof(magic)) != 0 ||
-	    fread(&p, sizeof(p), 1, f) != 1 || fread(cnt, sizeof(cnt), 1, f) != 1 || cnt[0] > UINT32_MAX ||
-	    cnt[1] > UINT32_MAX || cnt[2] > UINT32_MAX) {
+	    fread(&p, sizeof(p), 1, f) != 1 || fread(cnt, sizeof(cnt), 1, f) != 1 ||
+	    cnt[0] > UINT32_MAX || cnt[1] > UINT32_MAX || cnt[2] > UINT32_MAX) {
 		fclose(f);
 		return ERR_INVALID;
 	}
@@ -518,7 +546,8 @@ int cluster_load(struct cluster_model *m, const char *path)
 		if (c->id != i + 1 || c->n > cnt[1] || c->merged_into > cnt[0])
 			goto out;
 		c->members = xmalloc((c->n ? c->n : 1) * sizeof(*c->members));
-		if (fread(c->members, sizeof(*c->members), c->n, f) != c->n || !read_vec(&c->centroid, f))
+		if (fread(c->members, sizeof(*c->members), c->n, f) != c->n ||
+		    !read_vec(&c->centroid, f))
 			goto out;
 		for (uint32_t j = 0; j < c->n; j++)
 			if (c->members[j] >= cnt[1])
@@ -526,8 +555,8 @@ int cluster_load(struct cluster_model *m, const char *path)
 	}
 	m->docs = xmalloc((cnt[1] ? cnt[1] : 1) * sizeof(*m->docs));
 	m->docs_cap = cnt[1] ? cnt[1] : 1;
-	if (fread(m->docs, sizeof(*m->docs), cnt[1], f) != cnt[1] || text_idf_read(&m->idf, f) != 0 ||
-	    m->idf.bits != p.bits)
+	if (fread(m->docs, sizeof(*m->docs), cnt[1], f) != cnt[1] ||
+	    text_idf_read(&m->idf, f) != 0 || m->idf.bits != p.bits)
 		goto out;
 	m->ndocs = cnt[1];
 	for (uint64_t i = 0; i < cnt[2]; i++) {

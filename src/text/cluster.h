@@ -9,13 +9,13 @@
 #include <stdint.h>
 
 struct cluster_params {
-	double radius_m;     /* every two members are at most this far apart */
-	double window_days;  /* every two members were created at most this far apart */
-	float min_sim;       /* cosine of the text to a coherent cluster's centroid needed to join */
-	float near_weight;   /* weight of closeness to the cluster's anchor when choosing */
-	float diffuse;       /* clusters whose members are less alike than this take any text */
-	float merge_sim;     /* centroid cosine for re-consolidation merges */
-	unsigned centroid_terms; /* centroid is cut to its heaviest terms (memory bound) */
+	double radius_m;    /* every two members are at most this far apart */
+	double window_days; /* every two members were created at most this far apart */
+	float min_sim;      /* cosine of the text to a coherent cluster's centroid needed to join */
+	float near_weight;  /* weight of closeness to the cluster's anchor when choosing */
+	float diffuse;      /* clusters whose members are less alike than this take any text */
+	float merge_sim;    /* centroid cosine for re-consolidation merges */
+	unsigned centroid_terms;          /* centroid is cut to its heaviest terms (memory bound) */
 	unsigned flags, bits, cmin, cmax; /* featurizer */
 };
 
@@ -64,7 +64,7 @@ struct cluster_input {
 	size_t text_len;
 	const char *category;
 	const char *topic; /* optional (NULL or ""): the topic chosen by the citizen or suggested by
-			    * the classifier; when given, clusters never mix topics either */
+	                    * the classifier; when given, clusters never mix topics either */
 	double lat, lon;
 	int64_t created;
 };
@@ -84,6 +84,12 @@ int cluster_observe(struct cluster_model *m, const char *text, size_t len);
  * Returns 0 or ERR_INVALID (bad UTF-8: nothing is changed). Appeals should come in time order. */
 int cluster_assign(struct cluster_model *m, const struct cluster_input *in, uint32_t *cluster_id);
 
+/* "Same problem nearby?": the live cluster the appeal would join, without placing it (for the
+ * offer shown before submission). Returns 0 with *cluster_id (and its text cosine in *sim, may
+ * be NULL), ERR_NOTFOUND when it would open a new cluster, ERR_INVALID on bad UTF-8. */
+int cluster_suggest(struct cluster_model *m, const struct cluster_input *in, uint32_t *cluster_id,
+                    float *sim);
+
 /* Follows merges to the live cluster an id now belongs to; 0 when id is unknown. */
 uint32_t cluster_resolve(const struct cluster_model *m, uint32_t id);
 /* The live cluster record for id (after resolve), or NULL. */
@@ -99,7 +105,7 @@ size_t cluster_label(const struct cluster_model *m, uint32_t id, const char **ou
  * a document not in the cluster, or nothing left behind). */
 int cluster_merge(struct cluster_model *m, uint32_t a, uint32_t b);
 int cluster_split(struct cluster_model *m, uint32_t id, const uint32_t *docs, size_t n,
-		  uint32_t *new_id);
+                  uint32_t *new_id);
 
 /* Periodic re-consolidation: merges live clusters of the same category whose centroids are at
  * least merge_sim alike and whose members all satisfy the radius and window. Returns the number

@@ -10,10 +10,23 @@
 #include <string.h>
 #include <time.h>
 
-enum { C_ID, C_CREATED, C_CATID, C_CAT, C_REASON, C_DISTRICT, C_MUNI, C_LAT, C_LON, C_EXEC, C_TEXT, C_N };
-static const char *const colnames[C_N] = { "id",	   "created_at", "category_id", "category",
-					   "reason_id",    "district",   "municipality", "lat",
-					   "lon",	   "executor_org", "text" };
+enum {
+	C_ID,
+	C_CREATED,
+	C_CATID,
+	C_CAT,
+	C_REASON,
+	C_DISTRICT,
+	C_MUNI,
+	C_LAT,
+	C_LON,
+	C_EXEC,
+	C_TEXT,
+	C_N
+};
+static const char *const colnames[C_N] = {"id",        "created_at",   "category_id",  "category",
+                                          "reason_id", "district",     "municipality", "lat",
+                                          "lon",       "executor_org", "text"};
 
 int64_t dataset_parse_time(const char *s)
 {
@@ -22,8 +35,12 @@ int64_t dataset_parse_time(const char *s)
 		return 0;
 	if (strlen(s) >= 19)
 		sscanf(s + 11, "%2d:%2d:%2d", &h, &mi, &sec);
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-			 .tm_min = mi, .tm_sec = sec };
+	struct tm tm = {.tm_year = y - 1900,
+	                .tm_mon = mo - 1,
+	                .tm_mday = d,
+	                .tm_hour = h,
+	                .tm_min = mi,
+	                .tm_sec = sec};
 	return (int64_t)timegm(&tm);
 }
 
@@ -74,7 +91,8 @@ int dataset_load(struct dataset *ds, const char *path, size_t *errline)
 	}
 	for (size_t i = 0; i < r.nfields; i++)
 		for (int c = 0; c < C_N; c++)
-			if (strlen(colnames[c]) == r.lens[i] && memcmp(colnames[c], r.fields[i], r.lens[i]) == 0)
+			if (strlen(colnames[c]) == r.lens[i] &&
+			    memcmp(colnames[c], r.fields[i], r.lens[i]) == 0)
 				col[c] = (int)i;
 	if (col[C_ID] < 0 || col[C_TEXT] < 0 || col[C_CREATED] < 0) {
 		rc = ERR_INVALID;

@@ -46,21 +46,25 @@ static int load(struct dataset *ds, const char *path)
 	if (rc == ERR_NOTFOUND)
 		fprintf(stderr, "eval: cannot open %s\n", path);
 	else if (rc)
-		fprintf(stderr, "eval: %s: malformed CSV near line %zu (need id, created_at, text)\n", path,
-			line);
+		fprintf(stderr,
+		        "eval: %s: malformed CSV near line %zu (need id, created_at, text)\n", path,
+		        line);
 	return rc;
 }
 
 static const char routing_usage[] =
-	"usage: otklik eval routing --train TRAIN.csv --test TEST.csv [--save-model PREFIX]\n"
-	"  Trains the topic classifier (reason_id from text) and the body predictor on TRAIN,\n"
-	"  predicts for TEST and prints {topic_top1, topic_top3, category_top1, executor_acc,\n"
-	"  train_s, predict_s, peak_rss_mb} as the last line.\n"
-	"  Tuning: --epochs N --lr X --l2 X --bits N --cmin N --cmax N --min-df N --halflife DAYS\n";
+    "usage: otklik eval routing --train TRAIN.csv --test TEST.csv [--save-model PREFIX]\n"
+    "  Trains the topic classifier (reason_id from text) and the body predictor on TRAIN,\n"
+    "  predicts for TEST and prints {topic_top1, topic_top3, category_top1, executor_acc,\n"
+    "  train_s, predict_s, peak_rss_mb} as the last line.\n"
+    "  Tuning: --epochs N --lr X --l2 X --bits N --cmin N --cmax N --min-df N --halflife DAYS\n"
+    "          --average 0|1 --flags N; bodies: --ex-generic X --ex-geo X --ex-halflife DAYS\n"
+    "          --ex-radius M\n";
 
 static int eval_routing(int argc, char **argv)
 {
 	const char *train_path = NULL, *test_path = NULL, *save = NULL;
+	double ex_generic = -1, ex_geo = -1, ex_half = -1, ex_radius = -1;
 	struct classifier_params p = classifier_params_default();
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -95,6 +99,14 @@ static int eval_routing(int argc, char **argv)
 			p.min_df = (unsigned)atoi(v);
 		else if (strcmp(a, "--flags") == 0)
 			p.flags = (unsigned)atoi(v);
+		else if (strcmp(a, "--ex-generic") == 0)
+			ex_generic = strtod(v, NULL);
+		else if (strcmp(a, "--ex-geo") == 0)
+			ex_geo = strtod(v, NULL);
+		else if (strcmp(a, "--ex-halflife") == 0)
+			ex_half = strtod(v, NULL);
+		else if (strcmp(a, "--ex-radius") == 0)
+			ex_radius = strtod(v, NULL);
 		else if (strcmp(a, "--average") == 0)
 			p.average = (unsigned)atoi(v);
 		else if (strcmp(a, "--halflife") == 0)
@@ -174,20 +186,43 @@ static int eval_routing(int argc, char **argv)
 	}
 	struct executor_model ex;
 	executor_init(&ex);
+	if (ex_generic >= 0)
+		ex.generic_weight = ex_generic;
+	if (ex_geo >= 0)
+		ex.geo_weight = ex_geo;
+	if (ex_half >= 0)
+		ex.halflife_days = ex_half;
+	if (ex_radius > 0)
+		ex.geo_radius_m = ex_radius;
 	for (size_t j = 0; j < tr.n; j++) {
 		const struct dataset_row *r = &tr.rows[ord[j]];
-		executor_add(&ex, r->reason_id, r->district, r->lat, r->lon, r->created, r->executor);
+		executor_add(&ex, r->reason_id, r->district, r->lat, r->lon, r->created,
+		             r->executor);
 	}
 	free(ord);
 	double train_s = (double)(clock_mono_ns() - t0) / 1e9;
-	printf("trained on %zu texts, %u topics, %u feature rows in %.2f s\n", m, clf.nclasses, clf.nrows,
-	       train_s);
+	printf("trained on %zu texts, %u topics, %u feature rows in %.2f s\n", m, clf.nclasses,
+	       clf.nrows, train_s);
 
 	int64_t t1 = clock_mono_ns();
 	struct classifier_worker wk;
 	classifier_worker_init(&wk, &clf);
 	float *probs = xmalloc(clf.nclasses * sizeof(*probs));
-	size_t n_topic = 0, top1 = 0, top3 = 0, cat1 = 0, n_exec = 0, exec_ok = 0;
+	size_t n_topic = 0, top1 = 0, top3 = 0, cat1 = 0, n_exec = 0, exec_ok = 0, online_ok = 0;
+	/* a second body model that also learns each TEST appeal after predicting it, as the
+	 * platform would once the appeal is routed (reported apart: it uses TEST's answers as they
+	 * come) */
+	struct executor_model online;
+	executor_init(&online);
+	online.generic_weight = ex.generic_weight;
+	online.geo_weight = ex.geo_weight;
+	online.halflife_days = ex.halflife_days;
+	online.geo_radius_m = ex.geo_radius_m;
+	for (size_t j = 0; j < tr.n; j++) {
+		const struct dataset_row *r = &tr.rows[j];
+		executor_add(&online, r->reason_id, r->district, r->lat, r->lon, r->created,
+		             r->executor);
+	}
 	for (size_t i = 0; i < te.n; i++) {
 		const struct dataset_row *r = &te.rows[i];
 		if (*r->reason_id) {
@@ -217,9 +252,16 @@ static int eval_routing(int argc, char **argv)
 		}
 		if (*r->executor) {
 			n_exec++;
-			const char *b = executor_predict(&ex, r->reason_id, r->district, r->lat, r->lon, NULL);
+			const char *b =
+			    executor_predict(&ex, r->reason_id, r->district, r->lat, r->lon, NULL);
 			if (b && strcmp(b, r->executor) == 0)
 				exec_ok++;
+			b = executor_predict(&online, r->reason_id, r->district, r->lat, r->lon,
+			                     NULL);
+			if (b && strcmp(b, r->executor) == 0)
+				online_ok++;
+			executor_add(&online, r->reason_id, r->district, r->lat, r->lon, r->created,
+			             r->executor);
 		}
 	}
 	double predict_s = (double)(clock_mono_ns() - t1) / 1e9;
@@ -232,13 +274,18 @@ static int eval_routing(int argc, char **argv)
 		if (executor_save(&ex, path) != 0)
 			fprintf(stderr, "eval routing: cannot save %s\n", path);
 	}
-	printf("test: %zu texts with a topic, %zu routed appeals\n", n_topic, n_exec);
+	printf(
+	    "test: %zu texts with a topic, %zu routed appeals; body accuracy when the model also "
+	    "learns each routed TEST appeal in turn: %.3f\n",
+	    n_topic, n_exec, n_exec ? (double)online_ok / n_exec : 0);
+	executor_release(&online);
 	print_json(json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "topic_top1",
-			     round3(n_topic ? (double)top1 / n_topic : 0), "topic_top3",
-			     round3(n_topic ? (double)top3 / n_topic : 0), "category_top1",
-			     round3(n_topic ? (double)cat1 / n_topic : 0), "executor_acc",
-			     round3(n_exec ? (double)exec_ok / n_exec : 0), "train_s", round3(train_s),
-			     "predict_s", round3(predict_s), "peak_rss_mb", round3(peak_rss_mb())));
+	                     round3(n_topic ? (double)top1 / n_topic : 0), "topic_top3",
+	                     round3(n_topic ? (double)top3 / n_topic : 0), "category_top1",
+	                     round3(n_topic ? (double)cat1 / n_topic : 0), "executor_acc",
+	                     round3(n_exec ? (double)exec_ok / n_exec : 0), "train_s",
+	                     round3(train_s), "predict_s", round3(predict_s), "peak_rss_mb",
+	                     round3(peak_rss_mb())));
 	free(probs);
 	free(cat_of);
 	free(cat_rep);
@@ -257,16 +304,16 @@ out:
 }
 
 static const char cluster_usage[] =
-	"usage: otklik eval cluster --input FILE.csv\n"
-	"  Places FILE's appeals one by one in time order into problem clusters (text, point, time,\n"
-	"  category_id; never reason_id) and prints {clusters, nmi_reason, pair_precision,\n"
-	"  pair_recall, pair_f1, seconds, peak_rss_mb} as the last line. A true pair: same reason_id,\n"
-	"  points within 150 m, created within 14 days.\n"
-	"  Tuning: --radius M --window DAYS --min-sim X --merge-sim X (0 = no re-consolidation)\n"
-	"          --dump OUT.csv (writes id,cluster per row)\n"
-	"  --topic-model FILE: a topic classifier trained on other (earlier) appeals, e.g. by\n"
-	"          `eval routing --save-model P` (FILE = P.topics); its top topic splits clusters\n"
-	"          --flags N (1 words, 2 bigrams, 4 char n-grams, 8 numbers)\n";
+    "usage: otklik eval cluster --input FILE.csv\n"
+    "  Places FILE's appeals one by one in time order into problem clusters (text, point, time,\n"
+    "  category_id; never reason_id) and prints {clusters, nmi_reason, pair_precision,\n"
+    "  pair_recall, pair_f1, seconds, peak_rss_mb} as the last line. A true pair: same reason_id,\n"
+    "  points within 150 m, created within 14 days.\n"
+    "  Tuning: --radius M --window DAYS --min-sim X --merge-sim X (0 = no re-consolidation)\n"
+    "          --dump OUT.csv (writes id,cluster per row)\n"
+    "  --topic-model FILE: a topic classifier trained on other (earlier) appeals, e.g. by\n"
+    "          `eval routing --save-model P` (FILE = P.topics); its top topic splits clusters\n"
+    "          --flags N (1 words, 2 bigrams, 4 char n-grams, 8 numbers)\n";
 
 struct row_key {
 	uint32_t a, b; /* sort keys */
@@ -319,7 +366,7 @@ static double nmi(const uint32_t *a, const uint32_t *b, size_t n)
 		return 0;
 	struct row_key *k = xmalloc(n * sizeof(*k));
 	for (size_t i = 0; i < n; i++)
-		k[i] = (struct row_key){ a[i], b[i], 0, (uint32_t)i };
+		k[i] = (struct row_key){a[i], b[i], 0, (uint32_t)i};
 	qsort(k, n, sizeof(*k), cmp_row_key);
 	double hab = 0, ha = 0;
 	for (size_t i = 0, j; i < n; i = j) { /* joint and a-marginal entropies */
@@ -335,7 +382,7 @@ static double nmi(const uint32_t *a, const uint32_t *b, size_t n)
 		ha -= p * log(p);
 	}
 	for (size_t i = 0; i < n; i++)
-		k[i] = (struct row_key){ b[i], 0, 0, (uint32_t)i };
+		k[i] = (struct row_key){b[i], 0, 0, (uint32_t)i};
 	qsort(k, n, sizeof(*k), cmp_row_key);
 	double hb = 0;
 	for (size_t i = 0, j; i < n; i = j) {
@@ -402,8 +449,8 @@ static int eval_cluster(int argc, char **argv)
 	if (topic_model) {
 		int lrc = classifier_load(&tmodel, topic_model);
 		if (lrc || classifier_worker_init(&twk, &tmodel)) {
-			fprintf(stderr, "eval cluster: cannot load topic model %s (%s)\n", topic_model,
-				err_code(lrc));
+			fprintf(stderr, "eval cluster: cannot load topic model %s (%s)\n",
+			        topic_model, err_code(lrc));
 			classifier_release(&tmodel);
 			return 1;
 		}
@@ -428,20 +475,24 @@ static int eval_cluster(int argc, char **argv)
 	size_t n = ds.n;
 	struct row_key *ord = xmalloc((n ? n : 1) * sizeof(*ord));
 	for (size_t i = 0; i < n; i++)
-		ord[i] = (struct row_key){ 0, 0, ds.rows[i].created, (uint32_t)i };
+		ord[i] = (struct row_key){0, 0, ds.rows[i].created, (uint32_t)i};
 	qsort(ord, n, sizeof(*ord), cmp_row_key);
-	for (size_t i = 0; i < n; i++) /* IDF of the whole file first, as a batch vectorizer would */
+	for (size_t i = 0; i < n;
+	     i++) /* IDF of the whole file first, as a batch vectorizer would */
 		cluster_observe(&cm, ds.rows[i].text, ds.rows[i].text_len);
 	uint32_t *doc_of = xmalloc((n ? n : 1) * sizeof(*doc_of));
 	for (size_t j = 0; j < n; j++) {
 		const struct dataset_row *r = &ds.rows[ord[j].row];
 		const char *topic = NULL;
 		struct classifier_score top;
-		if (tmodel.nclasses && classifier_predict(&tmodel, &twk, r->text, r->text_len, &top, 1) == 1)
+		if (tmodel.nclasses &&
+		    classifier_predict(&tmodel, &twk, r->text, r->text_len, &top, 1) == 1)
 			topic = top.label;
-		struct cluster_input in = { j, r->text, r->text_len, r->category_id, topic, r->lat, r->lon, r->created };
+		struct cluster_input in = {j,     r->text, r->text_len, r->category_id,
+		                           topic, r->lat,  r->lon,      r->created};
 		uint32_t id;
-		if (cluster_assign(&cm, &in, &id) != 0) { /* bad UTF-8: placed by itself as "" text */
+		if (cluster_assign(&cm, &in, &id) !=
+		    0) { /* bad UTF-8: placed by itself as "" text */
 			in.text = "";
 			in.text_len = 0;
 			cluster_assign(&cm, &in, &id);
@@ -467,16 +518,18 @@ static int eval_cluster(int argc, char **argv)
 	double score_nmi = nmi(cl, reason, n);
 	/* true pairs: same reason, within 150 m and 14 days — a window over rows sorted by time */
 	for (size_t i = 0; i < n; i++)
-		ord[i] = (struct row_key){ reason[i], 0, ds.rows[i].created, (uint32_t)i };
+		ord[i] = (struct row_key){reason[i], 0, ds.rows[i].created, (uint32_t)i};
 	qsort(ord, n, sizeof(*ord), cmp_row_key);
 	uint64_t truth = 0, tp = 0, predicted = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct dataset_row *a = &ds.rows[ord[i].row];
 		if (!geo_valid(a->lat, a->lon))
 			continue;
-		for (size_t j = i + 1; j < n && ord[j].a == ord[i].a && ord[j].t - ord[i].t <= 14 * 86400; j++) {
+		for (size_t j = i + 1;
+		     j < n && ord[j].a == ord[i].a && ord[j].t - ord[i].t <= 14 * 86400; j++) {
 			const struct dataset_row *b = &ds.rows[ord[j].row];
-			if (!geo_valid(b->lat, b->lon) || geo_dist_m(a->lat, a->lon, b->lat, b->lon) > 150)
+			if (!geo_valid(b->lat, b->lon) ||
+			    geo_dist_m(a->lat, a->lon, b->lat, b->lon) > 150)
 				continue;
 			truth++;
 			tp += cl[ord[i].row] == cl[ord[j].row];
@@ -489,12 +542,13 @@ static int eval_cluster(int argc, char **argv)
 	}
 	double prec = predicted ? (double)tp / predicted : 0, rec = truth ? (double)tp / truth : 0;
 	double f1 = prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0;
-	printf("%zu appeals, %zu clusters (%zu merged on consolidation), %llu true pairs, %llu predicted\n", n,
-	       live, merges, (unsigned long long)truth, (unsigned long long)predicted);
+	printf("%zu appeals, %zu clusters (%zu merged on consolidation), %llu true pairs, %llu "
+	       "predicted\n",
+	       n, live, merges, (unsigned long long)truth, (unsigned long long)predicted);
 	print_json(json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f}", "clusters", (json_int_t)live,
-			     "nmi_reason", round3(score_nmi), "pair_precision", round3(prec), "pair_recall",
-			     round3(rec), "pair_f1", round3(f1), "seconds", round3(seconds), "peak_rss_mb",
-			     round3(peak_rss_mb())));
+	                     "nmi_reason", round3(score_nmi), "pair_precision", round3(prec),
+	                     "pair_recall", round3(rec), "pair_f1", round3(f1), "seconds",
+	                     round3(seconds), "peak_rss_mb", round3(peak_rss_mb())));
 	free(reason);
 	free(cl);
 	free(doc_of);
@@ -512,8 +566,7 @@ int eval_main(int argc, char **argv)
 		return eval_routing(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "cluster") == 0)
 		return eval_cluster(argc, argv);
-	fputs("usage: otklik eval routing|cluster [--help]\n", argc >= 2 && strcmp(argv[1], "--help") == 0
-							       ? stdout
-							       : stderr);
+	fputs("usage: otklik eval routing|cluster [--help]\n",
+	      argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
 	return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
 }

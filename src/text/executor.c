@@ -26,10 +26,10 @@ enum { NS_DISTRICT = 1, NS_GENERIC = 2 };
 void executor_init(struct executor_model *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->halflife_days = 30;
+	m->halflife_days = 60;
 	m->geo_radius_m = 100;
 	m->geo_weight = 1.0;
-	m->generic_weight = 0.3;
+	m->generic_weight = 0.6;
 	geo_grid_init(&m->grid, 100);
 }
 
@@ -138,16 +138,17 @@ static void bag_add(struct executor_bag *b, uint32_t id, double w)
 	b->w[b->n++] = w;
 }
 
-/* The district's name without its last letter ("Кировски") usually appears inside the body's
- * name ("Администрация Кировского района"); "@" stands for it in the template. */
+/* The district's name without its adjective ending ("Кировский" → "Кировск") is what appears
+ * inside the body's name ("Администрация Кировского района"); "@" stands for it in a template. */
 static size_t district_stem(const char *d, size_t n)
 {
-	if (n < 4)
-		return 0;
-	size_t k = n - 1;
-	while (k > 0 && ((unsigned char)d[k] & 0xC0) == 0x80)
+	size_t k = n;
+	for (int drop = 0; drop < 2 && k > 0; drop++) { /* two code points */
 		k--;
-	return k >= 3 ? k : 0;
+		while (k > 0 && ((unsigned char)d[k] & 0xC0) == 0x80)
+			k--;
+	}
+	return k >= 4 ? k : 0;
 }
 
 static char *make_template(const char *body, const char *district)
@@ -188,7 +189,7 @@ static double recency(const struct executor_model *m, int64_t created)
 }
 
 int executor_add(struct executor_model *m, const char *topic, const char *district, double lat,
-		 double lon, int64_t created, const char *body)
+                 double lon, int64_t created, const char *body)
 {
 	if (!body || !*body)
 		return 0;
@@ -206,7 +207,7 @@ int executor_add(struct executor_model *m, const char *topic, const char *distri
 		if (m->npts + 1 > m->pts_cap)
 			m->pts = xgrow(m->pts, sizeof(*m->pts), m->npts + 1, &m->pts_cap);
 		uint32_t tag = text_hash(topic, strlen(topic), 5);
-		m->pts[m->npts] = (struct executor_point){ lat, lon, w, id, tag };
+		m->pts[m->npts] = (struct executor_point){lat, lon, w, id, tag};
 		geo_grid_add(&m->grid, tag, lat, lon, (uint32_t)m->npts++);
 	}
 	return 0;
@@ -229,8 +230,8 @@ static void near_cb(void *ctx, const uint32_t *items, size_t n)
 	}
 }
 
-const char *executor_predict(const struct executor_model *m, const char *topic, const char *district,
-			     double lat, double lon, float *score)
+const char *executor_predict(const struct executor_model *m, const char *topic,
+                             const char *district, double lat, double lon, float *score)
 {
 	if (!m->nnames)
 		return NULL;
@@ -263,7 +264,7 @@ const char *executor_predict(const struct executor_model *m, const char *topic, 
 	}
 	if (geo_valid(lat, lon)) {
 		/* neighbours' recency weights are relative to the newest routed appeal */
-		struct vote vt = { v, m, lat, lon, 1.0 / recency(m, m->tmax) };
+		struct vote vt = {v, m, lat, lon, 1.0 / recency(m, m->tmax)};
 		geo_grid_near(&m->grid, text_hash(topic, strlen(topic), 5), lat, lon, near_cb, &vt);
 	}
 	int best = -1;
@@ -281,17 +282,18 @@ const char *executor_predict(const struct executor_model *m, const char *topic, 
 	return best >= 0 ? m->names[best] : NULL;
 }
 
-static const char exec_magic[8] = { 'O', 'T', 'K', 'E', 'X', 'E', '1', '\0' };
+static const char exec_magic[8] = {'O', 'T', 'K', 'E', 'X', 'E', '1', '\0'};
 
 int executor_save(const struct executor_model *m, const char *path)
 {
 	FILE *f = fopen(path, "wb");
 	if (!f)
 		return ERR_INTERNAL;
-	double hdr[5] = { m->halflife_days, m->t0, m->geo_radius_m, m->geo_weight, m->generic_weight };
-	uint64_t cnt[4] = { m->nnames, m->nkeys, m->npts, (uint64_t)m->tmax };
-	int ok = fwrite(exec_magic, sizeof(exec_magic), 1, f) == 1 && fwrite(hdr, sizeof(hdr), 1, f) == 1 &&
-		 fwrite(cnt, sizeof(cnt), 1, f) == 1;
+	double hdr[5] = {m->halflife_days, m->t0, m->geo_radius_m, m->geo_weight,
+	                 m->generic_weight};
+	uint64_t cnt[4] = {m->nnames, m->nkeys, m->npts, (uint64_t)m->tmax};
+	int ok = fwrite(exec_magic, sizeof(exec_magic), 1, f) == 1 &&
+	         fwrite(hdr, sizeof(hdr), 1, f) == 1 && fwrite(cnt, sizeof(cnt), 1, f) == 1;
 	for (size_t i = 0; ok && i < m->nnames; i++) {
 		uint32_t l = (uint32_t)strlen(m->names[i]);
 		ok = fwrite(&l, sizeof(l), 1, f) == 1 && fwrite(m->names[i], 1, l, f) == l;
@@ -300,8 +302,10 @@ int executor_save(const struct executor_model *m, const char *path)
 		if (!m->keys[i])
 			continue;
 		const struct executor_bag *b = &m->bags[m->slots[i] - 1];
-		ok = fwrite(&m->keys[i], sizeof(m->keys[i]), 1, f) == 1 && fwrite(&b->n, sizeof(b->n), 1, f) == 1 &&
-		     fwrite(b->ids, sizeof(*b->ids), b->n, f) == b->n && fwrite(b->w, sizeof(*b->w), b->n, f) == b->n;
+		ok = fwrite(&m->keys[i], sizeof(m->keys[i]), 1, f) == 1 &&
+		     fwrite(&b->n, sizeof(b->n), 1, f) == 1 &&
+		     fwrite(b->ids, sizeof(*b->ids), b->n, f) == b->n &&
+		     fwrite(b->w, sizeof(*b->w), b->n, f) == b->n;
 	}
 	ok = ok && fwrite(m->pts, sizeof(*m->pts), m->npts, f) == m->npts;
 	if (fclose(f) != 0)
@@ -320,9 +324,10 @@ int executor_load(struct executor_model *m, const char *path)
 	double hdr[5];
 	uint64_t cnt[4];
 	int rc = ERR_INVALID;
-	if (fread(magic, sizeof(magic), 1, f) != 1 || memcmp(magic, exec_magic, sizeof(magic)) != 0 ||
-	    fread(hdr, sizeof(hdr), 1, f) != 1 || fread(cnt, sizeof(cnt), 1, f) != 1 || cnt[0] > 1000000 ||
-	    cnt[1] > 100000000 || cnt[2] > 1000000000)
+	if (fread(magic, sizeof(magic), 1, f) != 1 ||
+	    memcmp(magic, exec_magic, sizeof(magic)) != 0 || fread(hdr, sizeof(hdr), 1, f) != 1 ||
+	    fread(cnt, sizeof(cnt), 1, f) != 1 || cnt[0] > 1000000 || cnt[1] > 100000000 ||
+	    cnt[2] > 1000000000)
 		goto out;
 	m->halflife_days = hdr[0];
 	m->t0 = hdr[1];
@@ -339,7 +344,8 @@ int executor_load(struct executor_model *m, const char *path)
 		s[l] = '\0';
 		if (got) {
 			if (m->nnames + 1 > m->names_cap)
-				m->names = xgrow(m->names, sizeof(*m->names), m->nnames + 1, &m->names_cap);
+				m->names = xgrow(m->names, sizeof(*m->names), m->nnames + 1,
+				                 &m->names_cap);
 			m->names[m->nnames++] = s;
 		} else {
 			free(s);
@@ -349,14 +355,16 @@ int executor_load(struct executor_model *m, const char *path)
 	for (uint64_t i = 0; i < cnt[1]; i++) {
 		uint64_t k;
 		uint32_t n;
-		if (fread(&k, sizeof(k), 1, f) != 1 || fread(&n, sizeof(n), 1, f) != 1 || n > cnt[0] || !k)
+		if (fread(&k, sizeof(k), 1, f) != 1 || fread(&n, sizeof(n), 1, f) != 1 ||
+		    n > cnt[0] || !k)
 			goto out;
 		struct executor_bag *b = bag_put(m, k);
 		b->cap = n ? n : 1;
 		b->ids = xrealloc(b->ids, b->cap * sizeof(*b->ids));
 		b->w = xrealloc(b->w, b->cap * sizeof(*b->w));
 		b->n = n;
-		if (fread(b->ids, sizeof(*b->ids), n, f) != n || fread(b->w, sizeof(*b->w), n, f) != n)
+		if (fread(b->ids, sizeof(*b->ids), n, f) != n ||
+		    fread(b->w, sizeof(*b->w), n, f) != n)
 			goto out;
 		for (uint32_t j = 0; j < n; j++)
 			if (b->ids[j] >= cnt[0])

@@ -15,7 +15,8 @@ struct executor_model {
 	double halflife_days, t0; /* t0: time origin of the recency weights (seconds) */
 	int64_t tmax;             /* newest appeal learned */
 	double geo_radius_m, geo_weight, generic_weight;
-	char **names; /* interned body names and district-free templates ("Администрация @ района") */
+	char *
+	    *names; /* interned body names and district-free templates ("Администрация @ района") */
 	size_t nnames, names_cap;
 	uint64_t *keys; /* open addressing: key hash → bag index + 1 (0 = empty) */
 	uint32_t *slots;
@@ -33,12 +34,12 @@ void executor_release(struct executor_model *m);
 /* Learns one routed appeal: topic (e.g. reason_id), district, point (NAN if none), creation time
  * (seconds) and the body that handled it. Strings are copied. Empty body: ignored, returns 0. */
 int executor_add(struct executor_model *m, const char *topic, const char *district, double lat,
-		 double lon, int64_t created, const char *body);
+                 double lon, int64_t created, const char *body);
 
 /* Best body for a new appeal, or NULL when nothing is known about the topic. The string is
  * owned by the model; *score (may be NULL) gets its share of the total vote in [0, 1]. */
-const char *executor_predict(const struct executor_model *m, const char *topic, const char *district,
-			     double lat, double lon, float *score);
+const char *executor_predict(const struct executor_model *m, const char *topic,
+                             const char *district, double lat, double lon, float *score);
 
 /* Save / load (binary). Return 0, ERR_INTERNAL on I/O, ERR_INVALID on a malformed file. */
 int executor_save(const struct executor_model *m, const char *path);

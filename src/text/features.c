@@ -100,7 +100,7 @@ const char *text_lexicon_get(const struct text_lexicon *lx, uint32_t idx)
 void text_lexicon_add(struct text_lexicon *lx, uint32_t idx, const char *s, size_t n)
 {
 	if ((lx->n + 1) * 2 > lx->cap) {
-		struct text_lexicon big = { 0 };
+		struct text_lexicon big = {0};
 		big.cap = lx->cap ? lx->cap * 2 : 1024;
 		big.keys = xcalloc(big.cap, sizeof(*big.keys));
 		big.vals = xcalloc(big.cap, sizeof(*big.vals));
@@ -130,10 +130,11 @@ void text_lexicon_add(struct text_lexicon *lx, uint32_t idx, const char *s, size
 }
 
 int text_featurizer_init(struct text_featurizer *fz, unsigned flags, unsigned bits, unsigned cmin,
-			 unsigned cmax)
+                         unsigned cmax)
 {
 	memset(fz, 0, sizeof(*fz));
-	if (bits < 10 || bits > 24 || (flags & TEXT_F_CHARS && (cmin < 1 || cmax < cmin || cmax > 8)))
+	if (bits < 10 || bits > 24 ||
+	    (flags & TEXT_F_CHARS && (cmin < 1 || cmax < cmin || cmax > 8)))
 		return ERR_INVALID;
 	fz->flags = flags;
 	fz->bits = bits;
@@ -178,7 +179,7 @@ static void char_ngrams(struct text_featurizer *fz, const char *w, size_t n)
 	size_t bl = n + 2, np = 0;
 	for (size_t i = 0; i < bl && np < 71;) {
 		pos[np++] = i;
-		i += utf8_decode(buf + i, bl - i, &(uint32_t){ 0 });
+		i += utf8_decode(buf + i, bl - i, &(uint32_t){0});
 	}
 	pos[np] = bl;
 	for (unsigned k = fz->cmin; k <= fz->cmax; k++) {
@@ -215,10 +216,11 @@ int text_featurize(struct text_featurizer *fz, const char *s, size_t n, struct t
 			if (fz->flags & TEXT_F_WORDS) {
 				emit(fz, h);
 				if (fz->lex)
-					text_lexicon_add(fz->lex, h & ((1u << fz->bits) - 1), st, sl);
+					text_lexicon_add(fz->lex, h & ((1u << fz->bits) - 1), st,
+					                 sl);
 			}
 			if ((fz->flags & TEXT_F_BIGRAMS) && prev) {
-				uint32_t pair[2] = { prev, h };
+				uint32_t pair[2] = {prev, h};
 				emit(fz, text_hash(pair, sizeof(pair), SEED_BIGRAM));
 			}
 			prev = h;
@@ -280,7 +282,7 @@ void text_vec_tfidf(struct text_vec *v, const struct text_idf *idf)
 
 int text_idf_write(const struct text_idf *idf, FILE *f)
 {
-	uint32_t hdr[2] = { idf->bits, idf->ndocs };
+	uint32_t hdr[2] = {idf->bits, idf->ndocs};
 	if (fwrite(hdr, sizeof(hdr), 1, f) != 1 ||
 	    fwrite(idf->df, sizeof(*idf->df), (size_t)1 << idf->bits, f) != (size_t)1 << idf->bits)
 		return ERR_INTERNAL;

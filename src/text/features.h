@@ -57,10 +57,11 @@ struct text_idf {
 /* flags: enum text_feat_flags; bits: log2 of the hashed space (10..24); n-grams cmin..cmax.
  * Returns 0, ERR_INVALID on bad arguments, ERR_INTERNAL when the stemmer is missing. */
 int text_featurizer_init(struct text_featurizer *fz, unsigned flags, unsigned bits, unsigned cmin,
-			 unsigned cmax);
+                         unsigned cmax);
 void text_featurizer_release(struct text_featurizer *fz);
 
-/* Raw term counts of s[0..n) into out (replaced). Returns 0 or ERR_INVALID (bad UTF-8; out empty). */
+/* Raw term counts of s[0..n) into out (replaced). Returns 0 or ERR_INVALID (bad UTF-8; out empty).
+ */
 int text_featurize(struct text_featurizer *fz, const char *s, size_t n, struct text_vec *out);
 
 void text_vec_init(struct text_vec *v);
@@ -80,7 +81,8 @@ void text_idf_add(struct text_idf *idf, const struct text_vec *v);
 float text_idf_weight(const struct text_idf *idf, uint32_t idx);
 /* counts → (1 + ln tf) · idf, then unit L2 norm. idf may be NULL (sublinear tf only). */
 void text_vec_tfidf(struct text_vec *v, const struct text_idf *idf);
-/* Binary save/load of the df table. Return 0, ERR_INVALID on a malformed file, ERR_INTERNAL on I/O. */
+/* Binary save/load of the df table. Return 0, ERR_INVALID on a malformed file, ERR_INTERNAL on I/O.
+ */
 int text_idf_write(const struct text_idf *idf, FILE *f);
 int text_idf_read(struct text_idf *idf, FILE *f);
 

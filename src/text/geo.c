@@ -8,7 +8,7 @@
 #include <string.h>
 
 #define EARTH_M 6371000.0
-#define DEG (3.14159265358979323846 / 180.0)
+#define DEG     (3.14159265358979323846 / 180.0)
 
 double geo_dist_m(double lat1, double lon1, double lat2, double lon2)
 {
@@ -62,7 +62,7 @@ static void cell_of(const struct geo_grid *g, double lat, double lon, int32_t *c
 static uint64_t key_of(uint32_t tag, int32_t cx, int32_t cy)
 {
 	uint64_t k = ((uint64_t)tag * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)(uint32_t)cx << 32) ^
-		     (uint64_t)(uint32_t)cy * 0xC2B2AE3D27D4EB4FULL;
+	             (uint64_t)(uint32_t)cy * 0xC2B2AE3D27D4EB4FULL;
 	return k ? k : 1;
 }
 
@@ -133,7 +133,7 @@ int geo_grid_remove(struct geo_grid *g, uint32_t tag, double lat, double lon, ui
 }
 
 void geo_grid_near(const struct geo_grid *g, uint32_t tag, double lat, double lon,
-		   void (*fn)(void *ctx, const uint32_t *items, size_t n), void *ctx)
+                   void (*fn)(void *ctx, const uint32_t *items, size_t n), void *ctx)
 {
 	if (!g->cap)
 		return;

@@ -28,6 +28,6 @@ void geo_grid_add(struct geo_grid *g, uint32_t tag, double lat, double lon, uint
 int geo_grid_remove(struct geo_grid *g, uint32_t tag, double lat, double lon, uint32_t payload);
 /* Payload lists of the 3×3 cells around a point: calls fn for each list. */
 void geo_grid_near(const struct geo_grid *g, uint32_t tag, double lat, double lon,
-		   void (*fn)(void *ctx, const uint32_t *items, size_t n), void *ctx);
+                   void (*fn)(void *ctx, const uint32_t *items, size_t n), void *ctx);
 
 #endif

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #define BM25_K1 1.2f
-#define BM25_B 0.75f
+#define BM25_B  0.75f
+/* Once this many candidates are found, further terms only score them (bounded work). */
+#define TEXT_INDEX_MAX_CAND 20000
 
 struct text_posting_list {
 	uint32_t *docs;
@@ -118,7 +120,8 @@ static void doc_push(struct text_index *ix, int64_t ext_id, uint32_t len)
 	ix->total_len += len;
 }
 
-int text_index_add(struct text_index *ix, int64_t ext_id, const char *text, size_t len, uint32_t *doc)
+int text_index_add(struct text_index *ix, int64_t ext_id, const char *text, size_t len,
+                   uint32_t *doc)
 {
 	int rc = text_featurize(&ix->fz, text, len, &ix->v);
 	if (rc)
@@ -156,6 +159,7 @@ void text_searcher_release(struct text_searcher *s)
 	text_vec_release(&s->v);
 	free(s->acc);
 	free(s->touched);
+	free(s->q);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -191,6 +195,18 @@ static void heap_push(struct text_hit *h, size_t *n, size_t k, struct text_hit x
 	h[i] = x;
 }
 
+static float bm25(float idf, float tf, float len, float avgdl)
+{
+	return idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * len / avgdl));
+}
+
+static int cmp_list_len(const void *a, const void *b)
+{
+	uint32_t x = (*(const struct text_posting_list *const *)a)->n;
+	uint32_t y = (*(const struct text_posting_list *const *)b)->n;
+	return x < y ? -1 : x > y;
+}
+
 static int cmp_hit_desc(const void *a, const void *b)
 {
 	const struct text_hit *x = a, *y = b;
@@ -200,8 +216,8 @@ static int cmp_hit_desc(const void *a, const void *b)
 }
 
 int text_index_search(const struct text_index *ix, struct text_searcher *s, const char *text,
-		      size_t len, struct text_hit *out, size_t k,
-		      bool (*keep)(void *ctx, int64_t ext_id), void *ctx)
+                      size_t len, struct text_hit *out, size_t k,
+                      bool (*keep)(void *ctx, int64_t ext_id), void *ctx)
 {
 	int rc = text_featurize(&s->fz, text, len, &s->v);
 	if (rc)
@@ -215,24 +231,54 @@ int text_index_search(const struct text_index *ix, struct text_searcher *s, cons
 	}
 	float avgdl = ix->ndocs ? (float)ix->total_len / (float)ix->ndocs : 1;
 	float n = (float)ix->ndocs;
-	s->ntouched = 0;
+	/* Rare terms first: they choose the candidates. A frequent term (in more than 1 of 64
+	 * documents), or any term once TEXT_INDEX_MAX_CAND candidates exist, only adds to the
+	 * candidates already found — so the work per query stays bounded on a large index. */
+	size_t nq = 0;
+	if (s->v.n > s->qcap)
+		s->q = xgrow(s->q, sizeof(*s->q), s->v.n, &s->qcap);
 	for (size_t q = 0; q < s->v.n; q++) {
 		const struct text_posting_list *pl = term_get(ix, s->v.f[q].idx);
-		if (!pl || !pl->n)
-			continue;
+		if (pl && pl->n)
+			s->q[nq++] = pl;
+	}
+	qsort(s->q, nq, sizeof(*s->q), cmp_list_len);
+	size_t common = ix->ndocs / 64 > 1000 ? ix->ndocs / 64 : 1000;
+	s->ntouched = 0;
+	for (size_t q = 0; q < nq; q++) {
+		const struct text_posting_list *pl = s->q[q];
 		float idf = logf(1.0f + (n - (float)pl->n + 0.5f) / ((float)pl->n + 0.5f));
 		if (idf < 0.05f) /* a term in most documents says nothing and costs the most */
 			continue;
-		if (s->ntouched + pl->n > s->touched_cap)
-			s->touched = xgrow(s->touched, sizeof(*s->touched), s->ntouched + pl->n, &s->touched_cap);
+		int grow =
+		    (pl->n < common && s->ntouched < TEXT_INDEX_MAX_CAND) || s->ntouched == 0;
+		if (!grow && pl->n > 16 * s->ntouched) {
+			/* long list, few candidates: look each candidate up (lists are sorted by
+			 * doc) */
+			for (size_t t = 0; t < s->ntouched; t++) {
+				uint32_t d = s->touched[t], lo = 0, hi = pl->n;
+				while (lo < hi) {
+					uint32_t mid = lo + (hi - lo) / 2;
+					if (pl->docs[mid] < d)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				if (lo < pl->n && pl->docs[lo] == d)
+					s->acc[d] += bm25(idf, pl->tf[lo], ix->len[d], avgdl);
+			}
+			continue;
+		}
+		if (grow && s->ntouched + pl->n > s->touched_cap)
+			s->touched = xgrow(s->touched, sizeof(*s->touched), s->ntouched + pl->n,
+			                   &s->touched_cap);
 		for (uint32_t j = 0; j < pl->n; j++) {
 			uint32_t d = pl->docs[j];
-			float tf = pl->tf[j];
-			float sc = idf * tf * (BM25_K1 + 1) /
-				   (tf + BM25_K1 * (1 - BM25_B + BM25_B * (float)ix->len[d] / avgdl));
+			if (!grow && s->acc[d] == 0)
+				continue;
 			if (s->acc[d] == 0)
 				s->touched[s->ntouched++] = d;
-			s->acc[d] += sc;
+			s->acc[d] += bm25(idf, pl->tf[j], ix->len[d], avgdl);
 		}
 	}
 	size_t nh = 0;
@@ -242,30 +288,32 @@ int text_index_search(const struct text_index *ix, struct text_searcher *s, cons
 		s->acc[d] = 0;
 		if (ix->dead[d] || (keep && !keep(ctx, ix->ext[d])))
 			continue;
-		heap_push(out, &nh, k, (struct text_hit){ ix->ext[d], d, sc });
+		heap_push(out, &nh, k, (struct text_hit){ix->ext[d], d, sc});
 	}
 	qsort(out, nh, sizeof(*out), cmp_hit_desc);
 	return (int)nh;
 }
 
-static const char ix_magic[8] = { 'O', 'T', 'K', 'I', 'D', 'X', '1', '\0' };
+static const char ix_magic[8] = {'O', 'T', 'K', 'I', 'D', 'X', '1', '\0'};
 
 int text_index_save(const struct text_index *ix, const char *path)
 {
 	FILE *f = fopen(path, "wb");
 	if (!f)
 		return ERR_INTERNAL;
-	uint64_t hdr[4] = { ix->flags, ix->bits, ix->ndocs, ix->nterms };
-	int ok = fwrite(ix_magic, sizeof(ix_magic), 1, f) == 1 && fwrite(hdr, sizeof(hdr), 1, f) == 1 &&
-		 fwrite(ix->ext, sizeof(*ix->ext), ix->ndocs, f) == ix->ndocs &&
-		 fwrite(ix->len, sizeof(*ix->len), ix->ndocs, f) == ix->ndocs &&
-		 fwrite(ix->dead, sizeof(*ix->dead), ix->ndocs, f) == ix->ndocs;
+	uint64_t hdr[4] = {ix->flags, ix->bits, ix->ndocs, ix->nterms};
+	int ok = fwrite(ix_magic, sizeof(ix_magic), 1, f) == 1 &&
+	         fwrite(hdr, sizeof(hdr), 1, f) == 1 &&
+	         fwrite(ix->ext, sizeof(*ix->ext), ix->ndocs, f) == ix->ndocs &&
+	         fwrite(ix->len, sizeof(*ix->len), ix->ndocs, f) == ix->ndocs &&
+	         fwrite(ix->dead, sizeof(*ix->dead), ix->ndocs, f) == ix->ndocs;
 	for (size_t i = 0; ok && i < ix->cap; i++) {
 		if (!ix->keys[i])
 			continue;
 		const struct text_posting_list *pl = &ix->lists[i];
-		uint32_t kn[2] = { ix->keys[i] - 1, pl->n };
-		ok = fwrite(kn, sizeof(kn), 1, f) == 1 && fwrite(pl->docs, sizeof(*pl->docs), pl->n, f) == pl->n &&
+		uint32_t kn[2] = {ix->keys[i] - 1, pl->n};
+		ok = fwrite(kn, sizeof(kn), 1, f) == 1 &&
+		     fwrite(pl->docs, sizeof(*pl->docs), pl->n, f) == pl->n &&
 		     fwrite(pl->tf, sizeof(*pl->tf), pl->n, f) == pl->n;
 	}
 	if (fclose(f) != 0)
@@ -282,8 +330,8 @@ int text_index_load(struct text_index *ix, const char *path)
 	char magic[8];
 	uint64_t hdr[4];
 	if (fread(magic, sizeof(magic), 1, f) != 1 || memcmp(magic, ix_magic, sizeof(magic)) != 0 ||
-	    fread(hdr, sizeof(hdr), 1, f) != 1 || hdr[1] < 10 || hdr[1] > 24 || hdr[2] > UINT32_MAX ||
-	    hdr[3] > UINT32_MAX) {
+	    fread(hdr, sizeof(hdr), 1, f) != 1 || hdr[1] < 10 || hdr[1] > 24 ||
+	    hdr[2] > UINT32_MAX || hdr[3] > UINT32_MAX) {
 		fclose(f);
 		return ERR_INVALID;
 	}
@@ -299,7 +347,8 @@ int text_index_load(struct text_index *ix, const char *path)
 	ix->ext = xmalloc(ix->docs_cap * sizeof(*ix->ext));
 	ix->len = xmalloc(ix->docs_cap * sizeof(*ix->len));
 	ix->dead = xmalloc(ix->docs_cap * sizeof(*ix->dead));
-	if (fread(ix->ext, sizeof(*ix->ext), nd, f) != nd || fread(ix->len, sizeof(*ix->len), nd, f) != nd ||
+	if (fread(ix->ext, sizeof(*ix->ext), nd, f) != nd ||
+	    fread(ix->len, sizeof(*ix->len), nd, f) != nd ||
 	    fread(ix->dead, sizeof(*ix->dead), nd, f) != nd)
 		goto out;
 	ix->ndocs = nd;

@@ -18,7 +18,7 @@ struct text_index {
 	uint32_t *keys; /* term id + 1; 0 = empty */
 	struct text_posting_list *lists;
 	size_t nterms, cap;
-	int64_t *ext; /* caller's id per document */
+	int64_t *ext;  /* caller's id per document */
 	uint16_t *len; /* terms per document (BM25 length) */
 	uint8_t *dead; /* removed documents */
 	size_t ndocs, docs_cap, nlive;
@@ -34,6 +34,8 @@ struct text_searcher {
 	float *acc;
 	uint32_t *touched;
 	size_t ntouched, cap, touched_cap;
+	const struct text_posting_list **q; /* query terms' lists, rarest first */
+	size_t qcap;
 };
 
 struct text_hit {
@@ -48,7 +50,8 @@ int text_index_init(struct text_index *ix, unsigned flags, unsigned bits);
 void text_index_release(struct text_index *ix);
 
 /* Adds a document; *doc (may be NULL) gets its number. Returns 0 or ERR_INVALID (bad UTF-8). */
-int text_index_add(struct text_index *ix, int64_t ext_id, const char *text, size_t len, uint32_t *doc);
+int text_index_add(struct text_index *ix, int64_t ext_id, const char *text, size_t len,
+                   uint32_t *doc);
 /* Hides a document from searches. Returns 0 or ERR_NOTFOUND. */
 int text_index_remove(struct text_index *ix, uint32_t doc);
 
@@ -58,8 +61,8 @@ void text_searcher_release(struct text_searcher *s);
 /* The k most similar documents to text (best first) into out; keep (may be NULL) filters
  * candidates (e.g. open or answered appeals only). Returns the number of hits or ERR_INVALID. */
 int text_index_search(const struct text_index *ix, struct text_searcher *s, const char *text,
-		      size_t len, struct text_hit *out, size_t k,
-		      bool (*keep)(void *ctx, int64_t ext_id), void *ctx);
+                      size_t len, struct text_hit *out, size_t k,
+                      bool (*keep)(void *ctx, int64_t ext_id), void *ctx);
 
 /* Save / load (binary). Return 0, ERR_INTERNAL on I/O, ERR_INVALID on a malformed file. */
 int text_index_save(const struct text_index *ix, const char *path);

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootServer } from './lib/server.mjs';
 import { Demo, DEMO_PASSWORD, uniq } from './lib/demo.mjs';
-import { Client, assertError, parseSetCookies } from './lib/client.mjs';
+import { Client, assertError, assertErrors, parseSetCookies } from './lib/client.mjs';
 
 let S;
 let demo;
@@ -99,24 +99,33 @@ test('a cookie-authenticated write without or with a wrong X-CSRF-Token is 403 a
   assert.equal((await admin.get(`/api/categories?code=${code}`)).json.total, 0, 'the category was created despite the CSRF failure');
 });
 
-test('API key writes need no CSRF token; an unknown key is 401', async () => {
+test('API key writes need no CSRF token; a key acts with the roles of its scopes; an unknown key is 401', async () => {
   const admin = await demo.as('admin');
-  const k = await admin.post('/api/apikeys', { name: 'auth test', scopes: [] });
+  const k = await admin.post('/api/apikeys', { name: 'auth test', scopes: ['admin'] });
   assert.equal(k.status, 201, k.text);
   assert.ok(k.json.key.length >= 16);
   const bot = new Client(S.base, { bearer: k.json.key, name: 'apikey' });
   const code = uniq('bearer');
   const r = await bot.post('/api/categories', { code, name: 'Через ключ', sort: 1 });
-  assert.notEqual(r.status, 401, `the key authenticates: ${r.text}`);
-  assert.notEqual(r.json?.error?.code, 'csrf_failed', 'a Bearer write must not need a CSRF token');
-  if (r.status === 201) assert.equal((await admin.get(`/api/categories?code=${code}`)).json.total, 1);
-  else assert.equal(r.status, 403, r.text);
-  // The key is shown once: it is not in the audit log or any later response.
-  const audit = await admin.get('/api/audit?entity=apikey&limit=50');
-  if (audit.status === 200) assert.ok(!audit.text.includes(k.json.key), 'the API key leaks into the audit log');
+  assert.equal(r.status, 201, `an admin-scoped key writes without a CSRF token: ${r.text}`);
+  assert.equal((await admin.get(`/api/categories?code=${code}`)).json.total, 1);
+  // A key without scopes authenticates but may not do admin work.
+  const weak = await admin.post('/api/apikeys', { name: 'no scopes', scopes: [] });
+  assert.equal(weak.status, 201, weak.text);
+  const wbot = new Client(S.base, { bearer: weak.json.key, name: 'weak key' });
+  assertError(await wbot.post('/api/categories', { code: uniq('weak'), name: 'x' }), 403, 'forbidden');
+  assertError(await admin.post('/api/apikeys', { name: 'bad scope', scopes: ['superuser'] }), 422, 'validation_failed', 'scopes');
+  assertError(await admin.post('/api/apikeys', { name: 'bad scope', scopes: 'admin' }), 400, 'invalid_input');
+  assert.notEqual(weak.json.key, k.json.key);
+  // The key is shown once: it is not in the audit log.
+  const audit = await admin.get('/api/audit?limit=500');
+  assert.equal(audit.status, 200);
+  assert.ok(!audit.text.includes(k.json.key), 'the API key leaks into the audit log');
   const bad = new Client(S.base, { bearer: 'not-a-real-key-0123456789abcdef', name: 'badkey' });
   assertError(await bad.post('/api/categories', { code: uniq('bad'), name: 'x' }), 401, 'unauthorized');
   assertError(await bad.get('/api/me'), 401, 'unauthorized');
+  // A key cannot mint keys for more than itself… at least an unknown key cannot.
+  assertError(await bad.post('/api/apikeys', { name: 'x', scopes: ['admin'] }), 401, 'unauthorized');
 });
 
 test('register creates a logged-in citizen; a taken login is 409', async () => {
@@ -155,15 +164,19 @@ test('PATCH /api/me validates the profile and changes nothing on error', async (
   const before = (await c.get('/api/me')).json.user;
   for (const [k, v] of Object.entries(want)) assert.equal(before[k], v, `re-read ${k}`);
 
-  assertError(await c.patch('/api/me', { birth_year: 1800 }), 422, 'validation_failed', 'birth_year');
-  assertError(await c.patch('/api/me', { birth_year: 3000 }), 422, 'validation_failed', 'birth_year');
-  assertError(await c.patch('/api/me', { birth_year: '1990' }), 400, 'invalid_input');
-  assertError(await c.patch('/api/me', { sex: 'x' }), 422, 'validation_failed', 'sex');
-  assertError(await c.patch('/api/me', { email: 'not-an-email' }), 422, 'validation_failed', 'email');
-  assertError(await c.patch('/api/me', { home_territory_id: 987654321 }), 422, 'validation_failed', 'home_territory_id');
-  assertError(await c.patch('/api/me', { name: 'X', is_admin: true }), 400, 'invalid_input');
-  assertError(await c.patch('/api/me', { verified: true }), 400, 'invalid_input');
-  assertError(await c.patch('/api/me', { name: 'Новое имя', sex: 'x' }), 422, 'validation_failed', 'sex');
+  const p = (body) => () => c.patch('/api/me', body);
+  await assertErrors([
+    ['birth_year 1800', p({ birth_year: 1800 }), 422, 'validation_failed', 'birth_year'],
+    ['birth_year 3000', p({ birth_year: 3000 }), 422, 'validation_failed', 'birth_year'],
+    ['birth_year as a string', p({ birth_year: '1990' }), 400, 'invalid_input'],
+    ['sex x', p({ sex: 'x' }), 422, 'validation_failed', 'sex'],
+    ['bad email', p({ email: 'not-an-email' }), 422, 'validation_failed', 'email'],
+    ['unknown territory', p({ home_territory_id: 987654321 }), 422, 'validation_failed', 'home_territory_id'],
+    ['empty name', p({ name: '' }), 422, 'validation_failed', 'name'],
+    ['unknown field', p({ name: 'X', is_admin: true }), 400, 'invalid_input'],
+    ['verified is not writable', p({ verified: true }), 400, 'invalid_input'],
+    ['good name, bad sex', p({ name: 'Новое имя', sex: 'x' }), 422, 'validation_failed', 'sex'],
+  ]);
   assert.deepEqual((await c.get('/api/me')).json.user, before, 'a refused PATCH changed the profile');
 
   const cleared = await c.patch('/api/me', { sex: null, birth_year: null });
@@ -203,4 +216,30 @@ test('login brute force on one account from many addresses is 429 too', async ()
   assert.ok(Number(r.headers['retry-after']) >= 1);
   // Other accounts are not locked out.
   await demo.newSession('moderator');
+});
+
+test('registration is rate limited per address too', async () => {
+  const c = demo.fresh('register-flood');
+  let last;
+  for (let i = 1; i <= 11; i++) {
+    last = await c.post('/api/auth/register', { login: uniq('flood').replace(/-/g, '_'), password: 'flood-password-1', name: 'Флуд' }, { store: false });
+    if (i <= 10) assert.equal(last.status, 201, `registration ${i}: ${last.text}`);
+  }
+  assertError(last, 429, 'rate_limited');
+  assert.ok(Number(last.headers['retry-after']) >= 1);
+});
+
+test('with OTKLIK_COOKIE_SECURE=1 the session cookie is Secure', async () => {
+  const { bootServer: boot } = await import('./lib/server.mjs');
+  const T = await boot({ env: { OTKLIK_COOKIE_SECURE: '1' } });
+  try {
+    const c = new Client(T.base, { name: 'secure' });
+    const r = await c.post('/api/auth/login', { login: 'citizen', password: DEMO_PASSWORD });
+    assert.equal(r.status, 200);
+    assert.equal(sessionCookie(r).attrs.secure, true, `Secure missing: ${r.setCookies}`);
+  } finally {
+    await T.close();
+  }
+  const plain = await demo.fresh().post('/api/auth/login', { login: 'executor2', password: DEMO_PASSWORD });
+  assert.equal(sessionCookie(plain).attrs.secure, undefined, 'no Secure on plain HTTP by default');
 });

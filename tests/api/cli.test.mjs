@@ -75,7 +75,7 @@ test('otklik apikey create prints the key alone on the last line; it works as a 
   const db = createTestDb();
   try {
     assert.equal(runCli(['demo', '--db', db.url]).status, 0);
-    const r = runCli(['apikey', 'create', '--db', db.url, '--name', 'ci-integration']);
+    const r = runCli(['apikey', 'create', '--db', db.url, '--name', 'ci-integration', '--scopes', 'admin']);
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.split('\n').filter((l) => l.length > 0);
     const key = lines.at(-1);
@@ -84,13 +84,17 @@ test('otklik apikey create prints the key alone on the last line; it works as a 
     assert.notEqual(other, key, 'keys are random');
     const noName = runCli(['apikey', 'create', '--db', db.url]);
     assert.notEqual(noName.status, 0, '--name is required');
+    const badScope = runCli(['apikey', 'create', '--db', db.url, '--name', 'x', '--scopes', 'superuser']);
+    assert.notEqual(badScope.status, 0, 'an unknown scope is refused');
     const srv = await startServer({ db: db.url, demo: false });
     try {
       const bot = new Client(srv.base, { bearer: key, name: 'cli key' });
       const code = uniq('cli');
       const w = await bot.post('/api/categories', { code, name: 'Из CLI' });
-      assert.notEqual(w.status, 401, `the key authenticates: ${w.text}`);
-      assert.notEqual(w.json?.error?.code, 'csrf_failed', 'a Bearer write needs no CSRF token');
+      assert.equal(w.status, 201, `the admin-scoped key writes: ${w.text}`);
+      assert.equal((await new Client(srv.base).get(`/api/categories?code=${code}`)).json.total, 1);
+      const plain = new Client(srv.base, { bearer: other, name: 'unscoped cli key' });
+      assertError(await plain.post('/api/categories', { code: uniq('cli'), name: 'x' }), 403, 'forbidden');
       const bad = new Client(srv.base, { bearer: key.slice(0, -2) + (key.endsWith('aa') ? 'bb' : 'aa'), name: 'bad key' });
       assertError(await bad.post('/api/categories', { code: uniq('cli'), name: 'x' }), 401, 'unauthorized');
       // The database holds no plain copy of the key (SQLite file check).

@@ -4,7 +4,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootServer } from './lib/server.mjs';
 import { Demo, uniq } from './lib/demo.mjs';
-import { assertError } from './lib/client.mjs';
+import { assertError, assertErrors } from './lib/client.mjs';
 
 let S;
 let demo;
@@ -155,9 +155,9 @@ for (const [coll, C] of Object.entries(COLL)) {
       assert.deepEqual(past.json.items, []);
       const dflt = await anon.get(`/api/${coll}`);
       assert.equal(dflt.json.items.length, Math.min(total, 50), 'default limit 50');
-      for (const bad of ['limit=501', 'limit=-1', 'limit=abc', 'offset=-1', 'offset=x']) {
-        assertError(await anon.get(`/api/${coll}?${bad}`), 400, 'invalid_input');
-      }
+      const badFilters = C.filters(obj).map((f) => f.split('=')[0]).map((k) => (k === 'kind' ? 'kind=planet' : `${k}=abc`));
+      await assertErrors(['limit=501', 'limit=-1', 'limit=abc', 'offset=-1', 'offset=x', ...badFilters]
+        .map((bad) => [`GET /api/${coll}?${bad} (a bad query parameter)`, () => anon.get(`/api/${coll}?${bad}`), 400, 'invalid_input']));
     });
 
     test('validation errors name the field and change nothing', async () => {
@@ -180,15 +180,8 @@ for (const [coll, C] of Object.entries(COLL)) {
       if (C.badEmail) cases.push([{ ...good, email: 'not-an-email' }, 422, 'validation_failed', 'email']);
       cases.push([{ ...good, id: 5 }, 400, 'invalid_input', undefined]);
       cases.push([{ ...good, unknown_field: 1 }, 400, 'invalid_input', undefined]);
-      for (const [body, status, code, field] of cases) {
-        const r = await admin.post(`/api/${coll}`, body);
-        try {
-          assertError(r, status, code, field);
-        } catch (e) {
-          e.message = `POST ${JSON.stringify(body).slice(0, 200)}: ${e.message}`;
-          throw e;
-        }
-      }
+      await assertErrors(cases.map(([body, status, code, field]) =>
+        [`POST ${JSON.stringify(body).slice(0, 120)}`, () => admin.post(`/api/${coll}`, body), status, code, field]));
       // The same through PATCH.
       const patches = [[{ code: '' }, 422, 'code'], [{ unknown_field: 1 }, 400, undefined]];
       if (C.nameField) patches.push([{ name: LONG }, 422, 'name'], [{ name: '' }, 422, 'name']);
@@ -198,10 +191,9 @@ for (const [coll, C] of Object.entries(COLL)) {
       assert.equal(other.status, 201, other.text);
       const snap2 = await snapshot(coll);
       patches.push([{ code: other.json.code }, 409, undefined]);
-      for (const [body, status, field] of patches) {
-        const r = await admin.patch(`/api/${coll}/${obj.id}`, body);
-        assertError(r, status, status === 400 ? 'invalid_input' : status === 409 ? 'conflict' : 'validation_failed', field);
-      }
+      await assertErrors(patches.map(([body, status, field]) =>
+        [`PATCH ${JSON.stringify(body).slice(0, 120)}`, () => admin.patch(`/api/${coll}/${obj.id}`, body), status,
+          status === 400 ? 'invalid_input' : status === 409 ? 'conflict' : 'validation_failed', field]));
       assert.deepEqual(await snapshot(coll), snap2, 'a refused PATCH changed the data or wrote an audit entry');
       assert.equal(snap2.list.total, snap.list.total + 1, 'only the one good create added an object');
     });
@@ -269,4 +261,65 @@ test('a territory cannot become its own ancestor', async () => {
   const r = await admin.patch(`/api/territories/${ids.kaluga}`, { parent_id: t.json.id });
   assertError(r, 422, 'validation_failed', 'parent_id');
   assert.deepEqual((await demo.anon().get(`/api/territories/${ids.kaluga}`)).json, kalugaBefore);
+});
+
+test('concurrent creates with one code: exactly one wins, the others get 409 (never 5xx)', async () => {
+  const code = uniq('race');
+  const rs = await Promise.all(Array.from({ length: 8 }, () => admin.post('/api/categories', { code, name: 'Гонка', sort: 1 })));
+  const st = rs.map((r) => r.status).sort();
+  assert.deepEqual(st, [201, 409, 409, 409, 409, 409, 409, 409], `statuses ${st}`);
+  assert.equal((await demo.anon().get(`/api/categories?code=${code}`)).json.total, 1);
+  // Different codes in parallel all succeed.
+  const many = await Promise.all(Array.from({ length: 12 }, (_, i) => admin.post('/api/categories', { code: `${code}-${i}`, name: `Параллель ${i}`, sort: i })));
+  assert.deepEqual(many.map((r) => r.status), Array(12).fill(201), many.map((r) => r.text.slice(0, 80)).join('\n'));
+});
+
+test('search text is literal: SQL and LIKE metacharacters match nothing special', async () => {
+  const anon = demo.anon();
+  const all = (await anon.get('/api/categories?limit=500')).json.total;
+  for (const q of ["' OR '1'='1", '%', '_', '%%%', "'; DROP TABLE categories; --", '\\']) {
+    const r = await anon.get(`/api/categories?q=${encodeURIComponent(q)}&limit=500`);
+    assert.equal(r.status, 200, `q=${q}: ${r.text}`);
+    assert.ok(r.json.items.every((x) => x.name.includes(q) || x.code.includes(q)), `q=${q} matched ${r.json.items.length} unrelated objects`);
+  }
+  assert.equal((await anon.get('/api/categories?limit=500')).json.total, all);
+  const pct = await admin.post('/api/categories', { code: uniq('pct'), name: 'Скидка 100% на всё', sort: 1 });
+  assert.equal(pct.status, 201);
+  const r = await anon.get(`/api/categories?q=${encodeURIComponent('100%')}`);
+  assert.deepEqual(r.json.items.map((x) => x.id), [pct.json.id]);
+});
+
+test('text with a NUL character is refused or kept whole, never truncated', async () => {
+  const code = uniq('nul');
+  const r = await admin.post('/api/categories', { code, name: 'До\u0000после', sort: 1 });
+  if (r.status === 201) {
+    assert.equal(r.json.name, 'До\u0000после');
+    assert.equal((await demo.anon().get(`/api/categories/${r.json.id}`)).json.name, 'До\u0000после');
+  } else {
+    assert.ok([400, 422].includes(r.status), `${r.status} ${r.text}`);
+    assert.equal((await demo.anon().get(`/api/categories?code=${code}`)).json.total, 0);
+  }
+  const c2 = await admin.post('/api/categories', { code: `${code}\u0000x`, name: 'Код с NUL', sort: 1 });
+  assert.ok([400, 422].includes(c2.status) || (c2.status === 201 && c2.json.code === `${code}\u0000x`), `${c2.status} ${c2.text}`);
+});
+
+test('out-of-range numbers are refused, not wrapped', async () => {
+  const code = uniq('big');
+  for (const body of [
+    `{"code":"${code}","name":"Большая","sort":9223372036854775808}`,
+    `{"code":"${code}","name":"Большая","sort":1e400}`,
+    `{"code":"${code}","name":"Большая","sort":1.5}`,
+  ]) {
+    const r = await admin.request('POST', '/api/categories', { body, contentType: 'application/json' });
+    assert.ok([400, 422].includes(r.status), `${body} → ${r.status} ${r.text}`);
+  }
+  assert.equal((await demo.anon().get(`/api/categories?code=${code}`)).json.total, 0);
+  const t = await admin.request('POST', '/api/territories', {
+    body: `{"code":"${code}","name":"Переполнение","kind":"settlement","parent_id":9223372036854775807}`, contentType: 'application/json',
+  });
+  assertError(t, 422, 'validation_failed', 'parent_id');
+  for (const id of ['99999999999999999999', '-1', '0', 'abc', '1.5']) {
+    const g = await demo.anon().get(`/api/categories/${id}`);
+    assert.ok([400, 404].includes(g.status), `GET /api/categories/${id} → ${g.status}`);
+  }
 });

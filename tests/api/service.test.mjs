@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { bootServer } from './lib/server.mjs';
+import { backend } from './lib/db.mjs';
 import { Demo } from './lib/demo.mjs';
-import { assertError } from './lib/client.mjs';
-import { spec, operations } from './lib/openapi.mjs';
+import { Client, assertError } from './lib/client.mjs';
+import { spec, operations, checkResponse } from './lib/openapi.mjs';
 
 let S;
 let demo;
@@ -79,7 +80,14 @@ test('GET /metrics is Prometheus text with request counters by route and status,
   const tid = await demo.id('territories', 'RU-KLU');
   for (let i = 0; i < 3; i++) assert.equal((await c.get(`/api/territories/${tid}`)).status, 200);
   assert.equal((await c.get('/api/territories/987654321')).status, 404);
-  const r = await c.get('/metrics');
+  // A request is counted when it completes, which may be just after its client saw the answer:
+  // read /metrics until the 404 shows (2 s at most).
+  let r;
+  for (let i = 0; i < 40; i++) {
+    r = await c.get('/metrics');
+    if (/status="404"/.test(r.text) || r.status !== 200) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
   assert.equal(r.status, 200);
   assert.match(r.headers['content-type'], /^text\/plain/);
   const text = r.text;
@@ -213,4 +221,43 @@ test('a wrong method on a known path is 405 with an Allow header', async () => {
   assertError(r, 405, 'method_not_allowed');
   r = await c.request('GET', '/api/auth/login');
   assertError(r, 405, 'method_not_allowed');
+});
+
+test('healthz says 503 db_unavailable when the database goes away, and the server still stops gracefully', { skip: backend !== 'postgres' && 'needs PostgreSQL (a SQLite file cannot be taken away from an open server)' }, async () => {
+  const T = await bootServer();
+  try {
+    assert.equal((await fetch(`${T.base}/healthz`)).status, 200);
+    T.dbHandle.drop(); // DROP DATABASE … WITH (FORCE): every connection is cut
+    const h = await fetch(`${T.base}/healthz`);
+    assert.equal(h.status, 503);
+    assert.deepEqual(await h.json(), { status: 'db_unavailable' });
+    const c = new Client(T.base);
+    const l = await c.get('/api/territories');
+    assertError(l, 500, ['db_unavailable', 'internal']);
+  } finally {
+    await T.close();
+  }
+});
+
+test('static files cannot escape their directory', async () => {
+  for (const p of ['/static/../../../../etc/passwd', '/static/..%2f..%2f..%2fetc%2fpasswd', '/static/%2e%2e/%2e%2e/etc/passwd', '/static/../src/main.c', '/static//etc/passwd']) {
+    const r = await demo.anon().request('GET', p, { validate: false });
+    assert.ok(!/root:.*:0:0:/.test(r.text) && !r.text.includes('#include'), `${p} leaked a file`);
+    assert.ok(r.status === 404 || r.status === 400, `${p} → ${r.status}`);
+  }
+});
+
+test('the contract check itself catches wrong bodies (a validator that accepts everything would hide bugs)', () => {
+  const res = (status, json, type = 'application/json') => ({ status, headers: { 'content-type': type }, text: JSON.stringify(json), json });
+  const user = { id: 1, login: 'a', name: 'A', email: null, phone: null, birth_year: null, sex: null, home_territory_id: null, verified: false, created_at: 1 };
+  assert.deepEqual(checkResponse('GET', '/api/me', res(200, { user, roles: [], csrf_token: 'x'.repeat(32) })), []);
+  assert.notDeepEqual(checkResponse('GET', '/api/me', res(200, { user: { ...user, password_hash: 'x' }, roles: [], csrf_token: 'x'.repeat(32) })), []);
+  assert.notDeepEqual(checkResponse('GET', '/api/me', res(200, { user: { ...user, sex: 'x' }, roles: [], csrf_token: 'x'.repeat(32) })), []);
+  assert.notDeepEqual(checkResponse('GET', '/api/territories/5', res(200, { id: 5 })), []);
+  assert.notDeepEqual(checkResponse('GET', '/api/territories', res(200, { items: [], total: 0 }, 'text/html')), []);
+  assert.notDeepEqual(checkResponse('GET', '/api/territories', res(201, { items: [], total: 0 })), [], 'an undocumented 2xx');
+  assert.deepEqual(checkResponse('POST', '/api/orgs', res(422, { error: { code: 'validation_failed', message: 'Ошибка', field: 'name' } })), []);
+  assert.notDeepEqual(checkResponse('POST', '/api/orgs', res(422, { error: 'validation_failed' })), []);
+  assert.notDeepEqual(checkResponse('POST', '/api/orgs', res(422, { error: { code: 'ValidationFailed', message: 'x' } })), []);
+  assert.notDeepEqual(checkResponse('GET', '/nope', { status: 404, headers: { 'content-type': 'text/html' }, text: '<h1>404</h1>' }), []);
 });

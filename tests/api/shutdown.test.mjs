@@ -5,13 +5,17 @@ import http from 'node:http';
 import { bootServer } from './lib/server.mjs';
 import { newLocalAddress } from './lib/client.mjs';
 
-/** Send the headers and half the body now; returns {finish(), response}. */
+/**
+ * Send the headers now (with Expect: 100-continue), the body only on finish(). `accepted` resolves when the
+ * server has parsed the headers (its 100 Continue), i.e. the request is in flight.
+ */
 function trickle(port, path, body) {
   const buf = Buffer.from(body);
   const req = http.request({
     host: '127.0.0.1', port, path, method: 'POST', localAddress: newLocalAddress(), agent: false,
-    headers: { 'content-type': 'application/json', 'content-length': buf.length },
+    headers: { 'content-type': 'application/json', 'content-length': buf.length, expect: '100-continue' },
   });
+  const accepted = new Promise((resolve) => req.on('continue', resolve));
   const response = new Promise((resolve, reject) => {
     req.on('response', (res) => {
       let text = '';
@@ -22,8 +26,11 @@ function trickle(port, path, body) {
     req.on('error', reject);
   });
   req.flushHeaders();
-  req.write(buf.subarray(0, buf.length >> 1));
-  return { finish: () => req.end(buf.subarray(buf.length >> 1)), response };
+  return {
+    accepted,
+    finish: () => { req.write(buf.subarray(0, buf.length >> 1)); setTimeout(() => req.end(buf.subarray(buf.length >> 1)), 50); },
+    response,
+  };
 }
 
 test('SIGTERM while requests are in flight: they complete, then exit code 0', async () => {
@@ -34,7 +41,8 @@ test('SIGTERM while requests are in flight: they complete, then exit code 0', as
     for (let i = 0; i < 6; i++) inflight.push(trickle(S.port, '/api/auth/login', body));
     const reads = [];
     for (let i = 0; i < 6; i++) reads.push(fetch(`${S.base}/api/territories?limit=500`).then(async (r) => ({ status: r.status, n: (await r.json()).items.length })));
-    await new Promise((r) => setTimeout(r, 300)); // the server has read the headers
+    // Every request is in flight: the server has parsed its headers.
+    await Promise.race([Promise.all(inflight.map((x) => x.accepted)), new Promise((r) => setTimeout(r, 5000))]);
     S.proc.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));
     for (const x of inflight) x.finish();

@@ -32,6 +32,20 @@ test('admin logs in, sees «Реестр» and every registry page', async () =>
 	await klu.first().waitFor();
 	await page.getByRole('columnheader', { name: 'Граница' }).waitFor();
 	await shot(page, 'admin-territories');
+	// paging: the regions of the country
+	const ru = (await getJson('/api/territories?code=RU')).items[0];
+	const regions = (await getJson(`/api/territories?parent_id=${ru.id}&limit=1`)).total;
+	if (regions > 25) {
+		await open(page, `#/admin/territories?parent=${ru.id}`);
+		const pager = page.getByRole('navigation', { name: 'Страницы списка' });
+		await pager.getByText(`Показаны 1–25 из ${regions}`).waitFor();
+		assert.ok(await pager.getByRole('button', { name: /Назад/ }).isDisabled());
+		await pager.getByRole('button', { name: /Вперёд/ }).click();
+		await pager.getByText(`Показаны 26–50 из ${regions}`).waitFor();
+		assert.ok(await pager.getByRole('button', { name: /Назад/ }).isEnabled());
+		await page.getByLabel('Поиск').fill('Калужская');
+		await page.getByRole('button', { name: 'Найти' }).click();
+	}
 	await klu.first().click();
 	await page.getByRole('navigation', { name: 'Путь по дереву территорий' }).getByText('Калужская область').waitFor();
 	const kaluga = (await getJson('/api/territories?code=klu-kaluga')).items[0];
@@ -70,6 +84,14 @@ test('rubricator: create a category and a topic through the forms, field errors,
 	await addCat.click();
 	const dlg = dialog(page);
 	await dlg.waitFor();
+	// the keyboard stays inside the dialog: Shift+Tab from the first field goes to the close button, then wraps to the last button
+	assert.ok(await dlg.getByLabel('Название').evaluate((el) => el === document.activeElement), 'the first field has the focus');
+	await page.keyboard.press('Shift+Tab');
+	assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Закрыть');
+	await page.keyboard.press('Shift+Tab');
+	assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Отмена');
+	await page.keyboard.press('Tab');
+	assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Закрыть');
 	// client-side check: the name is required
 	await dlg.getByLabel('Код').fill(catCode);
 	await dlg.getByRole('button', { name: 'Добавить' }).click();
@@ -140,6 +162,38 @@ test('rubricator: create a category and a topic through the forms, field errors,
 	await page.finish();
 });
 
+test('territories: a boundary is uploaded as GeoJSON and drawn', async () => {
+	const admin = await sessionOf('admin');
+	const klu = (await getJson('/api/territories?code=RU-KLU')).items[0];
+	const code = unique('village');
+	const name = `Деревня Тестовая ${code.slice(-4)}`;
+	const r = await apiCall(admin, 'POST', '/api/territories', { code, parent_id: klu.id, kind: 'settlement', name });
+	assert.equal(r.status, 201, JSON.stringify(r.body));
+	const page = await newPage({ as: 'admin' });
+	await open(page, '#/admin/territories');
+	await page.getByLabel('Поиск').fill(code);
+	await page.getByRole('button', { name: 'Найти' }).click();
+	const row = page.locator('tr').filter({ hasText: name });
+	await row.getByText('нет', { exact: true }).waitFor();
+	await row.getByRole('button', { name: `Граница: ${name}` }).click();
+	const dlg = dialog(page);
+	await dlg.getByText(/Граница не задана/).waitFor();
+	await dlg.getByLabel(/Или текст GeoJSON/).fill('{"type":"Polygon"');
+	await dlg.getByRole('button', { name: 'Сохранить границу' }).click();
+	assert.match(await fieldError(dlg.getByLabel(/Или текст GeoJSON/)), /JSON/);
+	const square = { type: 'Polygon', coordinates: [[[0.001, 0.001], [0.011, 0.001], [0.011, 0.011], [0.001, 0.011], [0.001, 0.001]]] };
+	await dlg.getByLabel(/Или текст GeoJSON/).fill(JSON.stringify(square));
+	await dlg.getByRole('button', { name: 'Сохранить границу' }).click();
+	await dlg.waitFor({ state: 'detached' });
+	await row.getByText('задана', { exact: true }).waitFor();
+	await row.getByRole('button', { name: `Граница: ${name}` }).click();
+	await dlg.getByRole('img', { name: `Контур границы: ${name}` }).waitFor();
+	await shot(page, 'admin-territory-boundary');
+	await page.keyboard.press('Escape');
+	await page.assertClean();
+	await page.finish();
+});
+
 test('an organisation named like HTML renders as text, no script runs', async () => {
 	const admin = await sessionOf('admin');
 	const terr = (await getJson('/api/territories?code=RU-KLU')).items[0];
@@ -156,7 +210,23 @@ test('an organisation named like HTML renders as text, no script runs', async ()
 	// also in a dialog title and the delete confirmation
 	await page.getByRole('button', { name: `Изменить: ${evil}!` }).click();
 	await dialog(page).getByRole('heading', { name: `Изменить: ${evil}!` }).waitFor();
-	await page.keyboard.press('Escape');
+	assert.equal(await dialog(page).getByLabel('Название', { exact: true }).inputValue(), evil);
+	await dialog(page).getByRole('combobox', { name: /^Территория/ }).locator('option:checked').filter({ hasText: 'Калужская область' }).waitFor({ state: 'attached' });
+	await shot(page, 'admin-org-dialog');
+	// edit through the form (PATCH): a parent organisation and an e-mail
+	const gov = (await getJson('/api/orgs?code=klu-gov')).items[0];
+	await dialog(page).getByRole('searchbox', { name: /Вышестоящая/ }).fill('Правительство');
+	const parentSel = dialog(page).getByRole('combobox', { name: /^Вышестоящая/ });
+	await parentSel.locator(`option[value="${gov.id}"]`).waitFor({ state: 'attached' });
+	await parentSel.selectOption(String(gov.id));
+	await dialog(page).getByLabel(/Электронная почта/).fill('priemnaya@example.ru');
+	await dialog(page).getByRole('button', { name: 'Сохранить' }).click();
+	await dialog(page).waitFor({ state: 'detached' });
+	await page.locator('tr').filter({ hasText: evil }).getByText(gov.name).waitFor();
+	const saved = (await getJson(`/api/orgs?code=${code}`)).items[0];
+	assert.equal(saved.email, 'priemnaya@example.ru');
+	assert.equal(saved.parent_id, gov.id);
+	assert.equal(saved.name, evil, 'the name round-trips unchanged');
 	await page.getByRole('button', { name: `Удалить: ${evil}!` }).click();
 	await dialog(page).getByText(`Удалить «${evil}!»?`, { exact: false }).waitFor();
 	await page.keyboard.press('Escape');
@@ -193,6 +263,41 @@ test('competence rules read as sentences; «Проверить маршрут» 
 	await tool.getByText(`Обращение получит: ${org.name}`).waitFor();
 	await tool.getByText(/^Территория: /).waitFor();
 	await shot(page, 'admin-route-check');
+
+	// a more specific rule made through the form wins for its municipality
+	const obninsk = (await getJson('/api/territories?code=klu-obninsk')).items[0];
+	const obnAdm = (await getJson('/api/orgs?code=klu-obninsk-adm')).items[0];
+	const code = unique('rule');
+	await page.getByRole('button', { name: '+ Добавить правило' }).click();
+	const dlg = dialog(page);
+	await dlg.getByLabel('Код').fill(code);
+	await dlg.getByRole('combobox', { name: /^Тема/ }).selectOption(String(topic.id));
+	await dlg.getByRole('searchbox', { name: /Территория/ }).fill('Обнинск');
+	const tSel = dlg.getByRole('combobox', { name: /^Территория/ });
+	await tSel.locator(`option[value="${obninsk.id}"]`).waitFor({ state: 'attached' });
+	await tSel.selectOption(String(obninsk.id));
+	await dlg.getByRole('searchbox', { name: /Ответственная организация/ }).fill('Обнинск');
+	const oSel = dlg.getByRole('combobox', { name: /^Ответственная организация/ });
+	await oSel.locator(`option[value="${obnAdm.id}"]`).waitFor({ state: 'attached' });
+	await oSel.selectOption(String(obnAdm.id));
+	await shot(page, 'admin-rule-dialog');
+	await dlg.getByRole('button', { name: 'Добавить' }).click();
+	await dlg.waitFor({ state: 'detached' });
+	const rows = page.locator('main table tr').filter({ hasText: code });
+	await page.getByRole('combobox', { name: 'Тема', exact: true }).selectOption(String(topic.id));
+	await page.getByRole('button', { name: 'Найти' }).click();
+	await rows.first().waitFor();
+	assert.equal(await rows.locator('.rule').textContent(), `${topic.name} — ${obninsk.name} → ${obnAdm.name}`);
+	const search = tool.getByRole('searchbox');
+	await search.fill('Обнинск');
+	await terrSelect.locator(`option[value="${obninsk.id}"]`).waitFor({ state: 'attached' });
+	await terrSelect.selectOption(String(obninsk.id));
+	await tool.getByRole('button', { name: 'Проверить' }).click();
+	await tool.getByText(`Обращение получит: ${obnAdm.name}`).waitFor();
+	await tool.locator('.route-result .code').getByText(code, { exact: true }).waitFor();
+	await rows.getByRole('button', { name: `Удалить: ${code}` }).click();
+	await dlg.getByRole('button', { name: 'Удалить' }).click();
+	await rows.first().waitFor({ state: 'detached' });
 	await page.assertClean();
 	await page.finish();
 });
@@ -236,6 +341,21 @@ test('CSV import: pasted categories are added; a bad line is reported and nothin
 	await page.getByRole('button', { name: 'Импортировать' }).click();
 	await page.locator('main').getByText('Импорт завершён: добавлено 1, обновлено 0.').waitFor();
 	assert.equal((await getJson(`/api/categories?code=${code}`)).total, 1);
+
+	// a file: topics of the category just imported
+	await page.getByLabel('Справочник').selectOption('topics');
+	const csv = `code,category_code,name,deadline,deadline_unit,hint,active\n${code}-t1,${code},Тема из файла,3,wdays,"Подсказка, с запятой",\n`;
+	await page.getByLabel(/Файл CSV/).setInputFiles({ name: 'topics.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+	await page.getByText('topics.csv', { exact: true }).waitFor();
+	await page.getByLabel(/Текст CSV/).fill('');
+	await page.getByRole('button', { name: 'Импортировать' }).click();
+	await page.locator('main').getByText('Импорт завершён: добавлено 1, обновлено 0.').waitFor();
+	const imported = (await getJson(`/api/topics?code=${code}-t1`)).items[0];
+	assert.equal(imported.hint, 'Подсказка, с запятой');
+	await shot(page, 'admin-import-file');
+	await page.reload();
+	await page.getByRole('heading', { level: 1, name: 'Импорт CSV' }).waitFor();
+	await page.getByLabel('Справочник').selectOption('categories');
 
 	const bad = unique('bad');
 	await page.getByLabel(/Текст CSV/).fill(`code,name,sort\n${bad},Хорошая строка,1\n${bad}-2,,not-a-number\n`);

@@ -142,3 +142,20 @@ export function assertError(res, status, code, field) {
   if (field !== undefined) assert.equal(res.json.error.field, field, `error field: ${res.text}`);
   return res.json.error;
 }
+
+/**
+ * Run a battery of error cases and report every mismatch at once:
+ * cases = [[label, () => Promise<res>, status, code, field?], …]. Throws listing all wrong answers.
+ */
+export async function assertErrors(cases) {
+  const wrong = [];
+  for (const [label, call, status, code, field] of cases) {
+    const res = await call();
+    try {
+      assertError(res, status, code, field);
+    } catch (e) {
+      wrong.push(`${label}: expected ${status} ${code}${field !== undefined ? ` field=${field}` : ''}, got ${res.status} ${res.text.slice(0, 200)}`);
+    }
+  }
+  assert.deepEqual(wrong, [], `${wrong.length} of ${cases.length} error cases answered wrongly`);
+}

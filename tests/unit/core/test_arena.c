@@ -15,7 +15,8 @@ Test(arena, alloc_zeroed_aligned_distinct)
 	for (size_t n = 1; n < 200; n += 7) {
 		unsigned char *p = arena_alloc(&a, n);
 		cr_assert_not_null(p);
-		cr_expect_eq((uintptr_t)p % alignof(max_align_t), 0, "aligned for any type (n=%zu)", n);
+		cr_expect_eq((uintptr_t)p % alignof(max_align_t), 0, "aligned for any type (n=%zu)",
+		             n);
 		for (size_t i = 0; i < n; i++)
 			cr_assert_eq(p[i], 0, "zeroed (n=%zu, i=%zu)", n, i);
 		memset(p, 0xAB, n); /* must not overlap the previous allocation */
@@ -51,7 +52,7 @@ Test(arena, big_allocation_keeps_head_space)
 	char *small2 = arena_alloc(&a, 16);
 	/* The big one-off block must not waste the current block: small2 follows small1. */
 	cr_expect(small2 > small1 && small2 - small1 <= 64,
-		  "small allocations continue in the head block (distance %td)", small2 - small1);
+	          "small allocations continue in the head block (distance %td)", small2 - small1);
 	cr_expect_eq(big[99999], 'x');
 	arena_release(&a);
 }

@@ -29,18 +29,18 @@ static void expect_record(size_t line, const char *const *want)
 	while (want[n])
 		n++;
 	cr_assert_eq(rd.nfields, n, "record at line %zu: %zu fields, want %zu", line, rd.nfields,
-		     n);
+	             n);
 	for (size_t i = 0; i < n; i++) {
 		cr_expect_eq(rd.lens[i], strlen(want[i]), "field %zu length %zu, want %zu", i,
-			     rd.lens[i], strlen(want[i]));
+		             rd.lens[i], strlen(want[i]));
 		cr_expect_eq(memcmp(rd.fields[i], want[i], strlen(want[i])), 0,
-			     "field %zu is «%s», want «%s»", i, rd.fields[i], want[i]);
+		             "field %zu is «%s», want «%s»", i, rd.fields[i], want[i]);
 		cr_expect_eq(rd.fields[i][rd.lens[i]], '\0', "field %zu NUL-terminated", i);
 	}
 	cr_expect_eq(rd.line, line, "record starts at line %zu, want %zu", rd.line, line);
 }
 
-#define REC(line, ...) expect_record(line, (const char *const[]){ __VA_ARGS__, NULL })
+#define REC(line, ...) expect_record(line, (const char *const[]){__VA_ARGS__, NULL})
 
 Test(csv, simple_records, .fini = done)
 {
@@ -82,7 +82,8 @@ Test(csv, crlf_line_ends, .fini = done)
 
 Test(csv, bom_skipped, .fini = done)
 {
-	OPEN("\xEF\xBB\xBF" "code,name\nx,y\n");
+	OPEN("\xEF\xBB\xBF"
+	     "code,name\nx,y\n");
 	REC(1, "code", "name");
 	REC(2, "x", "y");
 	cr_expect_eq(csv_next(&rd), 0);
@@ -91,9 +92,11 @@ Test(csv, bom_skipped, .fini = done)
 Test(csv, bom_only_in_front, .fini = done)
 {
 	/* A BOM later in the file is data, not skipped. */
-	OPEN("a\n\xEF\xBB\xBF" "b\n");
+	OPEN("a\n\xEF\xBB\xBF"
+	     "b\n");
 	REC(1, "a");
-	REC(2, "\xEF\xBB\xBF" "b");
+	REC(2, "\xEF\xBB\xBF"
+	       "b");
 }
 
 Test(csv, empty_fields, .fini = done)

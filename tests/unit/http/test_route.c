@@ -25,7 +25,7 @@ static void teardown(void)
 TestSuite(route, .init = setup, .fini = teardown);
 
 static const struct route *find(const char *method, const char *path, const char **params,
-				size_t *np, bool *known)
+                                size_t *np, bool *known)
 {
 	*np = 0;
 	return route_match(method, path, params, np, &a, known);
@@ -67,13 +67,21 @@ Test(route, unknown_paths_404)
 	const char *params[REQ_MAX_PARAMS];
 	size_t np;
 	bool known = true;
-	static const char *const paths[] = { "/nope", "/healthz/", "/healthzz", "/api/orgs/",
-					     "/api/orgs//", "/api/orgs/1/x", "/API/orgs", "",
-					     "/static/", "/static", "/api/territories/1/polygon/x" };
+	static const char *const paths[] = {"/nope",
+	                                    "/healthz/",
+	                                    "/healthzz",
+	                                    "/api/orgs/",
+	                                    "/api/orgs//",
+	                                    "/api/orgs/1/x",
+	                                    "/API/orgs",
+	                                    "",
+	                                    "/static/",
+	                                    "/static",
+	                                    "/api/territories/1/polygon/x"};
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		known = true;
 		cr_expect_null(find("GET", paths[i], params, &np, &known), "%s should not match",
-			       paths[i]);
+		               paths[i]);
 		cr_expect_not(known, "%s is not a known path", paths[i]);
 	}
 }
@@ -135,7 +143,7 @@ Test(route, head_uses_get)
 	cr_assert_not_null(r);
 	cr_expect_str_eq(r->method, "GET");
 	cr_expect_null(find("HEAD", "/api/auth/login", params, &np, &known),
-		       "HEAD has no POST fallback");
+	               "HEAD has no POST fallback");
 	cr_expect(known);
 }
 
@@ -187,17 +195,17 @@ Test(route, table_invariants)
 		cr_expect_eq(r->pattern[0], '/', "%s starts with /", r->pattern);
 		/* Cookie-authenticated writes need CSRF protection; reads must not demand it. */
 		if (write && r->perm != PERM_PUBLIC)
-			cr_expect(r->csrf, "%s %s is an authenticated write without CSRF", r->method,
-				  r->pattern);
+			cr_expect(r->csrf, "%s %s is an authenticated write without CSRF",
+			          r->method, r->pattern);
 		if (!write)
 			cr_expect_not(r->csrf, "%s %s: GET with CSRF", r->method, r->pattern);
 		if (!write)
 			cr_expect_eq(r->body_limit, 0, "%s %s: GET accepts a body", r->method,
-				     r->pattern);
+			             r->pattern);
 		for (size_t k = i + 1; k < routes_count; k++)
 			cr_expect(strcmp(r->method, routes[k].method) ||
-					  strcmp(r->pattern, routes[k].pattern),
-				  "duplicate route %s %s", r->method, r->pattern);
+			              strcmp(r->pattern, routes[k].pattern),
+			          "duplicate route %s %s", r->method, r->pattern);
 	}
 }
 
@@ -248,8 +256,8 @@ static const char *upper(const char *s)
 
 static bool is_http_method(const char *k)
 {
-	static const char *const m[] = { "get", "put", "post", "delete", "patch", "head", "options",
-					 "trace" };
+	static const char *const m[] = {"get",   "put",  "post",    "delete",
+	                                "patch", "head", "options", "trace"};
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 		if (!strcmp(k, m[i]))
 			return true;
@@ -314,9 +322,10 @@ Test(route, every_openapi_operation_is_routed)
 			if (!is_http_method(k))
 				continue;
 			ops++;
-			cr_expect_not_null(route_for(upper(k), p),
-					   "openapi.json documents %s %s but routes[] has no such route",
-					   upper(k), p);
+			cr_expect_not_null(
+			    route_for(upper(k), p),
+			    "openapi.json documents %s %s but routes[] has no such route", upper(k),
+			    p);
 		}
 	}
 	cr_expect_geq(ops, routes_count, "openapi.json documents at least every route");
@@ -386,20 +395,19 @@ Test(route, openapi_roles_match_route_perm)
 			cr_expect(ok, "%s %s: %s", upper(k), p, why ? why : "");
 			if (!ok)
 				continue;
-			cr_expect_eq(mask, r->perm,
-				     "%s %s: x-roles say 0x%x, routes[] says 0x%x", upper(k), p, mask,
-				     r->perm);
+			cr_expect_eq(mask, r->perm, "%s %s: x-roles say 0x%x, routes[] says 0x%x",
+			             upper(k), p, mask, r->perm);
 			/* x-scope agrees with the route's scope. */
 			const char *xs = json_string_value(json_object_get(op, "x-scope"));
-			const char *want = r->scope == SCOPE_ORG	 ? "org"
-					   : r->scope == SCOPE_TERRITORY ? "territory"
-									 : NULL;
+			const char *want = r->scope == SCOPE_ORG         ? "org"
+			                   : r->scope == SCOPE_TERRITORY ? "territory"
+			                                                 : NULL;
 			if (want)
 				cr_expect(xs && !strcmp(xs, want), "%s %s: x-scope should be %s",
-					  upper(k), p, want);
+				          upper(k), p, want);
 			else
 				cr_expect_null(xs, "%s %s: x-scope %s but the route has no scope",
-					       upper(k), p, xs);
+				               upper(k), p, xs);
 		}
 	}
 	json_decref(doc);

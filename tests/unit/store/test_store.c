@@ -83,7 +83,7 @@ Test(store_open, migrate_applies_once)
 	cr_assert_eq(store_query(c, &ta, "SELECT count(*) FROM schema_migrations", NULL, 0, &r), 0);
 	cr_expect_eq(store_rows_i64(&r, 0, 0), applied);
 	cr_expect_eq(store_query(c, &ta, "SELECT count(*) FROM territories", NULL, 0, &r), 0,
-		     "the foundation tables exist");
+	             "the foundation tables exist");
 	store_conn_put(t.s, c);
 	arena_release(&ta);
 
@@ -104,7 +104,7 @@ Test(store, parameters_in_order_reused_and_out_of_order)
 {
 	struct store_conn *c = conn();
 	struct store_rows r;
-	struct store_val p[] = { sv_text("first"), sv_int(2) };
+	struct store_val p[] = {sv_text("first"), sv_int(2)};
 
 	cr_assert_eq(store_query(c, &a, "SELECT $1, $2", p, 2, &r), 0);
 	cr_assert_eq(r.nrows, 1);
@@ -124,22 +124,21 @@ Test(store, parameters_in_order_reused_and_out_of_order)
 	cr_assert_eq(store_query(c, &a, "SELECT $2", p, 2, &r), 0);
 	cr_expect_str_eq(store_rows_get(&r, 0, 0), "2");
 
-	struct store_val q[] = { sv_int(1), sv_int(2), sv_int(3), sv_int(4), sv_int(5),
-				 sv_int(6), sv_int(7), sv_int(8), sv_int(9), sv_int(10),
-				 sv_int(11) };
+	struct store_val q[] = {sv_int(1), sv_int(2), sv_int(3), sv_int(4),  sv_int(5), sv_int(6),
+	                        sv_int(7), sv_int(8), sv_int(9), sv_int(10), sv_int(11)};
 	cr_assert_eq(store_query(c, &a, "SELECT $11, $10, $1", q, 11, &r), 0);
 	cr_expect_str_eq(store_rows_get(&r, 0, 0), "11", "$11 is not $1 followed by '1'");
 	cr_expect_str_eq(store_rows_get(&r, 0, 1), "10");
 	cr_expect_str_eq(store_rows_get(&r, 0, 2), "1");
 
-	struct store_val rl[] = { sv_real(2.5), sv_textn("abcdef", 3) };
+	struct store_val rl[] = {sv_real(2.5), sv_textn("abcdef", 3)};
 	cr_assert_eq(store_query(c, &a, "SELECT $1 * 2, $2, length($2)", rl, 2, &r), 0);
 	cr_expect_eq(store_rows_f64(&r, 0, 0), 5.0);
 	cr_expect_str_eq(store_rows_get(&r, 0, 1), "abc", "sv_textn binds only n bytes");
 	cr_expect_eq(store_rows_i64(&r, 0, 2), 3);
 
 	/* The same statement text again (cached statement) with new values. */
-	struct store_val p2[] = { sv_text("again"), sv_int(9) };
+	struct store_val p2[] = {sv_text("again"), sv_int(9)};
 	cr_assert_eq(store_query(c, &a, "SELECT $2, $1", p2, 2, &r), 0);
 	cr_expect_str_eq(store_rows_get(&r, 0, 0), "9");
 	cr_expect_str_eq(store_rows_get(&r, 0, 1), "again");
@@ -150,14 +149,14 @@ Test(store, nulls_and_column_names)
 {
 	exec("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b INTEGER)");
 	struct store_conn *c = conn();
-	struct store_val p[] = { sv_null(), sv_text(NULL), sv_int(0) };
+	struct store_val p[] = {sv_null(), sv_text(NULL), sv_int(0)};
 	struct store_rows r;
 	cr_assert_eq(store_query(c, &a, "INSERT INTO t (a, b) VALUES ($1, $2)", p, 2, &r), 0);
 	cr_expect_eq(r.changes, 1);
 	cr_assert_eq(store_query(c, &a, "INSERT INTO t (a, b) VALUES ('x', $3)", p, 3, &r), 0);
-	cr_assert_eq(store_query(c, &a, "SELECT a, b, a IS NULL AS anull FROM t ORDER BY id", NULL,
-				 0, &r),
-		     0);
+	cr_assert_eq(
+	    store_query(c, &a, "SELECT a, b, a IS NULL AS anull FROM t ORDER BY id", NULL, 0, &r),
+	    0);
 	cr_assert_eq(r.nrows, 2);
 	cr_expect_str_eq(r.names[0], "a");
 	cr_expect_str_eq(r.names[2], "anull");
@@ -197,16 +196,16 @@ Test(store, constraint_errors)
 	exec("CREATE TABLE u (code TEXT UNIQUE NOT NULL, parent INTEGER REFERENCES p(id));"
 	     "CREATE TABLE p (id INTEGER PRIMARY KEY)");
 	struct store_conn *c = conn();
-	struct store_val v[] = { sv_text("dup") };
+	struct store_val v[] = {sv_text("dup")};
 	cr_assert_eq(store_query(c, NULL, "INSERT INTO u (code) VALUES ($1)", v, 1, NULL), 0);
 	cr_expect_eq(store_query(c, NULL, "INSERT INTO u (code) VALUES ($1)", v, 1, NULL),
-		     ERR_CONFLICT, "unique violation");
-	struct store_val fk[] = { sv_text("other"), sv_int(999) };
-	cr_expect_eq(store_query(c, NULL, "INSERT INTO u (code, parent) VALUES ($1, $2)", fk, 2,
-				 NULL),
-		     ERR_CONFLICT, "foreign-key violation");
+	             ERR_CONFLICT, "unique violation");
+	struct store_val fk[] = {sv_text("other"), sv_int(999)};
+	cr_expect_eq(
+	    store_query(c, NULL, "INSERT INTO u (code, parent) VALUES ($1, $2)", fk, 2, NULL),
+	    ERR_CONFLICT, "foreign-key violation");
 	cr_expect_eq(store_query(c, NULL, "INSERT INTO nosuchtable VALUES (1)", NULL, 0, NULL),
-		     ERR_DB);
+	             ERR_DB);
 	cr_expect_eq(store_query(c, NULL, "SELEC 1", NULL, 0, NULL), ERR_DB);
 	/* The connection still works after errors. */
 	struct store_rows r;
@@ -242,7 +241,7 @@ static int insert_job(struct store_conn *c, void *arg)
 {
 	struct ins *j = arg;
 	j->runs++;
-	struct store_val v[] = { sv_int(j->thread), sv_int(j->seq) };
+	struct store_val v[] = {sv_int(j->thread), sv_int(j->seq)};
 	int rc = store_query(c, NULL, "INSERT INTO w (thread, seq) VALUES ($1, $2)", v, 2, NULL);
 	if (rc)
 		return rc;
@@ -262,7 +261,7 @@ static void *worker_main(void *p)
 	struct worker *w = p;
 	for (int i = 0; i < PER_THREAD; i++) {
 		bool fail = w->fail_every && i % w->fail_every == 0;
-		struct ins j = { .thread = w->id, .seq = i, .result = fail ? ERR_VALIDATION : 0 };
+		struct ins j = {.thread = w->id, .seq = i, .result = fail ? ERR_VALIDATION : 0};
 		int rc = store_write(db.s, insert_job, &j);
 		if (rc != (fail ? ERR_VALIDATION : 0))
 			w->wrong++;
@@ -277,7 +276,7 @@ static void run_workers(int fail_every)
 	pthread_t th[THREADS];
 	struct worker w[THREADS];
 	for (int i = 0; i < THREADS; i++) {
-		w[i] = (struct worker){ .id = i, .fail_every = fail_every };
+		w[i] = (struct worker){.id = i, .fail_every = fail_every};
 		cr_assert_eq(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
 	}
 	for (int i = 0; i < THREADS; i++) {
@@ -295,7 +294,7 @@ Test(store, group_commit_all_rows_present)
 	store_stats_get(db.s, &after);
 	cr_expect_eq(count("SELECT count(*) FROM w"), THREADS * PER_THREAD);
 	cr_expect_eq(count("SELECT count(DISTINCT thread * 1000 + seq) FROM w"),
-		     THREADS * PER_THREAD);
+	             THREADS * PER_THREAD);
 	cr_expect_eq(after.batched_jobs - before.batched_jobs, THREADS * PER_THREAD);
 	cr_expect_leq(after.batches - before.batches, after.batched_jobs - before.batched_jobs);
 }
@@ -306,12 +305,11 @@ Test(store, group_commit_failed_jobs_roll_back_only_themselves)
 	run_workers(7);
 	/* seq 0, 7, ..., 196: 29 failures per thread. */
 	int64_t failed_per_thread = (PER_THREAD + 6) / 7;
-	cr_expect_eq(count("SELECT count(*) FROM w"),
-		     THREADS * (PER_THREAD - failed_per_thread));
+	cr_expect_eq(count("SELECT count(*) FROM w"), THREADS * (PER_THREAD - failed_per_thread));
 	cr_expect_eq(count("SELECT count(*) FROM w WHERE seq % 7 = 0"), 0,
-		     "rows of failed jobs are rolled back");
+	             "rows of failed jobs are rolled back");
 	cr_expect_eq(count("SELECT count(*) FROM w WHERE seq % 7 = 3"),
-		     THREADS * ((PER_THREAD + 3) / 7), "their batch neighbours are kept");
+	             THREADS * ((PER_THREAD + 3) / 7), "their batch neighbours are kept");
 }
 
 /* A job that holds the committer until the others have queued behind it, so the next batch
@@ -355,15 +353,15 @@ Test(store, error_in_one_job_keeps_the_rest_of_its_batch)
 {
 	exec("CREATE TABLE w (thread INTEGER, seq INTEGER, UNIQUE (thread, seq))");
 	/* Pre-existing row so that one job fails on a unique violation inside the batch. */
-	struct ins pre = { .thread = 9, .seq = 9 };
+	struct ins pre = {.thread = 9, .seq = 9};
 	cr_assert_eq(store_write(db.s, insert_job, &pre), 0);
 
-	struct gate g = { .want = 4 };
+	struct gate g = {.want = 4};
 	struct submit sub[4] = {
-		{ &g, { .thread = 1, .seq = 1 }, -100 },
-		{ &g, { .thread = 2, .seq = 2, .result = ERR_NOTFOUND }, -100 }, /* inserts, fails */
-		{ &g, { .thread = 9, .seq = 9 }, -100 },			   /* conflict */
-		{ &g, { .thread = 4, .seq = 4 }, -100 },
+	    {&g, {.thread = 1, .seq = 1}, -100},
+	    {&g, {.thread = 2, .seq = 2, .result = ERR_NOTFOUND}, -100}, /* inserts, fails */
+	    {&g, {.thread = 9, .seq = 9}, -100},                         /* conflict */
+	    {&g, {.thread = 4, .seq = 4}, -100},
 	};
 	struct store_stats before, after;
 	pthread_t gt, th[4];
@@ -383,7 +381,7 @@ Test(store, error_in_one_job_keeps_the_rest_of_its_batch)
 	cr_expect_eq(sub[3].rc, 0);
 	cr_expect_eq(count("SELECT count(*) FROM w WHERE thread = 1"), 1);
 	cr_expect_eq(count("SELECT count(*) FROM w WHERE thread = 2"), 0,
-		     "a job that fails after writing leaves nothing");
+	             "a job that fails after writing leaves nothing");
 	cr_expect_eq(count("SELECT count(*) FROM w WHERE thread = 9"), 1);
 	cr_expect_eq(count("SELECT count(*) FROM w WHERE thread = 4"), 1);
 	cr_expect_eq(count("SELECT count(*) FROM w"), 3);
@@ -396,7 +394,7 @@ static int retry_job(struct store_conn *c, void *arg)
 {
 	struct ins *j = arg;
 	j->runs++;
-	struct store_val v[] = { sv_int(j->thread), sv_int(j->runs) };
+	struct store_val v[] = {sv_int(j->thread), sv_int(j->runs)};
 	int rc = store_query(c, NULL, "INSERT INTO w (thread, seq) VALUES ($1, $2)", v, 2, NULL);
 	if (rc)
 		return rc;
@@ -406,7 +404,7 @@ static int retry_job(struct store_conn *c, void *arg)
 Test(store, retryable_job_is_run_again_from_a_clean_state)
 {
 	exec("CREATE TABLE w (thread INTEGER, seq INTEGER, UNIQUE (thread, seq))");
-	struct ins j = { .thread = 5 };
+	struct ins j = {.thread = 5};
 	cr_expect_eq(store_write(db.s, retry_job, &j), 0);
 	cr_expect_eq(j.runs, 2);
 	cr_expect_eq(count("SELECT count(*) FROM w"), 1, "the first attempt's row was undone");
@@ -417,7 +415,7 @@ Test(store, write_after_close_is_refused)
 {
 	/* store_close drains and stops; a second store on the same file sees the data. */
 	exec("CREATE TABLE w (thread INTEGER, seq INTEGER, UNIQUE (thread, seq))");
-	struct ins j = { .thread = 1, .seq = 1 };
+	struct ins j = {.thread = 1, .seq = 1};
 	cr_assert_eq(store_write(db.s, insert_job, &j), 0);
 	store_close(db.s);
 	cr_assert_eq(store_open(db.url, 0, &db.s), 0);

@@ -197,8 +197,9 @@ static int cmd_apikey(struct opts *o)
 	arena_init(&a, 4096);
 	static const struct actor cli = { .roles = ROLE_ADMIN, .request_id = "cli" };
 	int64_t id;
-	const char *key, *message = NULL;
-	int rc = auth_apikey_create(s, &a, &cli, o->name, o->org, o->scopes, &id, &key, &message);
+	const char *key, *message = NULL, *field = NULL;
+	int rc = auth_apikey_create(s, &a, &cli, o->name, o->org, o->scopes, &id, &key, &message,
+				    &field);
 	if (rc)
 		fprintf(stderr, "otklik: %s\n", message ? message : "cannot create the key");
 	else

@@ -65,7 +65,7 @@ until curl -fsS "$base/healthz" >/dev/null 2>&1; do
 done
 
 status=0
-OTKLIK_E2E_BASE=$base node --test --test-concurrency=1 $files || status=$?
+OTKLIK_E2E_BASE=$base OTKLIK_E2E_TMP=$tmp node --test --test-concurrency=1 $files || status=$?
 if [ $status -ne 0 ]; then
 	echo "run-e2e: failed; last server log lines:" >&2
 	tail -n 20 "$tmp/server.log" >&2

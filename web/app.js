@@ -244,7 +244,13 @@ function announce(msg, kind = 'ok') {
 /* ---------- routing ---------- */
 
 function parseHash() {
-	const raw = decodeURI(location.hash.replace(/^#/, '')) || '/';
+	let raw = location.hash.replace(/^#/, '');
+	try {
+		raw = decodeURI(raw);
+	} catch {
+		/* a malformed escape: use the address as it is */
+	}
+	raw = raw || '/';
 	const i = raw.indexOf('?');
 	const path = (i < 0 ? raw : raw.slice(0, i)) || '/';
 	return { path: path.startsWith('/') ? path : `/${path}`, query: new URLSearchParams(i < 0 ? '' : raw.slice(i + 1)) };
@@ -277,6 +283,7 @@ const ROUTES = new Map([
 
 let renderSeq = 0;
 let lastPath = null;
+let lastHash = null;
 
 async function render() {
 	const seq = ++renderSeq;
@@ -284,7 +291,9 @@ async function render() {
 	const route = ROUTES.get(path);
 	const main = document.getElementById('main');
 	const pathChanged = path !== lastPath;
+	const hashChanged = location.hash !== lastHash;
 	lastPath = path;
+	lastHash = location.hash;
 	if (pathChanged && Date.now() - flashAt > 1500) {
 		document.getElementById('status').textContent = '';
 	}
@@ -306,12 +315,18 @@ async function render() {
 		view = messagePage('err.forbiddenTitle', 'err.forbidden');
 	} else {
 		main.setAttribute('aria-busy', 'true');
+		// A slow page says so instead of leaving the previous one on screen.
+		const slow = setTimeout(() => {
+			if (seq === renderSeq)
+				clear(main).append(h('p', { class: 'loading', text: t('common.loading') }));
+		}, 400);
 		try {
 			view = await route.page({ query, path });
 		} catch (e) {
 			view = h('div', null, h('h1', { tabindex: '-1', text: t('err.pageFailedTitle') }),
 				h('p', { class: 'alert alert-error', text: t('err.loadFailed', { message: e.message }) }));
 		}
+		clearTimeout(slow);
 		main.removeAttribute('aria-busy');
 	}
 	if (seq !== renderSeq)
@@ -320,8 +335,8 @@ async function render() {
 	const h1 = main.querySelector('h1');
 	if (h1) {
 		h1.setAttribute('tabindex', '-1');
-		document.title = t('app.title', { page: h1.textContent });
-		if (pathChanged && firstRenderDone)
+		document.title = path === '/' ? h1.textContent : t('app.title', { page: h1.textContent });
+		if (hashChanged && firstRenderDone)
 			h1.focus({ preventScroll: false });
 	}
 	firstRenderDone = true;
@@ -562,7 +577,7 @@ function makeRefField(def, value, ctx) {
 			items.sort((a, b) => label(a).localeCompare(label(b), 'ru'));
 		clear(select);
 		if (!def.required || !current)
-			select.append(h('option', { value: '', text: ref.empty || t('common.none') }));
+			select.append(h('option', { value: '', text: ref.empty || (def.required ? t('common.choose') : t('common.none')) }));
 		for (const o of items)
 			select.append(h('option', { value: String(o.id), text: label(o) }));
 		select.value = current;
@@ -1261,6 +1276,8 @@ async function pageRubricator({ path }) {
 			onSubmit: async (v) => {
 				if (v.category_id != null)
 					v.category_id = Number(v.category_id);
+				if (coll === 'categories' && v.sort == null)
+					v.sort = 0; // an empty order means "first"; the server does not take null here
 				if (item) {
 					await api('PATCH', `/api/${coll}/${item.id}`, v);
 					forget(coll, item.id);
@@ -1389,7 +1406,7 @@ async function pageRules({ path }) {
 			{ name: 'topic_id', label: t('rule.topic'), hint: t('rule.topicHint'), type: 'select', options: [['', t('rule.anyTopic')], ...topicOpts] },
 			{ name: 'category_id', label: t('rule.category'), hint: t('rule.categoryHint'), type: 'select', options: [['', '—'], ...cats.map((c) => [String(c.id), c.name])] },
 			{ name: 'territory_id', label: t('rule.territory'), hint: t('rule.territoryHint'), type: 'ref', ref: { coll: 'territories', search: true, empty: t('rule.anyTerritory'), label: terrLabel } },
-			{ name: 'org_id', label: t('rule.org'), type: 'ref', ref: { coll: 'orgs', search: true, empty: '—', label: orgLabel } },
+			{ name: 'org_id', label: t('rule.org'), type: 'ref', required: true, ref: { coll: 'orgs', search: true, label: orgLabel } },
 		],
 		toBody: (v) => ({ ...v, topic_id: v.topic_id == null ? null : Number(v.topic_id), category_id: v.category_id == null ? null : Number(v.category_id) }),
 	});

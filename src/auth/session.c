@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *ascii_lower(struct arena *a, const char *s);
+
 #define PW_OPSLIMIT 2
 #define PW_MEMLIMIT (19u * 1024 * 1024)
 
@@ -192,7 +194,7 @@ int auth_login(struct store *s, struct arena *a, const char *login, const char *
 	if (rc)
 		return rc;
 	struct user_row u;
-	rc = store_user_by_login(c, a, login, &u);
+	rc = store_user_by_login(c, a, ascii_lower(a, login), &u);
 	store_conn_put(s, c);
 	if (rc && rc != ERR_NOTFOUND)
 		return rc;
@@ -315,6 +317,16 @@ static bool phone_ok(const char *s)
 	return digits >= 10 && digits <= 15;
 }
 
+/* Logins are ASCII and compared case-insensitively: stored lower-case. */
+static const char *ascii_lower(struct arena *a, const char *s)
+{
+	char *d = arena_strdup(a, s);
+	for (char *p = d; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return d;
+}
+
 static bool login_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -389,6 +401,7 @@ int auth_register(struct store *s, struct arena *a, json_t *in, const char *requ
 	    (rc = text_field(in, "name", 200, true, &j.u.name, &v, "Укажите имя")) ||
 	    (rc = text_field(in, "email", 254, false, &j.u.email, &v, NULL)))
 		return rc;
+	j.u.login = ascii_lower(a, j.u.login);
 	if (!login_ok(j.u.login))
 		return vf(&v, ERR_VALIDATION, "login",
 			  "Логин: от 3 до 64 символов, латинские буквы, цифры и . _ - @ +");
@@ -548,8 +561,9 @@ static int apikey_fn(struct store_conn *c, void *arg)
 
 int auth_apikey_create(struct store *s, struct arena *a, const struct actor *who,
 		       const char *name, int64_t org_id, const char *scopes, int64_t *id,
-		       const char **key, const char **message)
+		       const char **key, const char **message, const char **field)
 {
+	*field = "name";
 	if (!name || !*name || utf8_len(name, strlen(name)) > 200 ||
 	    !utf8_clean_text(name, strlen(name))) {
 		*message = "Укажите название ключа (до 200 символов)";
@@ -558,6 +572,7 @@ int auth_apikey_create(struct store *s, struct arena *a, const struct actor *who
 	char *dup = arena_strdup(a, scopes ? scopes : "");
 	for (char *save = NULL, *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save))
 		if (!role_from_name(t)) {
+			*field = "scopes";
 			*message = arena_printf(a, "Неизвестная роль в scopes: %s", t);
 			return ERR_VALIDATION;
 		}
@@ -572,6 +587,7 @@ int auth_apikey_create(struct store *s, struct arena *a, const struct actor *who
 		if (rc)
 			return rc;
 		if (!exists) {
+			*field = "org_id";
 			*message = "Организация не найдена";
 			return ERR_VALIDATION;
 		}
@@ -609,20 +625,24 @@ int auth_user_create_conn(struct store_conn *c, struct arena *a, const struct ac
 
 int auth_grant_conn(struct store_conn *c, struct arena *a, const struct actor *who,
 		    int64_t user_id, unsigned role, int64_t org_id, int64_t territory_id,
-		    int64_t *grant_id, const char **message)
+		    int64_t *grant_id, const char **message, const char **field)
 {
 	(void)a;
+	*field = NULL;
 	bool needs_org = role == ROLE_OPERATOR || role == ROLE_EXECUTOR || role == ROLE_SUPERVISOR;
 	bool needs_territory = role == ROLE_COORDINATOR;
 	if (needs_org && !org_id) {
+		*field = "org_id";
 		*message = "Для этой роли нужна организация (org_id)";
 		return ERR_VALIDATION;
 	}
 	if (needs_territory && !territory_id) {
+		*field = "territory_id";
 		*message = "Для роли координатора нужна территория (territory_id)";
 		return ERR_VALIDATION;
 	}
 	if (role == ROLE_ADMIN && (org_id || territory_id)) {
+		*field = org_id ? "org_id" : "territory_id";
 		*message = "Роль администратора не привязывается к организации или территории";
 		return ERR_VALIDATION;
 	}
@@ -633,6 +653,7 @@ int auth_grant_conn(struct store_conn *c, struct arena *a, const struct actor *w
 	if (!rc && org_id) {
 		rc = store_id_exists(c, "orgs", org_id, &exists);
 		if (!rc && !exists) {
+			*field = "org_id";
 			*message = "Организация не найдена";
 			return ERR_VALIDATION;
 		}
@@ -640,6 +661,7 @@ int auth_grant_conn(struct store_conn *c, struct arena *a, const struct actor *w
 	if (!rc && territory_id) {
 		rc = store_id_exists(c, "territories", territory_id, &exists);
 		if (!rc && !exists) {
+			*field = "territory_id";
 			*message = "Территория не найдена";
 			return ERR_VALIDATION;
 		}
@@ -647,6 +669,7 @@ int auth_grant_conn(struct store_conn *c, struct arena *a, const struct actor *w
 	if (!rc)
 		rc = store_grant_exists(c, user_id, role, org_id, territory_id, &exists);
 	if (!rc && exists) {
+		*field = "role";
 		*message = "Такая роль уже выдана";
 		return ERR_CONFLICT;
 	}

@@ -55,7 +55,7 @@ json_t *auth_grants_json(const struct grant *g, size_t n);
 /* Creates an API key; the key (shown once) is arena-owned. scopes: comma-separated roles. */
 int auth_apikey_create(struct store *s, struct arena *a, const struct actor *who,
 		       const char *name, int64_t org_id, const char *scopes, int64_t *id,
-		       const char **key, const char **message);
+		       const char **key, const char **message, const char **field);
 
 /* Account creation for the demo and admin tools (password may be NULL). */
 int auth_user_create_conn(struct store_conn *c, struct arena *a, const struct actor *who,
@@ -63,6 +63,6 @@ int auth_user_create_conn(struct store_conn *c, struct arena *a, const struct ac
 			  bool verified, int64_t *id);
 int auth_grant_conn(struct store_conn *c, struct arena *a, const struct actor *who,
 		    int64_t user_id, unsigned role, int64_t org_id, int64_t territory_id,
-		    int64_t *grant_id, const char **message);
+		    int64_t *grant_id, const char **message, const char **field);
 
 #endif

@@ -562,7 +562,7 @@ struct grant_job {
 	struct req *r;
 	int64_t user_id, org_id, territory_id, grant_id;
 	unsigned role;
-	const char *message;
+	const char *message, *field;
 };
 
 static int grant_fn(struct store_conn *c, void *arg)
@@ -570,7 +570,7 @@ static int grant_fn(struct store_conn *c, void *arg)
 	struct grant_job *j = arg;
 	j->message = NULL;
 	return auth_grant_conn(c, j->r->a, &j->r->actor, j->user_id, j->role, j->org_id,
-			       j->territory_id, &j->grant_id, &j->message);
+			       j->territory_id, &j->grant_id, &j->message, &j->field);
 }
 
 int h_role_grant(struct req *r)
@@ -604,7 +604,7 @@ int h_role_grant(struct req *r)
 	if (rc == ERR_NOTFOUND)
 		return http_fail(r, rc, "Пользователь не найден", NULL);
 	if (rc)
-		return http_fail(r, rc, j.message, NULL);
+		return http_fail(r, rc, j.message, j.field);
 	struct grant g = { j.grant_id, j.role, j.org_id, j.territory_id };
 	json_t *arr = auth_grants_json(&g, 1);
 	json_t *one = json_incref(json_array_get(arr, 0));
@@ -675,15 +675,16 @@ int h_apikey_create(struct req *r)
 		buf_printf(&sc, "%s%s", i ? "," : "", json_string_value(s));
 	}
 	int64_t id;
-	const char *key, *message = NULL;
+	const char *key, *message = NULL, *field = NULL;
 	const char *nm = arena_strdup(r->a, name);
 	const char *scs = arena_strdup(r->a, sc.data ? sc.data : "");
 	buf_release(&sc);
 	int64_t org_id = json_integer_value(org);
 	json_decref(in);
-	rc = auth_apikey_create(r->store, r->a, &r->actor, nm, org_id, scs, &id, &key, &message);
+	rc = auth_apikey_create(r->store, r->a, &r->actor, nm, org_id, scs, &id, &key, &message,
+				&field);
 	if (rc)
-		return http_fail(r, rc, message, rc == ERR_VALIDATION ? "name" : NULL);
+		return http_fail(r, rc, message, rc == ERR_VALIDATION ? field : NULL);
 	return http_json(r, 201,
 			 json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", nm, "key", key));
 }

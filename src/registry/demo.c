@@ -80,10 +80,10 @@ static int load_users(struct store_conn *c, struct arena *a, struct problem *p)
 			rc = store_id_by_code(c, "orgs", d->org_code, &org);
 		if (!rc && d->territory_code)
 			rc = store_id_by_code(c, "territories", d->territory_code, &terr);
-		const char *msg = NULL;
+		const char *msg = NULL, *field = NULL;
 		if (!rc && d->role)
-			rc = auth_grant_conn(c, a, &system_actor, id, role_from_name(d->role), org, terr, &gid,
-					     &msg);
+			rc = auth_grant_conn(c, a, &system_actor, id, role_from_name(d->role), org, terr,
+					     &gid, &msg, &field);
 		if (rc) {
 			p->message = msg ? msg : "demo user";
 			return rc;

@@ -583,6 +583,16 @@ int registry_list(struct store *s, struct arena *a, const struct entity_desc *d,
 				f.v[i] = sv_int(x);
 			}
 		} else {
+			if (fd->type == FT_ENUM) {
+				bool ok = false;
+				for (const char *const *e = fd->enum_values; *e; e++)
+					ok = ok || !strcmp(*e, v);
+				if (!ok)
+					return fail(p, ERR_INVALID,
+						    arena_printf(a, "Недопустимое значение параметра %s",
+								 fd->name),
+						    fd->name);
+			}
 			f.v[i] = sv_text(v);
 		}
 		f.set[i] = true;

@@ -49,8 +49,10 @@ struct classifier_score {
 	float prob;
 };
 
+/* The tuned settings (see docs/text.md). */
 struct classifier_params classifier_params_default(void);
 
+/* An empty model (no classes); release frees everything and leaves it empty again. */
 void classifier_init(struct classifier *c);
 void classifier_release(struct classifier *c);
 
@@ -89,8 +91,9 @@ int classifier_doubt(const struct classifier *c, struct classifier_worker *wk, c
 /* Class index of a label, or -1. */
 int classifier_class(const struct classifier *c, const char *label);
 
-/* Save to / load from a file (binary, versioned, host byte order). Return 0, ERR_INTERNAL on I/O,
- * ERR_INVALID when the file is not a classifier model. On failure a loaded c is left empty. */
+/* Save to / load from a file (binary, versioned, host byte order). Return 0, ERR_INTERNAL when
+ * writing fails, ERR_NOTFOUND when the file cannot be opened, ERR_INVALID when it is not a
+ * (complete) classifier model; on failure a loaded c is left empty. */
 int classifier_save(const struct classifier *c, const char *path);
 int classifier_load(struct classifier *c, const char *path);
 

@@ -303,8 +303,10 @@ size_t cluster_label(const struct cluster_model *m, uint32_t id, const char **ou
 	if (!c || !k)
 		return 0;
 	struct text_feat *f = xmalloc((c->centroid.n ? c->centroid.n : 1) * sizeof(*f));
-	memcpy(f, c->centroid.f, c->centroid.n * sizeof(*f));
-	qsort(f, c->centroid.n, sizeof(*f), cmp_feat_val_desc);
+	if (c->centroid.n) {
+		memcpy(f, c->centroid.f, c->centroid.n * sizeof(*f));
+		qsort(f, c->centroid.n, sizeof(*f), cmp_feat_val_desc);
+	}
 	size_t n = 0;
 	for (size_t i = 0; i < c->centroid.n && n < k; i++) {
 		const char *s = text_lexicon_get(&m->lex, f[i].idx);

@@ -69,10 +69,12 @@ struct cluster_input {
 	int64_t created;
 };
 
+/* The tuned settings (see docs/text.md). */
 struct cluster_params cluster_params_default(void);
 
 /* Returns 0, ERR_INVALID (bad params), ERR_INTERNAL (stemmer missing). */
 int cluster_model_init(struct cluster_model *m, const struct cluster_params *p);
+/* Frees everything the model owns. */
 void cluster_model_release(struct cluster_model *m);
 
 /* Counts a text's terms into the IDF without placing it (to warm a new model with history).
@@ -112,7 +114,9 @@ int cluster_split(struct cluster_model *m, uint32_t id, const uint32_t *docs, si
  * of merges (ids stay traceable through merged_into). */
 size_t cluster_consolidate(struct cluster_model *m);
 
-/* Save / load (binary). Return 0, ERR_INTERNAL on I/O, ERR_INVALID on a malformed file. */
+/* Save / load (binary). Return 0, ERR_INTERNAL when writing fails (or the stemmer is missing),
+ * ERR_NOTFOUND when the file cannot be opened, ERR_INVALID on a malformed file. A loaded model
+ * must be released with cluster_model_release on success only. */
 int cluster_save(const struct cluster_model *m, const char *path);
 int cluster_load(struct cluster_model *m, const char *path);
 

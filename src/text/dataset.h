@@ -25,6 +25,7 @@ struct dataset {
  * Returns 0, ERR_NOTFOUND (cannot open), ERR_INVALID (malformed CSV or missing columns), with
  * *errline set to the offending line when non-NULL. Release with dataset_release. */
 int dataset_load(struct dataset *ds, const char *path, size_t *errline);
+/* Frees the rows and their strings. */
 void dataset_release(struct dataset *ds);
 
 /* Parses "YYYY-MM-DD[THH:MM:SS[.frac]]" (UTC); returns seconds or 0 on a malformed value. */

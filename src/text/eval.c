@@ -59,11 +59,12 @@ static const char routing_usage[] =
     "  train_s, predict_s, peak_rss_mb} as the last line.\n"
     "  Tuning: --epochs N --lr X --l2 X --bits N --cmin N --cmax N --min-df N --halflife DAYS\n"
     "          --average 0|1 --flags N; bodies: --ex-generic X --ex-geo X --ex-halflife DAYS\n"
-    "          --ex-radius M\n";
+    "          --ex-radius M; --dump OUT.jsonl: predicted body of each routed TEST appeal\n";
 
 static int eval_routing(int argc, char **argv)
 {
 	const char *train_path = NULL, *test_path = NULL, *save = NULL;
+	const char *dump = NULL;
 	double ex_generic = -1, ex_geo = -1, ex_half = -1, ex_radius = -1;
 	struct classifier_params p = classifier_params_default();
 	for (int i = 2; i < argc; i++) {
@@ -83,6 +84,8 @@ static int eval_routing(int argc, char **argv)
 			test_path = v;
 		else if (strcmp(a, "--save-model") == 0)
 			save = v;
+		else if (strcmp(a, "--dump") == 0)
+			dump = v;
 		else if (strcmp(a, "--epochs") == 0)
 			p.epochs = (unsigned)atoi(v);
 		else if (strcmp(a, "--lr") == 0)
@@ -208,6 +211,9 @@ static int eval_routing(int argc, char **argv)
 	struct classifier_worker wk;
 	classifier_worker_init(&wk, &clf);
 	float *probs = xmalloc(clf.nclasses * sizeof(*probs));
+	FILE *df = dump ? fopen(dump, "w") : NULL;
+	if (dump && !df)
+		fprintf(stderr, "eval routing: cannot write %s\n", dump);
 	size_t n_topic = 0, top1 = 0, top3 = 0, cat1 = 0, n_exec = 0, exec_ok = 0, online_ok = 0;
 	/* a second body model that also learns each TEST appeal after predicting it, as the
 	 * platform would once the appeal is routed (reported apart: it uses TEST's answers as they
@@ -256,6 +262,16 @@ static int eval_routing(int argc, char **argv)
 			    executor_predict(&ex, r->reason_id, r->district, r->lat, r->lon, NULL);
 			if (b && strcmp(b, r->executor) == 0)
 				exec_ok++;
+			if (df) {
+				json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", r->id, "topic",
+				                      r->reason_id, "predicted", b ? b : "", "body",
+				                      r->executor);
+				char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+				if (line)
+					fprintf(df, "%s\n", line);
+				free(line);
+				json_decref(o);
+			}
 			b = executor_predict(&online, r->reason_id, r->district, r->lat, r->lon,
 			                     NULL);
 			if (b && strcmp(b, r->executor) == 0)
@@ -265,6 +281,8 @@ static int eval_routing(int argc, char **argv)
 		}
 	}
 	double predict_s = (double)(clock_mono_ns() - t1) / 1e9;
+	if (df)
+		fclose(df);
 	if (save) {
 		char path[4096];
 		snprintf(path, sizeof(path), "%s.topics", save);
@@ -399,6 +417,7 @@ static double nmi(const uint32_t *a, const uint32_t *b, size_t n)
 static int eval_cluster(int argc, char **argv)
 {
 	const char *input = NULL, *dump = NULL, *topic_model = NULL;
+	int consolidate = 1;
 	struct cluster_params p = cluster_params_default();
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -423,6 +442,8 @@ static int eval_cluster(int argc, char **argv)
 			p.merge_sim = strtof(v, NULL);
 		else if (strcmp(a, "--flags") == 0)
 			p.flags = (unsigned)atoi(v);
+		else if (strcmp(a, "--consolidate") == 0)
+			consolidate = atoi(v);
 		else if (strcmp(a, "--near") == 0)
 			p.near_weight = strtof(v, NULL);
 		else if (strcmp(a, "--diffuse") == 0)
@@ -499,7 +520,7 @@ static int eval_cluster(int argc, char **argv)
 		}
 		doc_of[ord[j].row] = (uint32_t)(cm.ndocs - 1);
 	}
-	size_t merges = p.merge_sim > 0 ? cluster_consolidate(&cm) : 0;
+	size_t merges = consolidate ? cluster_consolidate(&cm) : 0;
 	double seconds = (double)(clock_mono_ns() - t0) / 1e9;
 	uint32_t *cl = xmalloc((n ? n : 1) * sizeof(*cl));
 	for (size_t i = 0; i < n; i++)

@@ -28,6 +28,7 @@ struct executor_model {
 	struct geo_grid grid; /* tag = topic hash, payload = index into pts */
 };
 
+/* An empty model with the tuned weights; release frees everything (init again to reuse). */
 void executor_init(struct executor_model *m);
 void executor_release(struct executor_model *m);
 
@@ -41,7 +42,8 @@ int executor_add(struct executor_model *m, const char *topic, const char *distri
 const char *executor_predict(const struct executor_model *m, const char *topic,
                              const char *district, double lat, double lon, float *score);
 
-/* Save / load (binary). Return 0, ERR_INTERNAL on I/O, ERR_INVALID on a malformed file. */
+/* Save / load (binary). Return 0, ERR_INTERNAL when writing fails, ERR_NOTFOUND when the file
+ * cannot be opened, ERR_INVALID on a malformed file (the model is then empty). */
 int executor_save(const struct executor_model *m, const char *path);
 int executor_load(struct executor_model *m, const char *path);
 

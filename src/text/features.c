@@ -39,7 +39,8 @@ void text_vec_copy(struct text_vec *dst, const struct text_vec *src)
 {
 	text_vec_release(dst);
 	dst->f = xmalloc((src->n ? src->n : 1) * sizeof(*dst->f));
-	memcpy(dst->f, src->f, src->n * sizeof(*dst->f));
+	if (src->n)
+		memcpy(dst->f, src->f, src->n * sizeof(*dst->f));
 	dst->n = dst->cap = src->n;
 }
 
@@ -230,7 +231,8 @@ int text_featurize(struct text_featurizer *fz, const char *s, size_t n, struct t
 				emit(fz, text_hash(w, t->len, SEED_NUM));
 		}
 	}
-	qsort(fz->ids, fz->nids, sizeof(*fz->ids), cmp_u32);
+	if (fz->nids)
+		qsort(fz->ids, fz->nids, sizeof(*fz->ids), cmp_u32);
 	if (fz->nids > out->cap)
 		out->f = xgrow(out->f, sizeof(*out->f), fz->nids, &out->cap);
 	for (size_t i = 0; i < fz->nids; i++) {

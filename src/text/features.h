@@ -58,12 +58,14 @@ struct text_idf {
  * Returns 0, ERR_INVALID on bad arguments, ERR_INTERNAL when the stemmer is missing. */
 int text_featurizer_init(struct text_featurizer *fz, unsigned flags, unsigned bits, unsigned cmin,
                          unsigned cmax);
+/* Frees what init allocated (not the lexicon, which the caller owns). */
 void text_featurizer_release(struct text_featurizer *fz);
 
 /* Raw term counts of s[0..n) into out (replaced). Returns 0 or ERR_INVALID (bad UTF-8; out empty).
  */
 int text_featurize(struct text_featurizer *fz, const char *s, size_t n, struct text_vec *out);
 
+/* Lifecycle of a vector: init makes it empty, release frees its storage. */
 void text_vec_init(struct text_vec *v);
 void text_vec_release(struct text_vec *v);
 /* Deep copy; dst's old contents are released. */
@@ -73,6 +75,7 @@ float text_vec_dot(const struct text_vec *a, const struct text_vec *b);
 /* Scales to unit L2 norm (no-op on an empty vector). */
 void text_vec_normalize(struct text_vec *v);
 
+/* Zeroed counters for 2^bits ids (never fails: allocation aborts); release frees them. */
 void text_idf_init(struct text_idf *idf, unsigned bits);
 void text_idf_release(struct text_idf *idf);
 /* Counts one document (its non-zero ids). */
@@ -86,6 +89,7 @@ void text_vec_tfidf(struct text_vec *v, const struct text_idf *idf);
 int text_idf_write(const struct text_idf *idf, FILE *f);
 int text_idf_read(struct text_idf *idf, FILE *f);
 
+/* Lifecycle of a lexicon (owns its strings). */
 void text_lexicon_init(struct text_lexicon *lx);
 void text_lexicon_release(struct text_lexicon *lx);
 /* Records s[0..n) (copied) for id idx; an id already present keeps its first string. */

@@ -21,8 +21,10 @@ struct geo_grid {
 	size_t n, cap;
 };
 
+/* An empty grid of cell_m-metre cells; release frees it. */
 void geo_grid_init(struct geo_grid *g, double cell_m);
 void geo_grid_release(struct geo_grid *g);
+/* Adds payload at a point under tag (duplicates allowed). */
 void geo_grid_add(struct geo_grid *g, uint32_t tag, double lat, double lon, uint32_t payload);
 /* Removes one occurrence of payload from its cell; returns 0 or ERR_NOTFOUND. */
 int geo_grid_remove(struct geo_grid *g, uint32_t tag, double lat, double lon, uint32_t payload);

@@ -242,7 +242,8 @@ int text_index_search(const struct text_index *ix, struct text_searcher *s, cons
 		if (pl && pl->n)
 			s->q[nq++] = pl;
 	}
-	qsort(s->q, nq, sizeof(*s->q), cmp_list_len);
+	if (nq)
+		qsort(s->q, nq, sizeof(*s->q), cmp_list_len);
 	size_t common = ix->ndocs / 64 > 1000 ? ix->ndocs / 64 : 1000;
 	s->ntouched = 0;
 	for (size_t q = 0; q < nq; q++) {

@@ -47,6 +47,7 @@ struct text_hit {
 /* flags: enum text_feat_flags (words and bigrams recommended); bits: hashed space (up to 24).
  * Returns 0, ERR_INVALID, ERR_INTERNAL (stemmer missing). */
 int text_index_init(struct text_index *ix, unsigned flags, unsigned bits);
+/* Frees the index and its postings. */
 void text_index_release(struct text_index *ix);
 
 /* Adds a document; *doc (may be NULL) gets its number. Returns 0 or ERR_INVALID (bad UTF-8). */
@@ -55,6 +56,7 @@ int text_index_add(struct text_index *ix, int64_t ext_id, const char *text, size
 /* Hides a document from searches. Returns 0 or ERR_NOTFOUND. */
 int text_index_remove(struct text_index *ix, uint32_t doc);
 
+/* Per-thread search state for ix: returns 0 or ERR_INTERNAL (stemmer missing); release frees. */
 int text_searcher_init(struct text_searcher *s, const struct text_index *ix);
 void text_searcher_release(struct text_searcher *s);
 
@@ -64,7 +66,8 @@ int text_index_search(const struct text_index *ix, struct text_searcher *s, cons
                       size_t len, struct text_hit *out, size_t k,
                       bool (*keep)(void *ctx, int64_t ext_id), void *ctx);
 
-/* Save / load (binary). Return 0, ERR_INTERNAL on I/O, ERR_INVALID on a malformed file. */
+/* Save / load (binary). Return 0, ERR_INTERNAL when writing fails, ERR_NOTFOUND when the file
+ * cannot be opened, ERR_INVALID on a malformed file (nothing to release then). */
 int text_index_save(const struct text_index *ix, const char *path);
 int text_index_load(struct text_index *ix, const char *path);
 

@@ -13,6 +13,7 @@ struct text_stemmer {
 
 /* Returns 0, or ERR_INTERNAL when libstemmer has no Russian UTF-8 stemmer. */
 int text_stemmer_init(struct text_stemmer *st);
+/* Frees the stemmer; safe on a stemmer whose init failed. */
 void text_stemmer_release(struct text_stemmer *st);
 
 /* Stems the lower-case UTF-8 word w[0..n). Returns a pointer owned by st, valid until the

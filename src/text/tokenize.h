@@ -29,6 +29,7 @@ struct text_doc {
 /* Longest input accepted by text_tokenize, in bytes; longer input is cut at a code point. */
 #define TEXT_MAX_INPUT (64 * 1024)
 
+/* Lifecycle: init makes an empty document; release frees its buffers (init again to reuse). */
 void text_doc_init(struct text_doc *d);
 void text_doc_release(struct text_doc *d);
 

@@ -150,3 +150,24 @@ test('invalid UTF-8 in a CSV is refused', async () => {
   assert.ok([400, 422].includes(r.status), `${r.status} ${r.text}`);
   assert.deepEqual(await snapshot('categories'), snap);
 });
+
+test('a large file (5,000 rows) imports whole, and again as updates', async () => {
+  const lines = ['code,name,sort'];
+  for (let i = 0; i < 5000; i++) lines.push(`${P}_big${i},"Категория №${i}, крупный импорт",${i}`);
+  const text = lines.join('\n') + '\n';
+  const before = (await demo.anon().get('/api/categories?limit=1')).json.total;
+  const r = await importCsv('categories', text);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json, { inserted: 5000, updated: 0 });
+  assert.equal((await demo.anon().get('/api/categories?limit=1')).json.total, before + 5000);
+  const one = await byCode('categories', `${P}_big4321`);
+  assert.equal(one.name, 'Категория №4321, крупный импорт');
+  assert.equal(one.sort, 4321);
+  const again = await importCsv('categories', text);
+  assert.deepEqual(again.json, { inserted: 0, updated: 5000 });
+  // A bad last line rolls back all 5,000 changes before it.
+  const bad = lines.map((l, i) => (i === 0 ? l : l.replace('крупный импорт', 'изменено'))).concat([`${P}_bigX,,1`]).join('\n') + '\n';
+  const b = await importCsv('categories', bad);
+  assertError(b, 422, 'validation_failed', 'line:5002');
+  assert.equal((await byCode('categories', `${P}_big4321`)).name, 'Категория №4321, крупный импорт');
+});

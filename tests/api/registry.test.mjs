@@ -323,3 +323,25 @@ test('out-of-range numbers are refused, not wrapped', async () => {
     assert.ok([400, 404].includes(g.status), `GET /api/categories/${id} → ${g.status}`);
   }
 });
+
+test('UTF-8: 4-byte characters round-trip; overlong forms, surrogates and lone \\u escapes are refused', async () => {
+  const code = uniq('utf');
+  const name = 'Дорожные работы 🚧 — «ёлка» 𝔘';
+  const ok = await admin.post('/api/categories', { code, name, sort: 1 });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.json.name, name);
+  assert.equal((await demo.anon().get(`/api/categories/${ok.json.id}`)).json.name, name);
+  const q = await demo.anon().get(`/api/categories?q=${encodeURIComponent('ёлка')}`);
+  assert.ok(q.json.items.some((x) => x.id === ok.json.id), 'search finds a word with ё');
+  const snap = (await demo.anon().get('/api/categories?limit=500')).json;
+  const raw = (bytes) => Buffer.concat([Buffer.from(`{"code":"${uniq('u8')}","name":"`), Buffer.from(bytes), Buffer.from('"}')]);
+  await assertErrors([
+    ['overlong NUL (C0 80)', () => admin.request('POST', '/api/categories', { body: raw([0x41, 0xc0, 0x80]), contentType: 'application/json' }), 400, 'invalid_input'],
+    ['overlong slash (E0 80 AF)', () => admin.request('POST', '/api/categories', { body: raw([0xe0, 0x80, 0xaf]), contentType: 'application/json' }), 400, 'invalid_input'],
+    ['UTF-16 surrogate in UTF-8 (ED A0 80)', () => admin.request('POST', '/api/categories', { body: raw([0xed, 0xa0, 0x80]), contentType: 'application/json' }), 400, 'invalid_input'],
+    ['beyond U+10FFFF (F4 90 80 80)', () => admin.request('POST', '/api/categories', { body: raw([0xf4, 0x90, 0x80, 0x80]), contentType: 'application/json' }), 400, 'invalid_input'],
+    ['truncated sequence (D0)', () => admin.request('POST', '/api/categories', { body: raw([0xd0]), contentType: 'application/json' }), 400, 'invalid_input'],
+    ['lone surrogate escape', () => admin.request('POST', '/api/categories', { body: `{"code":"${uniq('u8')}","name":"a\\ud800b"}`, contentType: 'application/json' }), 400, 'invalid_input'],
+  ]);
+  assert.deepEqual((await demo.anon().get('/api/categories?limit=500')).json, snap);
+});

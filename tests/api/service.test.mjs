@@ -261,3 +261,18 @@ test('the contract check itself catches wrong bodies (a validator that accepts e
   assert.notDeepEqual(checkResponse('POST', '/api/orgs', res(422, { error: { code: 'ValidationFailed', message: 'x' } })), []);
   assert.notDeepEqual(checkResponse('GET', '/nope', { status: 404, headers: { 'content-type': 'text/html' }, text: '<h1>404</h1>' }), []);
 });
+
+test('responses carry security headers; API answers are not cached', async () => {
+  const c = demo.anon();
+  const api = await c.get('/api/territories?limit=1');
+  assert.equal(api.headers['x-content-type-options'], 'nosniff');
+  assert.match(api.headers['cache-control'] || '', /no-store/);
+  const page = await c.get('/', { validate: false });
+  if (page.status === 200) {
+    assert.match(page.headers['content-type'], /^text\/html/);
+    assert.match(page.headers['content-security-policy'] || '', /frame-ancestors 'none'|default-src/);
+    assert.equal(page.headers['x-content-type-options'], 'nosniff');
+  }
+  const me = await (await demo.as('citizen')).get('/api/me');
+  assert.match(me.headers['cache-control'] || '', /no-store/, 'personal data must not be cached');
+});

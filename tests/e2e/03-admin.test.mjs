@@ -78,7 +78,7 @@ test('admin logs in, sees «Реестр» and every registry page', async () =>
 test('rubricator: create a category and a topic through the forms, field errors, delete with confirmation', async () => {
 	const page = await newPage({ as: 'admin' });
 	await open(page, '#/admin/rubricator');
-	const catName = `Благоустройство дворов ${unique('x').slice(-4)}`;
+	let catName = `Благоустройство дворов ${unique('x').slice(-4)}`;
 	const catCode = unique('yards');
 	const addCat = page.getByRole('button', { name: '+ Добавить категорию' });
 	await addCat.click();
@@ -100,7 +100,7 @@ test('rubricator: create a category and a topic through the forms, field errors,
 	await shot(page, 'admin-category-dialog');
 	await dlg.getByRole('button', { name: 'Добавить' }).click();
 	await dlg.waitFor({ state: 'detached' });
-	const section = page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: catName }) });
+	const section = page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: /Благоустройство дворов/ }) }).filter({ hasText: catCode });
 	await section.waitFor();
 
 	// server-side check: a taken code comes back as 409 with field "code", shown at the field
@@ -119,6 +119,15 @@ test('rubricator: create a category and a topic through the forms, field errors,
 	await page.keyboard.press('Escape');
 	await dlg.waitFor({ state: 'detached' });
 	assert.ok(await addCat.evaluate((el) => el === document.activeElement), 'focus restored to the opener');
+
+	// edit (PATCH): rename, clear the order
+	await section.getByRole('button', { name: `Изменить: ${catName}` }).click();
+	await dlg.getByLabel('Название').fill(`${catName} и улиц`);
+	await dlg.getByLabel(/Порядок/).fill('');
+	await dlg.getByRole('button', { name: 'Сохранить' }).click();
+	await dlg.waitFor({ state: 'detached' });
+	catName = `${catName} и улиц`;
+	await page.getByRole('heading', { level: 2, name: catName }).waitFor();
 
 	const topicName = 'Детская площадка во дворе';
 	const topicCode = unique('playground');
@@ -295,6 +304,24 @@ test('competence rules read as sentences; «Проверить маршрут» 
 	await tool.getByRole('button', { name: 'Проверить' }).click();
 	await tool.getByText(`Обращение получит: ${obnAdm.name}`).waitFor();
 	await tool.locator('.route-result .code').getByText(code, { exact: true }).waitFor();
+	// a point on the map: the API decides the territory from the boundaries; the UI reports the same body and territory
+	const [lat, lon] = ['54.5138', '36.2612'];
+	const klu = (await getJson('/api/territories?code=RU-KLU')).items[0];
+	const byPoint = await getJson(`/api/route?topic_id=${topic.id}&territory_id=${klu.id}&lat=${lat}&lon=${lon}`);
+	await search.fill('Калужская');
+	await terrSelect.locator(`option[value="${klu.id}"]`).waitFor({ state: 'attached' });
+	await terrSelect.selectOption(String(klu.id));
+	await tool.getByLabel(/Широта/).fill(lat);
+	await tool.getByLabel(/Долгота/).fill(lon);
+	await tool.getByRole('button', { name: 'Проверить' }).click();
+	const pointOrg = byPoint.org_id != null ? (await getJson(`/api/orgs/${byPoint.org_id}`)).name : null;
+	await tool.getByText(pointOrg ? `Обращение получит: ${pointOrg}` : /Подходящего правила нет/).waitFor();
+	if (byPoint.territory_id != null) {
+		const pt = await getJson(`/api/territories/${byPoint.territory_id}`);
+		await tool.getByText(`Территория: ${pt.name}`, { exact: true }).waitFor();
+	}
+	await shot(page, 'admin-route-point');
+
 	await rows.getByRole('button', { name: `Удалить: ${code}` }).click();
 	await dlg.getByRole('button', { name: 'Удалить' }).click();
 	await rows.first().waitFor({ state: 'detached' });
@@ -381,6 +408,14 @@ test('registry on a phone: no horizontal scroll', async () => {
 		if (p === 'orgs' || p === 'rubricator')
 			await shot(page, `phone-admin-${p}`);
 	}
+	await open(page, '#/admin/orgs');
+	await page.getByRole('button', { name: /Добавить организацию/ }).click();
+	const dlg = dialog(page);
+	await dlg.getByLabel('Название', { exact: true }).waitFor();
+	const overflow = await dlg.evaluate((d) => d.scrollWidth - d.clientWidth);
+	assert.ok(overflow <= 0, `the dialog fits the phone (overflow ${overflow}px)`);
+	await shot(page, 'phone-admin-dialog', { fullPage: false });
+	await page.keyboard.press('Escape');
 	await page.assertClean();
 	await page.finish();
 });

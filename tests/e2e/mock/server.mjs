@@ -31,6 +31,7 @@ O('klu-minstroy', 'Министерство строительства и ЖКХ
 O('klu-minzdrav', 'Министерство здравоохранения Калужской области', 'Минздрав', 'regional', 'RU-KLU', 'klu-gov');
 O('klu-mindor', 'Министерство дорожного хозяйства Калужской области', 'Миндор', 'regional', 'RU-KLU', 'klu-gov');
 O('klu-kaluga-adm', 'Городская управа города Калуги', 'Управа Калуги', 'municipal', 'klu-kaluga', null);
+O('klu-obninsk-adm', 'Администрация города Обнинска', 'Администрация Обнинска', 'municipal', 'klu-obninsk', null);
 O('rosreestr-klu', 'Управление Росреестра по Калужской области', 'Росреестр', 'federal', 'RU-KLU', null);
 const C = (code, name, sort) => ins('categories', { code, name, sort, active: true });
 C('zhkh', 'ЖКХ', 10); C('roads', 'Дороги', 20); C('health', 'Здравоохранение', 30);
@@ -114,6 +115,8 @@ const referenced = (coll, id) => {
 };
 
 const sessions = new Map();
+const polygons = new Map();
+polygons.set(byCode('territories', 'RU-KLU').id, { type: 'Polygon', coordinates: [[[33.5, 53.4], [36.3, 53.3], [37.2, 54.4], [36.6, 55.3], [35.3, 55.1], [34.2, 54.6], [33.5, 53.4]]] });
 const publicUser = (u) => { const { password, ...rest } = u; return rest; };
 const rolesOf = (u) => db.roles.filter((r) => r.user_id === u.id).map(({ user_id, ...r }) => r);
 function session(req) {
@@ -313,6 +316,23 @@ async function handleApi(req, res, url) {
 			return send(res, 204);
 		}
 		if (m === 'GET') return send(res, 200, { user: publicUser(u), roles: rolesOf(u) });
+	}
+	mm = /^\/api\/territories\/(\d+)\/polygon$/.exec(p);
+	if (mm) {
+		const terr = db.territories.find((x) => x.id === Number(mm[1]));
+		if (!terr) throw new HttpErr(404, 'not_found', 'Запись не найдена.');
+		if (m === 'GET') {
+			if (!polygons.has(terr.id)) throw new HttpErr(404, 'not_found', 'Граница не задана.');
+			return send(res, 200, polygons.get(terr.id));
+		}
+		if (m === 'PUT') {
+			needAdmin();
+			const g = body && body.type === 'Feature' ? body.geometry : body;
+			if (!g || !['Polygon', 'MultiPolygon'].includes(g.type) || !Array.isArray(g.coordinates)) throw bad(null, 'Ожидается GeoJSON Polygon или MultiPolygon.');
+			polygons.set(terr.id, g);
+			terr.has_polygon = true;
+			return send(res, 204);
+		}
 	}
 	mm = /^\/api\/(territories|orgs|categories|topics|rules)(?:\/(\d+))?$/.exec(p);
 	if (mm) {

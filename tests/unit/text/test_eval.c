@@ -62,6 +62,34 @@ Test(eval, cluster_prints_the_figures)
 	json_decref(j);
 }
 
+Test(eval, a_saved_topic_model_splits_clusters_by_topic)
+{
+	char *train[] = {"eval",         "routing",
+	                 "--train",      "tests/fixtures/text/appeals-train.csv",
+	                 "--test",       "tests/fixtures/text/appeals-test.csv",
+	                 "--save-model", "/tmp/otklik-test-eval"};
+	int code;
+	json_decref(run(8, train, &code));
+	cr_assert_eq(code, 0);
+	char *plain[] = {"eval", "cluster", "--input", "tests/fixtures/text/appeals-test.csv"};
+	char *topics[] = {"eval",          "cluster",
+	                  "--input",       "tests/fixtures/text/appeals-test.csv",
+	                  "--topic-model", "/tmp/otklik-test-eval.topics"};
+	json_t *a = run(4, plain, &code), *b = run(6, topics, &code);
+	cr_assert_eq(code, 0);
+	cr_assert_not_null(a);
+	cr_assert_not_null(b);
+	/* a topic can only split clusters: at least as many, and at least as precise */
+	cr_assert_geq(json_number_value(json_object_get(b, "clusters")),
+	              json_number_value(json_object_get(a, "clusters")));
+	cr_assert_geq(json_number_value(json_object_get(b, "pair_precision")),
+	              json_number_value(json_object_get(a, "pair_precision")));
+	json_decref(a);
+	json_decref(b);
+	remove("/tmp/otklik-test-eval.topics");
+	remove("/tmp/otklik-test-eval.bodies");
+}
+
 Test(eval, usage_errors)
 {
 	int code;

@@ -186,6 +186,10 @@ static int parse_vals(struct store_conn *c, struct arena *a, const struct entity
 					    arena_printf(a, "Поле «%s» должно быть true или false",
 							 f->label),
 					    fname);
+			if (f->type == FT_INT)
+				return fail(p, ERR_VALIDATION,
+					    arena_printf(a, "Поле «%s» должно быть числом", f->label),
+					    fname);
 			vals->v[fi] = sv_null();
 			vals->set[fi] = true;
 			continue;

@@ -14,6 +14,8 @@ struct cluster_params cluster_params_default(void)
 	struct cluster_params p = {
 	    .radius_m = 150,
 	    .window_days = 14,
+	    .stretch = 1.5,
+	    .late_share = 0.1f,
 	    .min_sim = 0.1f,
 	    .merge_sim = 0.5f,
 	    .centroid_terms = 64,
@@ -21,8 +23,8 @@ struct cluster_params cluster_params_default(void)
 	    .bits = 20,
 	    .cmin = 3,
 	    .cmax = 5,
-	    .diffuse =
-	        1.5f, /* > 1: off — on the portal's data the veto cost more recall than it won */
+	    /* > 1: off — on the portal's data the veto cost more recall than it won */
+	    .diffuse = 1.5f,
 	    .near_weight = 0.2f,
 	};
 	return p;
@@ -31,7 +33,7 @@ struct cluster_params cluster_params_default(void)
 int cluster_model_init(struct cluster_model *m, const struct cluster_params *p)
 {
 	memset(m, 0, sizeof(*m));
-	if (p->radius_m <= 0 || p->window_days <= 0 || p->centroid_terms == 0)
+	if (p->radius_m <= 0 || p->window_days <= 0 || p->centroid_terms == 0 || p->stretch < 1)
 		return ERR_INVALID;
 	m->p = *p;
 	geo_grid_init(&m->grid, p->radius_m);
@@ -176,18 +178,24 @@ static void add_member(struct cluster_model *m, struct cluster *c, uint32_t doc,
 	m->docs[doc].cluster = c->id;
 }
 
-/* True when doc d may join c: within radius and window of every member. */
+/* True when doc d may join c: within the radius of every member, and within the window of all
+ * but late_share of them, and no later than stretch windows after the first. A long-running
+ * problem thus keeps its cluster a little longer instead of being cut every window (the cut
+ * loses every pair across it); the share keeps the pairs older than the window few. */
 static int fits(const struct cluster_model *m, const struct cluster *c, const struct cluster_doc *d)
 {
 	double win = m->p.window_days * 86400.0;
-	if ((double)(d->created - c->first) > win || (double)(c->last - d->created) > win)
+	if ((double)(d->created - c->first) > m->p.stretch * win ||
+	    (double)(c->last - d->created) > win)
 		return 0;
+	uint32_t late = 0;
 	for (uint32_t i = 0; i < c->n; i++) {
 		const struct cluster_doc *o = &m->docs[c->members[i]];
 		if (geo_dist_m(d->lat, d->lon, o->lat, o->lon) > m->p.radius_m)
 			return 0;
+		late += (double)(d->created - o->created) > win;
 	}
-	return 1;
+	return late <= m->p.late_share * c->n;
 }
 
 /* Mean pairwise cosine of the members: |Σ unit vectors|² = n + Σ_{i≠j} cos. A cluster of one
@@ -220,7 +228,7 @@ static void scan_cb(void *ctx, const uint32_t *items, size_t n)
 		const struct cluster *c = &s->m->clusters[items[i] - 1];
 		if (c->merged_into || c->tag != s->tag)
 			continue;
-		if ((double)(s->d->created - c->first) > win) { /* can never be joined again */
+		if ((double)(s->d->created - c->first) > s->m->p.stretch * win) { /* never again */
 			if (s->nexp + 1 > s->exp_cap)
 				s->expired = xgrow(s->expired, sizeof(*s->expired), s->nexp + 1,
 				                   &s->exp_cap);

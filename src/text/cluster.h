@@ -10,7 +10,9 @@
 
 struct cluster_params {
 	double radius_m;    /* every two members are at most this far apart */
-	double window_days; /* every two members were created at most this far apart */
+	double window_days; /* a newcomer is this close in time to (nearly) all members */
+	double stretch;     /* ... and at most stretch windows after the first member (>= 1) */
+	float late_share;   /* share of members allowed to be older than the window */
 	float min_sim;      /* cosine of the text to a coherent cluster's centroid needed to join */
 	float near_weight;  /* weight of closeness to the cluster's anchor when choosing */
 	float diffuse;      /* clusters whose members are less alike than this take any text */
@@ -81,8 +83,9 @@ void cluster_model_release(struct cluster_model *m);
  * Returns 0 or ERR_INVALID (bad UTF-8). */
 int cluster_observe(struct cluster_model *m, const char *text, size_t len);
 
-/* Places one appeal: joins the most similar live cluster of the same category within the radius
- * and time window of all its members, or opens a new cluster. Sets *cluster_id.
+/* Places one appeal: joins the most similar live cluster of the same category (and topic) that is
+ * within the radius of all its members and within the time window of (nearly) all of them, or
+ * opens a new cluster. Sets *cluster_id.
  * Returns 0 or ERR_INVALID (bad UTF-8: nothing is changed). Appeals should come in time order. */
 int cluster_assign(struct cluster_model *m, const struct cluster_input *in, uint32_t *cluster_id);
 

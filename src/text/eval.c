@@ -59,13 +59,13 @@ static const char routing_usage[] =
     "  train_s, predict_s, peak_rss_mb} as the last line.\n"
     "  Tuning: --epochs N --lr X --l2 X --bits N --cmin N --cmax N --min-df N --halflife DAYS\n"
     "          --average 0|1 --flags N; bodies: --ex-generic X --ex-geo X --ex-halflife DAYS\n"
-    "          --ex-radius M; --dump OUT.jsonl: predicted body of each routed TEST appeal\n";
+    "          --dump OUT.jsonl: predicted body of each routed TEST appeal\n";
 
 static int eval_routing(int argc, char **argv)
 {
 	const char *train_path = NULL, *test_path = NULL, *save = NULL;
 	const char *dump = NULL;
-	double ex_generic = -1, ex_geo = -1, ex_half = -1, ex_radius = -1;
+	double ex_generic = -1, ex_geo = -1, ex_half = -1;
 	struct classifier_params p = classifier_params_default();
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -108,8 +108,6 @@ static int eval_routing(int argc, char **argv)
 			ex_geo = strtod(v, NULL);
 		else if (strcmp(a, "--ex-halflife") == 0)
 			ex_half = strtod(v, NULL);
-		else if (strcmp(a, "--ex-radius") == 0)
-			ex_radius = strtod(v, NULL);
 		else if (strcmp(a, "--average") == 0)
 			p.average = (unsigned)atoi(v);
 		else if (strcmp(a, "--halflife") == 0)
@@ -195,8 +193,6 @@ static int eval_routing(int argc, char **argv)
 		ex.geo_weight = ex_geo;
 	if (ex_half >= 0)
 		ex.halflife_days = ex_half;
-	if (ex_radius > 0)
-		ex.geo_radius_m = ex_radius;
 	for (size_t j = 0; j < tr.n; j++) {
 		const struct dataset_row *r = &tr.rows[ord[j]];
 		executor_add(&ex, r->reason_id, r->district, r->lat, r->lon, r->created,
@@ -223,7 +219,6 @@ static int eval_routing(int argc, char **argv)
 	online.generic_weight = ex.generic_weight;
 	online.geo_weight = ex.geo_weight;
 	online.halflife_days = ex.halflife_days;
-	online.geo_radius_m = ex.geo_radius_m;
 	for (size_t j = 0; j < tr.n; j++) {
 		const struct dataset_row *r = &tr.rows[j];
 		executor_add(&online, r->reason_id, r->district, r->lat, r->lon, r->created,
@@ -322,16 +317,18 @@ out:
 }
 
 static const char cluster_usage[] =
-    "usage: otklik eval cluster --input FILE.csv\n"
+    "usage: otklik eval cluster --input FILE.csv [--topic-model FILE]\n"
     "  Places FILE's appeals one by one in time order into problem clusters (text, point, time,\n"
     "  category_id; never reason_id) and prints {clusters, nmi_reason, pair_precision,\n"
     "  pair_recall, pair_f1, seconds, peak_rss_mb} as the last line. A true pair: same reason_id,\n"
     "  points within 150 m, created within 14 days.\n"
-    "  Tuning: --radius M --window DAYS --min-sim X --merge-sim X (0 = no re-consolidation)\n"
-    "          --dump OUT.csv (writes id,cluster per row)\n"
     "  --topic-model FILE: a topic classifier trained on other (earlier) appeals, e.g. by\n"
     "          `eval routing --save-model P` (FILE = P.topics); its top topic splits clusters\n"
-    "          --flags N (1 words, 2 bigrams, 4 char n-grams, 8 numbers)\n";
+    "  --dump OUT.csv: writes id,cluster for each row\n"
+    "  Tuning: --radius M --window DAYS --stretch X --late-share X --near X --min-sim X --diffuse "
+    "X --terms N\n"
+    "          --merge-sim X --consolidate 0|1 --flags N (1 words, 2 bigrams, 4 char n-grams,\n"
+    "          8 numbers)\n";
 
 struct row_key {
 	uint32_t a, b; /* sort keys */
@@ -436,6 +433,10 @@ static int eval_cluster(int argc, char **argv)
 			p.radius_m = strtod(v, NULL);
 		else if (strcmp(a, "--window") == 0)
 			p.window_days = strtod(v, NULL);
+		else if (strcmp(a, "--stretch") == 0)
+			p.stretch = strtod(v, NULL);
+		else if (strcmp(a, "--late-share") == 0)
+			p.late_share = strtof(v, NULL);
 		else if (strcmp(a, "--min-sim") == 0)
 			p.min_sim = strtof(v, NULL);
 		else if (strcmp(a, "--merge-sim") == 0)

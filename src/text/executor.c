@@ -21,7 +21,10 @@ struct executor_point {
 	uint32_t body, tag; /* tag: hash of the topic, the grid partition */
 };
 
-enum { NS_DISTRICT = 1, NS_GENERIC = 2 };
+enum { NS_DISTRICT = 1, NS_GENERIC = 2, NS_AREA = 3 };
+
+/* Weight of the district's usual body whatever the topic: a fallback for topics never routed. */
+#define AREA_WEIGHT 0.05
 
 void executor_init(struct executor_model *m)
 {
@@ -200,6 +203,7 @@ int executor_add(struct executor_model *m, const char *topic, const char *distri
 	double w = recency(m, created);
 	uint32_t id = intern(m, body);
 	bag_add(bag_put(m, key2(NS_DISTRICT, topic, district)), id, w);
+	bag_add(bag_put(m, key2(NS_AREA, "", district)), id, w);
 	char *t = make_template(body, district);
 	bag_add(bag_put(m, key2(NS_GENERIC, topic, "")), t ? intern(m, t) : id, w);
 	free(t);
@@ -244,6 +248,14 @@ const char *executor_predict(const struct executor_model *m, const char *topic,
 			t += b->w[i];
 		for (uint32_t i = 0; i < b->n; i++)
 			v[b->ids[i]] += b->w[i] / t;
+	}
+	b = bag_get(m, key2(NS_AREA, "", district));
+	if (b) {
+		double t = 0;
+		for (uint32_t i = 0; i < b->n; i++)
+			t += b->w[i];
+		for (uint32_t i = 0; i < b->n; i++)
+			v[b->ids[i]] += AREA_WEIGHT * b->w[i] / t;
 	}
 	b = bag_get(m, key2(NS_GENERIC, topic, ""));
 	if (b) {

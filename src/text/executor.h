@@ -14,7 +14,8 @@ struct executor_bag; /* weighted counts of bodies for one key */
 struct executor_model {
 	double halflife_days, t0; /* t0: time origin of the recency weights (seconds) */
 	int64_t tmax;             /* newest appeal learned */
-	double geo_radius_m, geo_weight, generic_weight;
+	double geo_radius_m;      /* at most the grid's cell (100 m) */
+	double geo_weight, generic_weight;
 	char *
 	    *names; /* interned body names and district-free templates ("Администрация @ района") */
 	size_t nnames, names_cap;
@@ -37,7 +38,8 @@ void executor_release(struct executor_model *m);
 int executor_add(struct executor_model *m, const char *topic, const char *district, double lat,
                  double lon, int64_t created, const char *body);
 
-/* Best body for a new appeal, or NULL when nothing is known about the topic. The string is
+/* Best body for a new appeal (a topic never routed falls back to the district's usual body), or
+ * NULL when neither the topic nor the district is known. The string is
  * owned by the model; *score (may be NULL) gets its share of the total vote in [0, 1]. */
 const char *executor_predict(const struct executor_model *m, const char *topic,
                              const char *district, double lat, double lon, float *score);

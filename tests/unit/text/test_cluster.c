@@ -62,6 +62,29 @@ Test(cluster, far_apart_late_or_other_category_are_other_problems)
 	cr_assert_eq(m.nclusters, 5);
 }
 
+Test(cluster, a_long_running_problem_keeps_its_cluster_a_little_longer)
+{
+	uint32_t a = 0;
+	for (int day = 0; day <= 10; day++) /* one appeal a day at one stairwell */
+		a = put("грязно в парадной", "house", 59.9386, 30.3141, T0 + day * DAY);
+	cr_assert_eq(cluster_get(&m, a)->n, 11);
+	/* day 15: only the day-0 appeal (1 of 11) is more than 14 days older: joins */
+	cr_assert_eq(put("грязно в парадной", "house", 59.9386, 30.3141, T0 + 15 * DAY), a);
+	/* day 17: three of twelve are too old */
+	cr_assert_neq(put("грязно в парадной", "house", 59.9386, 30.3141, T0 + 17 * DAY), a);
+}
+
+Test(cluster, but_never_longer_than_the_stretch)
+{
+	uint32_t a = put("яма", "roads", 59.95, 30.30, T0);
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(put("яма", "roads", 59.95, 30.30, T0 + 8 * DAY), a);
+	/* day 20: one member of 21 is older than 14 days: joins */
+	cr_assert_eq(put("яма", "roads", 59.95, 30.30, T0 + 20 * DAY), a);
+	/* day 22: as few old members, but more than 1.5 windows (21 days) after the first */
+	cr_assert_neq(put("яма", "roads", 59.95, 30.30, T0 + 22 * DAY), a);
+}
+
 Test(cluster, every_member_is_within_the_radius_of_every_other)
 {
 	uint32_t a = put("мусор", "yard", 59.9386, 30.3141, T0);

@@ -26,7 +26,9 @@ Test(executor, majority_of_topic_and_district)
 	cr_assert_gt(score, 0.5f);
 	cr_assert_str_eq(executor_predict(&m, "pit", "Кировский", NAN, NAN, NULL),
 	                 "Дирекция дорог");
-	cr_assert_null(executor_predict(&m, "unknown", "Кировский", NAN, NAN, NULL));
+	cr_assert_str_eq(executor_predict(&m, "new topic", "Кировский", NAN, NAN, NULL),
+	                 "СПб ГКУ ЖА Кировского района", "falls back to the district's usual body");
+	cr_assert_null(executor_predict(&m, "new topic", "Невский", NAN, NAN, NULL));
 	cr_assert_eq(executor_add(&m, "snow", "Кировский", NAN, NAN, T0, ""), 0,
 	             "unrouted: ignored");
 	executor_release(&m);

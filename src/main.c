@@ -13,47 +13,47 @@
 #include <string.h>
 
 static const char *usage_main =
-	"usage: otklik <command> [options]\n"
-	"\n"
-	"Otklik: a feedback platform for public bodies.\n"
-	"\n"
-	"commands:\n"
-	"  serve     run the HTTP server (migrates the database first)\n"
-	"  migrate   apply database migrations and reference data\n"
-	"  demo      load the demo data (idempotent)\n"
-	"  apikey    manage API keys (apikey create)\n"
-	"  eval      evaluate the text engine on real appeals (eval routing|cluster)\n"
-	"\n"
-	"Run 'otklik <command> --help' for a command's options.\n"
-	"--db takes sqlite:PATH or postgres://...; default $OTKLIK_DB or sqlite:var/otklik.db\n";
+    "usage: otklik <command> [options]\n"
+    "\n"
+    "Otklik: a feedback platform for public bodies.\n"
+    "\n"
+    "commands:\n"
+    "  serve     run the HTTP server (migrates the database first)\n"
+    "  migrate   apply database migrations and reference data\n"
+    "  demo      load the demo data (idempotent)\n"
+    "  apikey    manage API keys (apikey create)\n"
+    "  eval      evaluate the text engine on real appeals (eval routing|cluster)\n"
+    "\n"
+    "Run 'otklik <command> --help' for a command's options.\n"
+    "--db takes sqlite:PATH or postgres://...; default $OTKLIK_DB or sqlite:var/otklik.db\n";
 
 static const char *usage_serve =
-	"usage: otklik serve [--listen HOST:PORT] [--db URL] [--demo] [--threads N]\n"
-	"\n"
-	"Migrates the database, loads the demo data with --demo, and serves HTTP until SIGTERM.\n"
-	"  --listen HOST:PORT  default $OTKLIK_LISTEN or 127.0.0.1:8080\n"
-	"  --db URL            sqlite:PATH or postgres://...\n"
-	"  --demo              load the demo data set (idempotent)\n"
-	"  --threads N         HTTP worker threads (default 32)\n"
-	"environment: OTKLIK_PUBLIC_URL, OTKLIK_OIDC_ISSUER, OTKLIK_OIDC_CLIENT_ID,\n"
-	"  OTKLIK_OIDC_CLIENT_SECRET, OTKLIK_OIDC_NAME, OTKLIK_COOKIE_SECURE=1, OTKLIK_LOG_LEVEL\n";
+    "usage: otklik serve [--listen HOST:PORT] [--db URL] [--demo] [--threads N]\n"
+    "\n"
+    "Migrates the database, loads the demo data with --demo, and serves HTTP until SIGTERM.\n"
+    "  --listen HOST:PORT  default $OTKLIK_LISTEN or 127.0.0.1:8080\n"
+    "  --db URL            sqlite:PATH or postgres://...\n"
+    "  --demo              load the demo data set (idempotent)\n"
+    "  --threads N         HTTP worker threads (default 32)\n"
+    "environment: OTKLIK_PUBLIC_URL, OTKLIK_OIDC_ISSUER, OTKLIK_OIDC_CLIENT_ID,\n"
+    "  OTKLIK_OIDC_CLIENT_SECRET, OTKLIK_OIDC_NAME, OTKLIK_COOKIE_SECURE=1, OTKLIK_LOG_LEVEL\n";
 
 static const char *usage_migrate = "usage: otklik migrate [--db URL]\n"
-				   "\n"
-				   "Applies pending migrations and the reference data (regions of "
-				   "Russia with polygons).\n";
+                                   "\n"
+                                   "Applies pending migrations and the reference data (regions of "
+                                   "Russia with polygons).\n";
 
 static const char *usage_demo = "usage: otklik demo [--db URL]\n"
-				"\n"
-				"Migrates and loads the demo data: a region with municipalities, "
-				"bodies, a rubricator,\ncompetence rules and demo accounts "
-				"(password otklik-demo). Running it again changes nothing.\n";
+                                "\n"
+                                "Migrates and loads the demo data: a region with municipalities, "
+                                "bodies, a rubricator,\ncompetence rules and demo accounts "
+                                "(password otklik-demo). Running it again changes nothing.\n";
 
 static const char *usage_apikey =
-	"usage: otklik apikey create [--db URL] --name NAME [--org ID] [--scopes a,b]\n"
-	"\n"
-	"Creates an API key for an integration and prints it alone on the last line.\n"
-	"  --scopes  roles the key acts with on its organisation (e.g. executor,operator)\n";
+    "usage: otklik apikey create [--db URL] --name NAME [--org ID] [--scopes a,b]\n"
+    "\n"
+    "Creates an API key for an integration and prints it alone on the last line.\n"
+    "  --scopes  roles the key acts with on its organisation (e.g. executor,operator)\n";
 
 struct opts {
 	const char *db, *listen, *name, *scopes;
@@ -123,7 +123,7 @@ static void env_copy(char *dst, size_t n, const char *name)
 
 static int cmd_serve(struct opts *o)
 {
-	struct server_config cfg = { 0 };
+	struct server_config cfg = {0};
 	const char *listen = o->listen ? o->listen : getenv("OTKLIK_LISTEN");
 	if (server_parse_listen(&cfg, listen && *listen ? listen : "127.0.0.1:8080")) {
 		fprintf(stderr, "otklik: --listen wants HOST:PORT\n");
@@ -132,13 +132,15 @@ static int cmd_serve(struct opts *o)
 	cfg.threads = o->threads;
 	snprintf(cfg.public_url, sizeof(cfg.public_url), "http://%s:%d", cfg.host, cfg.port);
 	env_copy(cfg.public_url, sizeof(cfg.public_url), "OTKLIK_PUBLIC_URL");
-	cfg.cookie_secure = getenv("OTKLIK_COOKIE_SECURE") && !strcmp(getenv("OTKLIK_COOKIE_SECURE"), "1");
+	cfg.cookie_secure =
+	    getenv("OTKLIK_COOKIE_SECURE") && !strcmp(getenv("OTKLIK_COOKIE_SECURE"), "1");
 	env_copy(cfg.oidc.issuer, sizeof(cfg.oidc.issuer), "OTKLIK_OIDC_ISSUER");
 	env_copy(cfg.oidc.client_id, sizeof(cfg.oidc.client_id), "OTKLIK_OIDC_CLIENT_ID");
-	env_copy(cfg.oidc.client_secret, sizeof(cfg.oidc.client_secret), "OTKLIK_OIDC_CLIENT_SECRET");
+	env_copy(cfg.oidc.client_secret, sizeof(cfg.oidc.client_secret),
+	         "OTKLIK_OIDC_CLIENT_SECRET");
 	env_copy(cfg.oidc.name, sizeof(cfg.oidc.name), "OTKLIK_OIDC_NAME");
 	snprintf(cfg.oidc.redirect_uri, sizeof(cfg.oidc.redirect_uri), "%s/auth/oidc/callback",
-		 cfg.public_url);
+	         cfg.public_url);
 	if (getenv("OTKLIK_RATE_WRITE"))
 		cfg.rate_write = atof(getenv("OTKLIK_RATE_WRITE"));
 	if (getenv("OTKLIK_RATE_READ"))
@@ -195,11 +197,11 @@ static int cmd_apikey(struct opts *o)
 		return 1;
 	struct arena a;
 	arena_init(&a, 4096);
-	static const struct actor cli = { .roles = ROLE_ADMIN, .request_id = "cli" };
+	static const struct actor cli = {.roles = ROLE_ADMIN, .request_id = "cli"};
 	int64_t id;
 	const char *key, *message = NULL, *field = NULL;
 	int rc = auth_apikey_create(s, &a, &cli, o->name, o->org, o->scopes, &id, &key, &message,
-				    &field);
+	                            &field);
 	if (rc)
 		fprintf(stderr, "otklik: %s\n", message ? message : "cannot create the key");
 	else
@@ -214,10 +216,10 @@ int main(int argc, char **argv)
 {
 	const char *lvl = getenv("OTKLIK_LOG_LEVEL");
 	if (lvl)
-		log_set_level(!strcmp(lvl, "debug")  ? LOG_DEBUG
-			      : !strcmp(lvl, "warn") ? LOG_WARN
-			      : !strcmp(lvl, "error") ? LOG_ERROR
-						      : LOG_INFO);
+		log_set_level(!strcmp(lvl, "debug")   ? LOG_DEBUG
+		              : !strcmp(lvl, "warn")  ? LOG_WARN
+		              : !strcmp(lvl, "error") ? LOG_ERROR
+		                                      : LOG_INFO);
 	if (auth_init()) {
 		fprintf(stderr, "otklik: libsodium failed to initialise\n");
 		return 1;
@@ -230,12 +232,12 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "eval"))
 		return eval_main(argc - 1, argv + 1);
-	struct opts o = { 0 };
+	struct opts o = {0};
 	const char *usage = !strcmp(cmd, "serve")     ? usage_serve
-			    : !strcmp(cmd, "migrate") ? usage_migrate
-			    : !strcmp(cmd, "demo")    ? usage_demo
-			    : !strcmp(cmd, "apikey")  ? usage_apikey
-						      : NULL;
+	                    : !strcmp(cmd, "migrate") ? usage_migrate
+	                    : !strcmp(cmd, "demo")    ? usage_demo
+	                    : !strcmp(cmd, "apikey")  ? usage_apikey
+	                                              : NULL;
 	if (!usage) {
 		fprintf(stderr, "otklik: unknown command %s\n\n%s", cmd, usage_main);
 		return 2;

@@ -12,6 +12,6 @@
  * values (either may be NULL). Call inside the same write job as the change. Does not steal
  * references. */
 int audit_record(struct store_conn *c, const struct actor *who, const char *action,
-		 const char *entity, int64_t entity_id, json_t *before, json_t *after);
+                 const char *entity, int64_t entity_id, json_t *before, json_t *after);
 
 #endif

@@ -21,7 +21,7 @@ enum role {
 #define ROLE_COUNT 9
 /* Route permissions besides role masks. */
 #define PERM_PUBLIC 0u
-#define PERM_AUTH (1u << 15)
+#define PERM_AUTH   (1u << 15)
 
 struct grant {
 	int64_t id;

@@ -120,16 +120,18 @@ static int discover(struct oidc_client *c)
 		char url[400];
 		size_t n = strlen(c->cfg.issuer);
 		snprintf(url, sizeof(url), "%s%s.well-known/openid-configuration", c->cfg.issuer,
-			 n && c->cfg.issuer[n - 1] == '/' ? "" : "/");
+		         n && c->cfg.issuer[n - 1] == '/' ? "" : "/");
 		json_t *d = NULL;
 		rc = http_json_call(url, NULL, NULL, &d);
 		if (!rc) {
-			const char *ae = json_string_value(json_object_get(d, "authorization_endpoint"));
+			const char *ae =
+			    json_string_value(json_object_get(d, "authorization_endpoint"));
 			const char *te = json_string_value(json_object_get(d, "token_endpoint"));
 			const char *ue = json_string_value(json_object_get(d, "userinfo_endpoint"));
 			const char *iss = json_string_value(json_object_get(d, "issuer"));
 			if (!ae || !te || !iss || strcmp(iss, c->cfg.issuer)) {
-				log_warn("oidc_discovery", "incomplete document or issuer mismatch");
+				log_warn("oidc_discovery",
+				         "incomplete document or issuer mismatch");
 				rc = ERR_UNAUTHORIZED;
 			} else {
 				c->authorization_endpoint = xstrdup(ae);
@@ -183,24 +185,24 @@ static bool local_path(const char *next)
 }
 
 int oidc_begin(struct oidc_client *c, struct store *s, struct arena *a, const char *next,
-	       char **auth_url)
+               char **auth_url)
 {
 	int rc = discover(c);
 	if (rc)
 		return rc;
-	struct begin_job j = { auth_token_new(a), auth_token_new(a), auth_token_new(a),
-			       local_path(next) ? next : "/" };
+	struct begin_job j = {auth_token_new(a), auth_token_new(a), auth_token_new(a),
+	                      local_path(next) ? next : "/"};
 	rc = store_write(s, begin_fn, &j);
 	if (rc)
 		return rc;
 	*auth_url = arena_printf(
-		a,
-		"%s%cresponse_type=code&client_id=%s&redirect_uri=%s&scope=%s&state=%s&nonce=%s&"
-		"code_challenge=%s&code_challenge_method=S256",
-		c->authorization_endpoint, strchr(c->authorization_endpoint, '?') ? '&' : '?',
-		url_escape(a, c->cfg.client_id), url_escape(a, c->cfg.redirect_uri),
-		url_escape(a, "openid profile email phone"), j.state, j.nonce,
-		pkce_challenge(a, j.verifier));
+	    a,
+	    "%s%cresponse_type=code&client_id=%s&redirect_uri=%s&scope=%s&state=%s&nonce=%s&"
+	    "code_challenge=%s&code_challenge_method=S256",
+	    c->authorization_endpoint, strchr(c->authorization_endpoint, '?') ? '&' : '?',
+	    url_escape(a, c->cfg.client_id), url_escape(a, c->cfg.redirect_uri),
+	    url_escape(a, "openid profile email phone"), j.state, j.nonce,
+	    pkce_challenge(a, j.verifier));
 	return 0;
 }
 
@@ -210,7 +212,7 @@ static char *b64url_decode(struct arena *a, const char *s, size_t n, size_t *out
 	unsigned char *out = arena_alloc(a, n + 1);
 	size_t len = 0;
 	if (sodium_base642bin(out, n, s, n, NULL, &len, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
 		return NULL;
 	out[len] = '\0';
 	if (outlen)
@@ -220,7 +222,7 @@ static char *b64url_decode(struct arena *a, const char *s, size_t n, size_t *out
 
 /* Verifies an HS256 JWT with the client secret; returns its claims or NULL. */
 static json_t *jwt_verify_hs256(struct arena *a, const char *jwt, const char *secret,
-				const char **why)
+                                const char **why)
 {
 	const char *d1 = strchr(jwt, '.');
 	const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
@@ -298,10 +300,10 @@ static int finish_fn(struct store_conn *c, void *arg)
 	u.verified = true;
 	rc = store_user_update(c, &u, "", clock_now_ms());
 	if (!rc) {
-		struct actor who = { .user_id = u.id, .request_id = j->request_id };
+		struct actor who = {.user_id = u.id, .request_id = j->request_id};
 		json_t *after = auth_user_json(&u);
 		rc = audit_record(c, &who, before ? "oidc_login" : "oidc_register", "user", u.id,
-				  before, after);
+		                  before, after);
 		json_decref(after);
 	}
 	json_decref(before);
@@ -318,19 +320,19 @@ static int take_fn(struct store_conn *c, void *arg)
 {
 	struct take_job *j = arg;
 	return store_oidc_state_take(c, j->a, j->state, clock_now_ms(), STATE_MAX_AGE_MS,
-				     &j->verifier, &j->nonce, &j->next);
+	                             &j->verifier, &j->nonce, &j->next);
 }
 
 int oidc_finish(struct oidc_client *c, struct store *s, struct arena *a, const char *code,
-		const char *state, const char *request_id, int64_t *user_id, const char **next,
-		const char **why)
+                const char *state, const char *request_id, int64_t *user_id, const char **next,
+                const char **why)
 {
 	*why = "";
 	if (!code || !state || strlen(state) > 100 || strlen(code) > 2000) {
 		*why = "missing code or state";
 		return ERR_UNAUTHORIZED;
 	}
-	struct take_job tj = { a, state, NULL, NULL, NULL };
+	struct take_job tj = {a, state, NULL, NULL, NULL};
 	int rc = store_write(s, take_fn, &tj);
 	if (rc == ERR_NOTFOUND) {
 		*why = "unknown, used or expired state";
@@ -344,10 +346,11 @@ int oidc_finish(struct oidc_client *c, struct store *s, struct arena *a, const c
 		return rc;
 	}
 	const char *form = arena_printf(
-		a, "grant_type=authorization_code&code=%s&redirect_uri=%s&client_id=%s&client_secret=%s&"
-		   "code_verifier=%s",
-		url_escape(a, code), url_escape(a, c->cfg.redirect_uri),
-		url_escape(a, c->cfg.client_id), url_escape(a, c->cfg.client_secret), tj.verifier);
+	    a,
+	    "grant_type=authorization_code&code=%s&redirect_uri=%s&client_id=%s&client_secret=%s&"
+	    "code_verifier=%s",
+	    url_escape(a, code), url_escape(a, c->cfg.redirect_uri),
+	    url_escape(a, c->cfg.client_id), url_escape(a, c->cfg.client_secret), tj.verifier);
 	json_t *tok = NULL;
 	rc = http_json_call(c->token_endpoint, form, NULL, &tok);
 	if (rc) {
@@ -364,12 +367,14 @@ int oidc_finish(struct oidc_client *c, struct store *s, struct arena *a, const c
 	if (claims) {
 		const char *iss = json_string_value(json_object_get(claims, "iss"));
 		json_t *aud = json_object_get(claims, "aud");
-		bool aud_ok = json_is_string(aud) && !strcmp(json_string_value(aud), c->cfg.client_id);
+		bool aud_ok =
+		    json_is_string(aud) && !strcmp(json_string_value(aud), c->cfg.client_id);
 		if (json_is_array(aud)) {
 			size_t i;
 			json_t *x;
-			json_array_foreach(aud, i, x) aud_ok = aud_ok || (json_is_string(x) &&
-						!strcmp(json_string_value(x), c->cfg.client_id));
+			json_array_foreach(aud, i, x) aud_ok =
+			    aud_ok ||
+			    (json_is_string(x) && !strcmp(json_string_value(x), c->cfg.client_id));
 		}
 		json_int_t exp = json_integer_value(json_object_get(claims, "exp"));
 		const char *nonce = json_string_value(json_object_get(claims, "nonce"));
@@ -395,17 +400,19 @@ int oidc_finish(struct oidc_client *c, struct store *s, struct arena *a, const c
 			}
 		}
 		if (!rc) {
-			struct finish_job fj = { .a = a, .issuer = c->cfg.issuer,
-						 .sub = arena_strdup(a, sub),
-						 .request_id = request_id };
-			json_t *src[2] = { info, claims };
+			struct finish_job fj = {.a = a,
+			                        .issuer = c->cfg.issuer,
+			                        .sub = arena_strdup(a, sub),
+			                        .request_id = request_id};
+			json_t *src[2] = {info, claims};
 			for (int k = 0; k < 2; k++) {
 				json_t *o = src[k];
 				if (!o)
 					continue;
 				const char *v;
-#define TAKE(field, key)                                                                       \
-	if (!fj.field && (v = json_string_value(json_object_get(o, key))) && *v && strlen(v) < 255) \
+#define TAKE(field, key)                                                                           \
+	if (!fj.field && (v = json_string_value(json_object_get(o, key))) && *v &&                 \
+	    strlen(v) < 255)                                                                       \
 	fj.field = arena_strdup(a, v)
 				TAKE(name, "name");
 				TAKE(email, "email");
@@ -413,7 +420,9 @@ int oidc_finish(struct oidc_client *c, struct store *s, struct arena *a, const c
 #undef TAKE
 				v = json_string_value(json_object_get(o, "gender"));
 				if (!fj.sex && v)
-					fj.sex = !strcmp(v, "female") ? "f" : !strcmp(v, "male") ? "m" : NULL;
+					fj.sex = !strcmp(v, "female") ? "f"
+					         : !strcmp(v, "male") ? "m"
+					                              : NULL;
 				v = json_string_value(json_object_get(o, "birthdate"));
 				if (!fj.birth_year && v && strlen(v) >= 4)
 					fj.birth_year = strtol(arena_strndup(a, v, 4), NULL, 10);

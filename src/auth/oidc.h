@@ -28,12 +28,12 @@ const char *oidc_name(const struct oidc_client *c);
 /* Starts a login: stores state/nonce/verifier, returns the provider URL to redirect to
  * (arena-owned). next must be a local path ("/..."); anything else becomes "/". */
 int oidc_begin(struct oidc_client *c, struct store *s, struct arena *a, const char *next,
-	       char **auth_url);
+               char **auth_url);
 /* Finishes a login: checks state (single use), exchanges the code, verifies the id_token
  * (signature, iss, aud, exp, nonce), upserts the verified account. Returns 0 with the user
  * id and the local path to go to; ERR_UNAUTHORIZED (with *why) when anything is wrong. */
 int oidc_finish(struct oidc_client *c, struct store *s, struct arena *a, const char *code,
-		const char *state, const char *request_id, int64_t *user_id, const char **next,
-		const char **why);
+                const char *state, const char *request_id, int64_t *user_id, const char **next,
+                const char **why);
 
 #endif

@@ -20,7 +20,7 @@ static bool holds(const struct actor *who, unsigned role, int64_t org_id, int64_
 }
 
 int perm_org_scope(struct store_conn *c, const struct actor *who, unsigned role, int64_t org_id,
-		   bool *ok)
+                   bool *ok)
 {
 	*ok = false;
 	if (who->roles & ROLE_ADMIN) {
@@ -46,7 +46,7 @@ int perm_org_scope(struct store_conn *c, const struct actor *who, unsigned role,
 }
 
 int perm_territory_scope(struct store_conn *c, const struct actor *who, unsigned role,
-			 int64_t territory_id, bool *ok)
+                         int64_t territory_id, bool *ok)
 {
 	*ok = false;
 	if (who->roles & ROLE_ADMIN) {

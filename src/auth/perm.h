@@ -10,10 +10,10 @@
 
 /* *ok = actor holds role on org_id or an ancestor organisation. */
 int perm_org_scope(struct store_conn *c, const struct actor *who, unsigned role, int64_t org_id,
-		   bool *ok);
+                   bool *ok);
 /* *ok = actor holds role on territory_id or an ancestor territory. territory_id 0 -> false
  * unless admin. */
 int perm_territory_scope(struct store_conn *c, const struct actor *who, unsigned role,
-			 int64_t territory_id, bool *ok);
+                         int64_t territory_id, bool *ok);
 
 #endif

@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-static const char *const names[ROLE_COUNT] = { "citizen",	"operator", "executor",
-					       "supervisor",	"coordinator", "organiser",
-					       "moderator",	"volunteer", "admin" };
+static const char *const names[ROLE_COUNT] = {"citizen",    "operator",    "executor",
+                                              "supervisor", "coordinator", "organiser",
+                                              "moderator",  "volunteer",   "admin"};
 
 unsigned role_from_name(const char *name)
 {

@@ -87,7 +87,7 @@ int auth_load_actor(struct store_conn *c, struct arena *a, int64_t user_id, stru
 }
 
 int auth_session_authenticate(struct store *s, struct arena *a, const char *token,
-			      struct actor *out)
+                              struct actor *out)
 {
 	if (strlen(token) > 128)
 		return ERR_UNAUTHORIZED;
@@ -112,8 +112,7 @@ int auth_session_authenticate(struct store *s, struct arena *a, const char *toke
 	return 0;
 }
 
-int auth_apikey_authenticate(struct store *s, struct arena *a, const char *key,
-			     struct actor *out)
+int auth_apikey_authenticate(struct store *s, struct arena *a, const char *key, struct actor *out)
 {
 	if (strlen(key) > 200)
 		return ERR_UNAUTHORIZED;
@@ -141,7 +140,7 @@ int auth_apikey_authenticate(struct store *s, struct arena *a, const char *key,
 		struct grant *g = arena_alloc(a, (out->ngrants + 1) * sizeof(*g));
 		if (out->ngrants)
 			memcpy(g, out->grants, out->ngrants * sizeof(*g));
-		g[out->ngrants] = (struct grant){ .role = role, .org_id = org_id };
+		g[out->ngrants] = (struct grant){.role = role, .org_id = org_id};
 		out->grants = g;
 		out->ngrants++;
 		cap++;
@@ -151,13 +150,13 @@ int auth_apikey_authenticate(struct store *s, struct arena *a, const char *key,
 }
 
 static int session_create(struct store_conn *c, struct arena *a, int64_t user_id,
-			  const char **token, const char **csrf)
+                          const char **token, const char **csrf)
 {
 	*token = auth_token_new(a);
 	*csrf = auth_token_new(a);
 	int64_t now = clock_now_ms();
 	return store_session_insert(c, auth_token_hash(a, *token), user_id, *csrf, now,
-				    now + SESSION_TTL_MS);
+	                            now + SESSION_TTL_MS);
 }
 
 struct session_job {
@@ -173,21 +172,21 @@ static int session_job_fn(struct store_conn *c, void *arg)
 	struct session_job *j = arg;
 	int rc = session_create(c, j->a, j->user_id, j->token, j->csrf);
 	if (!rc) {
-		struct actor who = { .user_id = j->user_id, .request_id = j->request_id };
+		struct actor who = {.user_id = j->user_id, .request_id = j->request_id};
 		rc = audit_record(c, &who, j->action, "user", j->user_id, NULL, NULL);
 	}
 	return rc;
 }
 
 int auth_session_start(struct store *s, struct arena *a, int64_t user_id, const char *request_id,
-		       const char **token, const char **csrf)
+                       const char **token, const char **csrf)
 {
-	struct session_job j = { a, user_id, request_id, token, csrf, "login" };
+	struct session_job j = {a, user_id, request_id, token, csrf, "login"};
 	return store_write(s, session_job_fn, &j);
 }
 
 int auth_login(struct store *s, struct arena *a, const char *login, const char *password,
-	       const char *request_id, int64_t *user_id, const char **token, const char **csrf)
+               const char *request_id, int64_t *user_id, const char **token, const char **csrf)
 {
 	struct store_conn *c;
 	int rc = store_conn_get(s, &c);
@@ -228,18 +227,18 @@ int auth_logout(struct store *s, const struct actor *who)
 {
 	if (!who->session_hash)
 		return 0;
-	struct logout_job j = { who };
+	struct logout_job j = {who};
 	return store_write(s, logout_fn, &j);
 }
 
 json_t *auth_user_json(const struct user_row *u)
 {
 	return json_pack("{s:I,s:s,s:s?,s:s?,s:s?,s:o,s:s?,s:o,s:b,s:I}", "id", (json_int_t)u->id,
-			 "login", u->login, "name", u->name, "email", u->email, "phone", u->phone,
-			 "birth_year", u->birth_year ? json_integer(u->birth_year) : json_null(),
-			 "sex", u->sex, "home_territory_id",
-			 u->home_territory_id ? json_integer(u->home_territory_id) : json_null(),
-			 "verified", u->verified, "created_at", (json_int_t)u->created_at);
+	                 "login", u->login, "name", u->name, "email", u->email, "phone", u->phone,
+	                 "birth_year", u->birth_year ? json_integer(u->birth_year) : json_null(),
+	                 "sex", u->sex, "home_territory_id",
+	                 u->home_territory_id ? json_integer(u->home_territory_id) : json_null(),
+	                 "verified", u->verified, "created_at", (json_int_t)u->created_at);
 }
 
 json_t *auth_grants_json(const struct grant *g, size_t n)
@@ -247,12 +246,11 @@ json_t *auth_grants_json(const struct grant *g, size_t n)
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(
-			arr, json_pack("{s:I,s:s,s:o,s:o}", "id", (json_int_t)g[i].id, "role",
-				       role_name(g[i].role), "org_id",
-				       g[i].org_id ? json_integer(g[i].org_id) : json_null(),
-				       "territory_id",
-				       g[i].territory_id ? json_integer(g[i].territory_id)
-							 : json_null()));
+		    arr,
+		    json_pack("{s:I,s:s,s:o,s:o}", "id", (json_int_t)g[i].id, "role",
+		              role_name(g[i].role), "org_id",
+		              g[i].org_id ? json_integer(g[i].org_id) : json_null(), "territory_id",
+		              g[i].territory_id ? json_integer(g[i].territory_id) : json_null()));
 	return arr;
 }
 
@@ -275,7 +273,7 @@ static int vf(struct vfail *v, int err, const char *field, const char *message)
 }
 
 static int text_field(json_t *in, const char *key, size_t max, bool required, const char **out,
-		      struct vfail *v, const char *label_msg)
+                      struct vfail *v, const char *label_msg)
 {
 	json_t *j = json_object_get(in, key);
 	if (!j || json_is_null(j)) {
@@ -359,8 +357,8 @@ static int check_keys(json_t *in, const char *const *allowed, struct vfail *v)
 
 static const char *user_search(struct arena *a, const struct user_row *u)
 {
-	const char *s = arena_printf(a, "%s %s %s", u->login, u->name ? u->name : "",
-				     u->email ? u->email : "");
+	const char *s =
+	    arena_printf(a, "%s %s %s", u->login, u->name ? u->name : "", u->email ? u->email : "");
 	return fold_text(a, s, strlen(s));
 }
 
@@ -374,11 +372,11 @@ struct register_job {
 static int register_fn(struct store_conn *c, void *arg)
 {
 	struct register_job *j = arg;
-	int rc = store_user_insert(c, j->a, &j->u, user_search(j->a, &j->u), clock_now_ms(),
-				   &j->id);
+	int rc =
+	    store_user_insert(c, j->a, &j->u, user_search(j->a, &j->u), clock_now_ms(), &j->id);
 	if (!rc) {
 		j->u.id = j->id;
-		struct actor who = { .user_id = j->id, .request_id = j->request_id };
+		struct actor who = {.user_id = j->id, .request_id = j->request_id};
 		json_t *after = auth_user_json(&j->u);
 		rc = audit_record(c, &who, "register", "user", j->id, NULL, after);
 		json_decref(after);
@@ -387,14 +385,14 @@ static int register_fn(struct store_conn *c, void *arg)
 }
 
 int auth_register(struct store *s, struct arena *a, json_t *in, const char *request_id,
-		  int64_t *user_id, const char **field, const char **message)
+                  int64_t *user_id, const char **field, const char **message)
 {
-	struct vfail v = { field, message };
-	static const char *const allowed[] = { "login", "password", "name", "email", NULL };
+	struct vfail v = {field, message};
+	static const char *const allowed[] = {"login", "password", "name", "email", NULL};
 	int rc = check_keys(in, allowed, &v);
 	if (rc)
 		return rc;
-	struct register_job j = { .a = a, .request_id = request_id };
+	struct register_job j = {.a = a, .request_id = request_id};
 	const char *password;
 	if ((rc = text_field(in, "login", 64, true, &j.u.login, &v, "Укажите логин")) ||
 	    (rc = text_field(in, "password", 200, true, &password, &v, "Укажите пароль")) ||
@@ -404,9 +402,10 @@ int auth_register(struct store *s, struct arena *a, json_t *in, const char *requ
 	j.u.login = ascii_lower(a, j.u.login);
 	if (!login_ok(j.u.login))
 		return vf(&v, ERR_VALIDATION, "login",
-			  "Логин: от 3 до 64 символов, латинские буквы, цифры и . _ - @ +");
+		          "Логин: от 3 до 64 символов, латинские буквы, цифры и . _ - @ +");
 	if (utf8_len(password, strlen(password)) < 8)
-		return vf(&v, ERR_VALIDATION, "password", "Пароль должен быть не короче 8 символов");
+		return vf(&v, ERR_VALIDATION, "password",
+		          "Пароль должен быть не короче 8 символов");
 	if (j.u.email && !email_ok(j.u.email))
 		return vf(&v, ERR_VALIDATION, "email", "Некорректный адрес электронной почты");
 	rc = auth_password_hash(a, password, &j.u.password_hash);
@@ -447,7 +446,8 @@ static int profile_fn(struct store_conn *c, void *arg)
 		if ((rc = text_field(in, "email", 254, false, &s, j->v, NULL)))
 			goto out;
 		if (s && !email_ok(s)) {
-			rc = vf(j->v, ERR_VALIDATION, "email", "Некорректный адрес электронной почты");
+			rc = vf(j->v, ERR_VALIDATION, "email",
+			        "Некорректный адрес электронной почты");
 			goto out;
 		}
 		u.email = s;
@@ -457,7 +457,7 @@ static int profile_fn(struct store_conn *c, void *arg)
 			goto out;
 		if (s && !phone_ok(s)) {
 			rc = vf(j->v, ERR_VALIDATION, "phone",
-				"Телефон: от 10 до 15 цифр, допустимы + - ( ) и пробелы");
+			        "Телефон: от 10 до 15 цифр, допустимы + - ( ) и пробелы");
 			goto out;
 		}
 		u.phone = s;
@@ -466,8 +466,8 @@ static int profile_fn(struct store_conn *c, void *arg)
 		json_t *x = json_object_get(in, "sex");
 		if (json_is_null(x))
 			u.sex = NULL;
-		else if (json_is_string(x) && (!strcmp(json_string_value(x), "m") ||
-					       !strcmp(json_string_value(x), "f")))
+		else if (json_is_string(x) &&
+		         (!strcmp(json_string_value(x), "m") || !strcmp(json_string_value(x), "f")))
 			u.sex = json_string_value(x);
 		else {
 			rc = vf(j->v, ERR_VALIDATION, "sex", "Пол: «m», «f» или не указан");
@@ -484,7 +484,7 @@ static int profile_fn(struct store_conn *c, void *arg)
 			goto out;
 		} else if (json_integer_value(x) < 1900 || json_integer_value(x) > year_now) {
 			rc = vf(j->v, ERR_VALIDATION, "birth_year",
-				"Год рождения должен быть от 1900 до текущего");
+			        "Год рождения должен быть от 1900 до текущего");
 			goto out;
 		} else
 			u.birth_year = json_integer_value(x);
@@ -503,7 +503,7 @@ static int profile_fn(struct store_conn *c, void *arg)
 				goto out;
 			if (!exists) {
 				rc = vf(j->v, ERR_VALIDATION, "home_territory_id",
-					"Территория не найдена");
+				        "Территория не найдена");
 				goto out;
 			}
 			u.home_territory_id = json_integer_value(x);
@@ -521,16 +521,15 @@ out:
 }
 
 int auth_profile_update(struct store *s, struct arena *a, const struct actor *who, json_t *in,
-			const char **field, const char **message)
+                        const char **field, const char **message)
 {
-	struct vfail v = { field, message };
-	static const char *const allowed[] = { "name",	     "email",	   "phone",
-					       "birth_year", "sex", "home_territory_id",
-					       NULL };
+	struct vfail v = {field, message};
+	static const char *const allowed[] = {
+	    "name", "email", "phone", "birth_year", "sex", "home_territory_id", NULL};
 	int rc = check_keys(in, allowed, &v);
 	if (rc)
 		return rc;
-	struct profile_job j = { a, who, in, &v };
+	struct profile_job j = {a, who, in, &v};
 	return store_write(s, profile_fn, &j);
 }
 
@@ -547,21 +546,21 @@ static int apikey_fn(struct store_conn *c, void *arg)
 	const char *hash = auth_token_hash(j->a, j->key);
 	char prefix[9];
 	snprintf(prefix, sizeof(prefix), "%s", j->key);
-	int rc = store_apikey_insert(c, j->name, hash, prefix, j->org_id, j->scopes,
-				     clock_now_ms(), &j->id);
+	int rc = store_apikey_insert(c, j->name, hash, prefix, j->org_id, j->scopes, clock_now_ms(),
+	                             &j->id);
 	if (!rc) {
 		json_t *after = json_pack("{s:s,s:o,s:s,s:s}", "name", j->name, "org_id",
-					  j->org_id ? json_integer(j->org_id) : json_null(), "scopes",
-					  j->scopes, "prefix", prefix);
+		                          j->org_id ? json_integer(j->org_id) : json_null(),
+		                          "scopes", j->scopes, "prefix", prefix);
 		rc = audit_record(c, j->who, "create", "apikey", j->id, NULL, after);
 		json_decref(after);
 	}
 	return rc;
 }
 
-int auth_apikey_create(struct store *s, struct arena *a, const struct actor *who,
-		       const char *name, int64_t org_id, const char *scopes, int64_t *id,
-		       const char **key, const char **message, const char **field)
+int auth_apikey_create(struct store *s, struct arena *a, const struct actor *who, const char *name,
+                       int64_t org_id, const char *scopes, int64_t *id, const char **key,
+                       const char **message, const char **field)
 {
 	*field = "name";
 	if (!name || !*name || utf8_len(name, strlen(name)) > 200 ||
@@ -592,7 +591,7 @@ int auth_apikey_create(struct store *s, struct arena *a, const struct actor *who
 			return ERR_VALIDATION;
 		}
 	}
-	struct apikey_job j = { a, who, name, scopes ? scopes : "", NULL, org_id, 0 };
+	struct apikey_job j = {a, who, name, scopes ? scopes : "", NULL, org_id, 0};
 	j.key = arena_printf(a, "otk_%s", auth_token_new(a));
 	int rc = store_write(s, apikey_fn, &j);
 	if (!rc) {
@@ -603,10 +602,10 @@ int auth_apikey_create(struct store *s, struct arena *a, const struct actor *who
 }
 
 int auth_user_create_conn(struct store_conn *c, struct arena *a, const struct actor *who,
-			  const char *login, const char *password, const char *name,
-			  bool verified, int64_t *id)
+                          const char *login, const char *password, const char *name, bool verified,
+                          int64_t *id)
 {
-	struct user_row u = { .login = login, .name = name, .verified = verified };
+	struct user_row u = {.login = login, .name = name, .verified = verified};
 	if (password) {
 		int rc = auth_password_hash(a, password, &u.password_hash);
 		if (rc)
@@ -623,9 +622,9 @@ int auth_user_create_conn(struct store_conn *c, struct arena *a, const struct ac
 	return rc;
 }
 
-int auth_grant_conn(struct store_conn *c, struct arena *a, const struct actor *who,
-		    int64_t user_id, unsigned role, int64_t org_id, int64_t territory_id,
-		    int64_t *grant_id, const char **message, const char **field)
+int auth_grant_conn(struct store_conn *c, struct arena *a, const struct actor *who, int64_t user_id,
+                    unsigned role, int64_t org_id, int64_t territory_id, int64_t *grant_id,
+                    const char **message, const char **field)
 {
 	(void)a;
 	*field = NULL;
@@ -675,13 +674,12 @@ int auth_grant_conn(struct store_conn *c, struct arena *a, const struct actor *w
 	}
 	if (!rc)
 		rc = store_grant_insert(c, user_id, role, org_id, territory_id, clock_now_ms(),
-					grant_id);
+		                        grant_id);
 	if (!rc) {
-		json_t *after = json_pack("{s:I,s:s,s:o,s:o}", "user_id", (json_int_t)user_id,
-					  "role", role_name(role), "org_id",
-					  org_id ? json_integer(org_id) : json_null(),
-					  "territory_id",
-					  territory_id ? json_integer(territory_id) : json_null());
+		json_t *after = json_pack(
+		    "{s:I,s:s,s:o,s:o}", "user_id", (json_int_t)user_id, "role", role_name(role),
+		    "org_id", org_id ? json_integer(org_id) : json_null(), "territory_id",
+		    territory_id ? json_integer(territory_id) : json_null());
 		rc = audit_record(c, who, "grant", "role_grant", *grant_id, NULL, after);
 		json_decref(after);
 	}

@@ -26,26 +26,25 @@ bool auth_token_equal(const char *a, const char *b);
 
 /* Fills actor from a session cookie token / Bearer key. ERR_UNAUTHORIZED when unknown. */
 int auth_session_authenticate(struct store *s, struct arena *a, const char *token,
-			      struct actor *out);
-int auth_apikey_authenticate(struct store *s, struct arena *a, const char *key,
-			     struct actor *out);
+                              struct actor *out);
+int auth_apikey_authenticate(struct store *s, struct arena *a, const char *key, struct actor *out);
 /* Loads grants and the role mask of a user into actor (citizen is implicit). */
 int auth_load_actor(struct store_conn *c, struct arena *a, int64_t user_id, struct actor *out);
 
 /* Checks the password; on success creates a session. ERR_UNAUTHORIZED when wrong. */
 int auth_login(struct store *s, struct arena *a, const char *login, const char *password,
-	       const char *request_id, int64_t *user_id, const char **token, const char **csrf);
+               const char *request_id, int64_t *user_id, const char **token, const char **csrf);
 /* Creates a session for a user (after OIDC). */
 int auth_session_start(struct store *s, struct arena *a, int64_t user_id, const char *request_id,
-		       const char **token, const char **csrf);
+                       const char **token, const char **csrf);
 int auth_logout(struct store *s, const struct actor *who);
 
 /* A citizen account (ERR_CONFLICT when the login is taken; ERR_VALIDATION with field). */
 int auth_register(struct store *s, struct arena *a, json_t *in, const char *request_id,
-		  int64_t *user_id, const char **field, const char **message);
+                  int64_t *user_id, const char **field, const char **message);
 /* Profile update of the actor's own account (validated). */
 int auth_profile_update(struct store *s, struct arena *a, const struct actor *who, json_t *in,
-			const char **field, const char **message);
+                        const char **field, const char **message);
 
 /* JSON views. */
 json_t *auth_user_json(const struct user_row *u);
@@ -53,16 +52,16 @@ json_t *auth_roles_json(const struct actor *who);
 json_t *auth_grants_json(const struct grant *g, size_t n);
 
 /* Creates an API key; the key (shown once) is arena-owned. scopes: comma-separated roles. */
-int auth_apikey_create(struct store *s, struct arena *a, const struct actor *who,
-		       const char *name, int64_t org_id, const char *scopes, int64_t *id,
-		       const char **key, const char **message, const char **field);
+int auth_apikey_create(struct store *s, struct arena *a, const struct actor *who, const char *name,
+                       int64_t org_id, const char *scopes, int64_t *id, const char **key,
+                       const char **message, const char **field);
 
 /* Account creation for the demo and admin tools (password may be NULL). */
 int auth_user_create_conn(struct store_conn *c, struct arena *a, const struct actor *who,
-			  const char *login, const char *password, const char *name,
-			  bool verified, int64_t *id);
-int auth_grant_conn(struct store_conn *c, struct arena *a, const struct actor *who,
-		    int64_t user_id, unsigned role, int64_t org_id, int64_t territory_id,
-		    int64_t *grant_id, const char **message, const char **field);
+                          const char *login, const char *password, const char *name, bool verified,
+                          int64_t *id);
+int auth_grant_conn(struct store_conn *c, struct arena *a, const struct actor *who, int64_t user_id,
+                    unsigned role, int64_t org_id, int64_t territory_id, int64_t *grant_id,
+                    const char **message, const char **field);
 
 #endif

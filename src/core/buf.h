@@ -11,7 +11,10 @@ struct buf {
 	bool overflow; /* set when an append would pass max; the append is dropped */
 };
 
-#define BUF_INIT(maxbytes) { NULL, 0, 0, (maxbytes), false }
+#define BUF_INIT(maxbytes)                                                                         \
+	{                                                                                          \
+		NULL, 0, 0, (maxbytes), false                                                      \
+	}
 
 /* Returns 0, or ERR_TOOLARGE (and sets overflow) when max would be passed. */
 int buf_append(struct buf *b, const void *p, size_t n);

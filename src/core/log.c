@@ -35,7 +35,7 @@ void log_msg(enum log_level lvl, const char *event, const char *fmt, ...)
 {
 	if (lvl < min_level)
 		return;
-	static const char *names[] = { "debug", "info", "warn", "error" };
+	static const char *names[] = {"debug", "info", "warn", "error"};
 	char text[1024] = "";
 	if (fmt) {
 		va_list ap;
@@ -46,9 +46,10 @@ void log_msg(enum log_level lvl, const char *event, const char *fmt, ...)
 	char esc_ev[256], esc_text[2048], line[2600];
 	json_escape(esc_ev, sizeof(esc_ev), event);
 	json_escape(esc_text, sizeof(esc_text), text);
-	int n = snprintf(line, sizeof(line), "{\"ts\":%lld,\"level\":\"%s\",\"event\":\"%s\"%s%s%s}\n",
-			 (long long)clock_now_ms(), names[lvl], esc_ev, fmt ? ",\"msg\":\"" : "",
-			 fmt ? esc_text : "", fmt ? "\"" : "");
+	int n =
+	    snprintf(line, sizeof(line), "{\"ts\":%lld,\"level\":\"%s\",\"event\":\"%s\"%s%s%s}\n",
+	             (long long)clock_now_ms(), names[lvl], esc_ev, fmt ? ",\"msg\":\"" : "",
+	             fmt ? esc_text : "", fmt ? "\"" : "");
 	if (n > 0)
 		log_line(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }

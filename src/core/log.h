@@ -9,12 +9,12 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 void log_set_level(enum log_level lvl);
 /* msg is a short English event name; fmt (may be NULL) adds free text. */
 void log_msg(enum log_level lvl, const char *event, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Write one already-formatted JSON object as a line. */
 void log_line(const char *json, size_t len);
 
-#define log_info(ev, ...) log_msg(LOG_INFO, ev, __VA_ARGS__)
-#define log_warn(ev, ...) log_msg(LOG_WARN, ev, __VA_ARGS__)
+#define log_info(ev, ...)  log_msg(LOG_INFO, ev, __VA_ARGS__)
+#define log_warn(ev, ...)  log_msg(LOG_WARN, ev, __VA_ARGS__)
 #define log_error(ev, ...) log_msg(LOG_ERROR, ev, __VA_ARGS__)
 
 #endif

@@ -57,11 +57,16 @@ int h_openapi(struct req *r)
 static const char *content_type_for(const char *name)
 {
 	static const char *const map[][2] = {
-		{ ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
-		{ ".mjs", "text/javascript; charset=utf-8" }, { ".css", "text/css; charset=utf-8" },
-		{ ".svg", "image/svg+xml" }, { ".png", "image/png" }, { ".ico", "image/x-icon" },
-		{ ".json", "application/json; charset=utf-8" }, { ".woff2", "font/woff2" },
-		{ ".txt", "text/plain; charset=utf-8" },
+	    {".html", "text/html; charset=utf-8"},
+	    {".js", "text/javascript; charset=utf-8"},
+	    {".mjs", "text/javascript; charset=utf-8"},
+	    {".css", "text/css; charset=utf-8"},
+	    {".svg", "image/svg+xml"},
+	    {".png", "image/png"},
+	    {".ico", "image/x-icon"},
+	    {".json", "application/json; charset=utf-8"},
+	    {".woff2", "font/woff2"},
+	    {".txt", "text/plain; charset=utf-8"},
 	};
 	const char *dot = strrchr(name, '.');
 	for (size_t i = 0; dot && i < sizeof(map) / sizeof(map[0]); i++)
@@ -108,16 +113,16 @@ static void set_session_cookie(struct req *r, const char *token, bool clear)
 	const char *secure = r->srv->cfg.cookie_secure ? "; Secure" : "";
 	if (clear)
 		http_add_header(r, "Set-Cookie",
-				arena_printf(r->a,
-					     SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; "
-							    "Max-Age=0%s",
-					     secure));
+		                arena_printf(r->a,
+		                             SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; "
+		                                            "Max-Age=0%s",
+		                             secure));
 	else
 		http_add_header(r, "Set-Cookie",
-				arena_printf(r->a,
-					     SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax; "
-							    "Max-Age=%lld%s",
-					     token, (long long)(SESSION_TTL_MS / 1000), secure));
+		                arena_printf(r->a,
+		                             SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax; "
+		                                            "Max-Age=%lld%s",
+		                             token, (long long)(SESSION_TTL_MS / 1000), secure));
 }
 
 static int me_json(struct req *r, int status, int64_t user_id, const char *csrf)
@@ -127,7 +132,7 @@ static int me_json(struct req *r, int status, int64_t user_id, const char *csrf)
 	if (rc)
 		return rc;
 	struct user_row u;
-	struct actor who = { 0 };
+	struct actor who = {0};
 	rc = store_user_by_id(c, r->a, user_id, &u);
 	if (!rc)
 		rc = auth_load_actor(c, r->a, user_id, &who);
@@ -135,8 +140,8 @@ static int me_json(struct req *r, int status, int64_t user_id, const char *csrf)
 	if (rc)
 		return rc;
 	return http_json(r, status,
-			 json_pack("{s:o,s:o,s:s}", "user", auth_user_json(&u), "roles",
-				   auth_roles_json(&who), "csrf_token", csrf ? csrf : ""));
+	                 json_pack("{s:o,s:o,s:s}", "user", auth_user_json(&u), "roles",
+	                           auth_roles_json(&who), "csrf_token", csrf ? csrf : ""));
 }
 
 static bool login_rate_ok(struct req *r, const char *login)
@@ -155,7 +160,7 @@ int h_login(struct req *r)
 	const char *login = NULL, *password = NULL;
 	json_error_t jerr;
 	if (json_unpack_ex(in, &jerr, JSON_STRICT, "{s:s,s:s}", "login", &login, "password",
-			   &password)) {
+	                   &password)) {
 		json_decref(in);
 		return http_fail(r, ERR_INVALID, "Ожидаются поля login и password", NULL);
 	}
@@ -212,14 +217,15 @@ int h_register(struct req *r)
 int h_providers(struct req *r)
 {
 	return http_json(r, 200,
-			 json_pack("{s:{s:b,s:s}}", "oidc", "enabled", oidc_enabled(r->srv->oidc),
-				   "name", oidc_name(r->srv->oidc)));
+	                 json_pack("{s:{s:b,s:s}}", "oidc", "enabled", oidc_enabled(r->srv->oidc),
+	                           "name", oidc_name(r->srv->oidc)));
 }
 
 int h_oidc_start(struct req *r)
 {
 	if (!oidc_enabled(r->srv->oidc))
-		return http_fail(r, ERR_NOTFOUND, "Вход через внешнего провайдера не настроен", NULL);
+		return http_fail(r, ERR_NOTFOUND, "Вход через внешнего провайдера не настроен",
+		                 NULL);
 	char *url;
 	int rc = oidc_begin(r->srv->oidc, r->store, r->a, http_query(r, "next"), &url);
 	if (rc == ERR_UNAUTHORIZED)
@@ -232,17 +238,17 @@ int h_oidc_start(struct req *r)
 int h_oidc_callback(struct req *r)
 {
 	if (!oidc_enabled(r->srv->oidc))
-		return http_fail(r, ERR_NOTFOUND, "Вход через внешнего провайдера не настроен", NULL);
+		return http_fail(r, ERR_NOTFOUND, "Вход через внешнего провайдера не настроен",
+		                 NULL);
 	if (http_query(r, "error"))
 		return http_fail(r, ERR_UNAUTHORIZED, "Провайдер отказал во входе", NULL);
 	int64_t uid;
 	const char *next, *why;
 	int rc = oidc_finish(r->srv->oidc, r->store, r->a, http_query(r, "code"),
-			     http_query(r, "state"), r->request_id, &uid, &next, &why);
+	                     http_query(r, "state"), r->request_id, &uid, &next, &why);
 	if (rc == ERR_UNAUTHORIZED)
-		return http_fail(r, rc,
-				 arena_printf(r->a, "Не удалось войти через провайдера (%s)", why),
-				 NULL);
+		return http_fail(
+		    r, rc, arena_printf(r->a, "Не удалось войти через провайдера (%s)", why), NULL);
 	if (rc)
 		return rc;
 	const char *token, *csrf;
@@ -318,7 +324,7 @@ static int paging(struct req *r, int64_t *limit, int64_t *offset)
 int h_reg_list(struct req *r)
 {
 	const struct entity_desc *d = coll_of(r);
-	struct list_query lq = { 0 };
+	struct list_query lq = {0};
 	int rc = paging(r, &lq.limit, &lq.offset);
 	if (rc)
 		return rc;
@@ -331,7 +337,7 @@ int h_reg_list(struct req *r)
 		if (d->fields[i].flags & FF_FILTER)
 			lq.filter[i] = http_query(r, d->fields[i].name);
 	json_t *out;
-	struct problem p = { 0 };
+	struct problem p = {0};
 	rc = registry_list(r->store, r->a, d, &lq, &out, &p);
 	if (rc)
 		return problem_fail(r, rc, &p);
@@ -345,7 +351,7 @@ int h_reg_get(struct req *r)
 	if (rc)
 		return rc;
 	json_t *out;
-	struct problem p = { 0 };
+	struct problem p = {0};
 	rc = registry_get(r->store, r->a, coll_of(r), id, &out, &p);
 	if (rc)
 		return problem_fail(r, rc, &p);
@@ -358,7 +364,7 @@ int h_reg_create(struct req *r)
 	int rc = http_body_json(r, &in);
 	if (rc)
 		return rc;
-	struct problem p = { 0 };
+	struct problem p = {0};
 	rc = registry_create(r->store, r->a, &r->actor, coll_of(r), in, &out, &p);
 	json_decref(in);
 	if (rc)
@@ -376,7 +382,7 @@ int h_reg_update(struct req *r)
 	rc = http_body_json(r, &in);
 	if (rc)
 		return rc;
-	struct problem p = { 0 };
+	struct problem p = {0};
 	rc = registry_update(r->store, r->a, &r->actor, coll_of(r), id, in, &out, &p);
 	json_decref(in);
 	if (rc)
@@ -390,7 +396,7 @@ int h_reg_delete(struct req *r)
 	int rc = http_param_id(r, 0, &id);
 	if (rc)
 		return rc;
-	struct problem p = { 0 };
+	struct problem p = {0};
 	rc = registry_delete(r->store, r->a, &r->actor, coll_of(r), id, &p);
 	if (rc)
 		return problem_fail(r, rc, &p);
@@ -404,9 +410,10 @@ int h_polygon_put(struct req *r)
 	if (rc)
 		return rc;
 	if (!r->content_type || (strncasecmp(r->content_type, "application/json", 16) &&
-				 strncasecmp(r->content_type, "application/geo+json", 20)))
-		return http_fail(r, ERR_MEDIATYPE, "Ожидается GeoJSON (application/geo+json)", NULL);
-	struct problem p = { 0 };
+	                         strncasecmp(r->content_type, "application/geo+json", 20)))
+		return http_fail(r, ERR_MEDIATYPE, "Ожидается GeoJSON (application/geo+json)",
+		                 NULL);
+	struct problem p = {0};
 	rc = registry_set_polygon(r->store, r->a, &r->actor, id, r->body, r->body_len, &p);
 	if (rc)
 		return problem_fail(r, rc, &p);
@@ -420,7 +427,7 @@ int h_polygon_get(struct req *r)
 	if (rc)
 		return rc;
 	const char *g;
-	struct problem p = { 0 };
+	struct problem p = {0};
 	rc = registry_get_polygon(r->store, r->a, id, &g, &p);
 	if (rc)
 		return problem_fail(r, rc, &p);
@@ -428,7 +435,7 @@ int h_polygon_get(struct req *r)
 }
 
 static int query_double(struct req *r, const char *name, double min, double max, bool *has,
-			double *out)
+                        double *out)
 {
 	const char *v = http_query(r, name);
 	*has = false;
@@ -438,9 +445,9 @@ static int query_double(struct req *r, const char *name, double min, double max,
 	double x = strtod(v, &end);
 	if (*end || !isfinite(x) || x < min || x > max)
 		return http_fail(r, ERR_INVALID,
-				 arena_printf(r->a, "Параметр %s должен быть числом от %g до %g",
-					      name, min, max),
-				 name);
+		                 arena_printf(r->a, "Параметр %s должен быть числом от %g до %g",
+		                              name, min, max),
+		                 name);
 	*has = true;
 	*out = x;
 	return 0;
@@ -464,19 +471,19 @@ int h_route(struct req *r)
 		return http_fail(r, ERR_INVALID, "Укажите topic_id", "topic_id");
 	if (has_lat != has_lon)
 		return http_fail(r, ERR_INVALID, "Укажите обе координаты: lat и lon",
-				 has_lat ? "lon" : "lat");
+		                 has_lat ? "lon" : "lat");
 	struct route_result res;
-	struct problem p = { 0 };
+	struct problem p = {0};
 	rc = registry_resolve(r->store, r->a, topic, territory, has_lat, lat, lon, &res, &p);
 	if (rc)
 		return problem_fail(r, rc, &p);
 	return http_json(r, 200,
-			 json_pack("{s:o,s:o,s:o,s:s}", "org_id",
-				   res.org_id ? json_integer(res.org_id) : json_null(), "rule_id",
-				   res.rule_id ? json_integer(res.rule_id) : json_null(),
-				   "territory_id",
-				   res.territory_id ? json_integer(res.territory_id) : json_null(),
-				   "reason", res.reason));
+	                 json_pack("{s:o,s:o,s:o,s:s}", "org_id",
+	                           res.org_id ? json_integer(res.org_id) : json_null(), "rule_id",
+	                           res.rule_id ? json_integer(res.rule_id) : json_null(),
+	                           "territory_id",
+	                           res.territory_id ? json_integer(res.territory_id) : json_null(),
+	                           "reason", res.reason));
 }
 
 int h_import(struct req *r)
@@ -487,14 +494,14 @@ int h_import(struct req *r)
 	if (!r->content_type || strncasecmp(r->content_type, "text/csv", 8))
 		return http_fail(r, ERR_MEDIATYPE, "Ожидается Content-Type: text/csv", NULL);
 	int64_t ins, upd;
-	struct problem p = { 0 };
-	int rc = registry_import_csv(r->store, r->a, &r->actor, d, r->body, r->body_len, &ins, &upd,
-				     &p);
+	struct problem p = {0};
+	int rc =
+	    registry_import_csv(r->store, r->a, &r->actor, d, r->body, r->body_len, &ins, &upd, &p);
 	if (rc)
 		return problem_fail(r, rc, &p);
-	return http_json(r, 200,
-			 json_pack("{s:I,s:I}", "inserted", (json_int_t)ins, "updated",
-				   (json_int_t)upd));
+	return http_json(
+	    r, 200,
+	    json_pack("{s:I,s:I}", "inserted", (json_int_t)ins, "updated", (json_int_t)upd));
 }
 
 /* --- users, roles, keys, audit -------------------------------------------------------- */
@@ -529,7 +536,7 @@ int h_users_list(struct req *r)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, auth_user_json(&rows[i]));
 	return http_json(r, 200,
-			 json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total));
+	                 json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total));
 }
 
 int h_user_get(struct req *r)
@@ -553,9 +560,9 @@ int h_user_get(struct req *r)
 		return http_fail(r, rc, "Пользователь не найден", NULL);
 	if (rc)
 		return rc;
-	return http_json(r, 200,
-			 json_pack("{s:o,s:o}", "user", auth_user_json(&u), "roles",
-				   auth_grants_json(g, n)));
+	return http_json(
+	    r, 200,
+	    json_pack("{s:o,s:o}", "user", auth_user_json(&u), "roles", auth_grants_json(g, n)));
 }
 
 struct grant_job {
@@ -570,12 +577,12 @@ static int grant_fn(struct store_conn *c, void *arg)
 	struct grant_job *j = arg;
 	j->message = NULL;
 	return auth_grant_conn(c, j->r->a, &j->r->actor, j->user_id, j->role, j->org_id,
-			       j->territory_id, &j->grant_id, &j->message, &j->field);
+	                       j->territory_id, &j->grant_id, &j->message, &j->field);
 }
 
 int h_role_grant(struct req *r)
 {
-	struct grant_job j = { .r = r };
+	struct grant_job j = {.r = r};
 	int rc = http_param_id(r, 0, &j.user_id);
 	if (rc)
 		return rc;
@@ -587,12 +594,13 @@ int h_role_grant(struct req *r)
 	json_t *org = NULL, *terr = NULL;
 	json_error_t jerr;
 	if (json_unpack_ex(in, &jerr, JSON_STRICT, "{s:s,s?o,s?o}", "role", &role, "org_id", &org,
-			   "territory_id", &terr) ||
+	                   "territory_id", &terr) ||
 	    (org && !json_is_integer(org) && !json_is_null(org)) ||
 	    (terr && !json_is_integer(terr) && !json_is_null(terr))) {
 		json_decref(in);
 		return http_fail(r, ERR_INVALID,
-				 "Ожидаются поля role, org_id (число) и territory_id (число)", NULL);
+		                 "Ожидаются поля role, org_id (число) и territory_id (число)",
+		                 NULL);
 	}
 	j.role = role_from_name(role);
 	j.org_id = json_integer_value(org);
@@ -605,7 +613,7 @@ int h_role_grant(struct req *r)
 		return http_fail(r, rc, "Пользователь не найден", NULL);
 	if (rc)
 		return http_fail(r, rc, j.message, j.field);
-	struct grant g = { j.grant_id, j.role, j.org_id, j.territory_id };
+	struct grant g = {j.grant_id, j.role, j.org_id, j.territory_id};
 	json_t *arr = auth_grants_json(&g, 1);
 	json_t *one = json_incref(json_array_get(arr, 0));
 	json_decref(arr);
@@ -623,7 +631,8 @@ static int revoke_fn(struct store_conn *c, void *arg)
 	int rc = store_grant_delete(c, j->user_id, j->grant_id);
 	if (!rc) {
 		json_t *before = json_pack("{s:I}", "user_id", (json_int_t)j->user_id);
-		rc = audit_record(c, &j->r->actor, "revoke", "role_grant", j->grant_id, before, NULL);
+		rc = audit_record(c, &j->r->actor, "revoke", "role_grant", j->grant_id, before,
+		                  NULL);
 		json_decref(before);
 	}
 	return rc;
@@ -631,7 +640,7 @@ static int revoke_fn(struct store_conn *c, void *arg)
 
 int h_role_revoke(struct req *r)
 {
-	struct revoke_job j = { .r = r };
+	struct revoke_job j = {.r = r};
 	int rc = http_param_id(r, 0, &j.user_id);
 	if (!rc)
 		rc = http_param_id(r, 1, &j.grant_id);
@@ -655,12 +664,12 @@ int h_apikey_create(struct req *r)
 	json_t *org = NULL, *scopes = NULL;
 	json_error_t jerr;
 	if (json_unpack_ex(in, &jerr, JSON_STRICT, "{s:s,s?o,s?o}", "name", &name, "org_id", &org,
-			   "scopes", &scopes) ||
+	                   "scopes", &scopes) ||
 	    (org && !json_is_integer(org) && !json_is_null(org)) ||
 	    (scopes && !json_is_array(scopes))) {
 		json_decref(in);
 		return http_fail(r, ERR_INVALID, "Ожидаются поля name, org_id и scopes (массив)",
-				 NULL);
+		                 NULL);
 	}
 	struct buf sc = BUF_INIT(4096);
 	size_t i;
@@ -682,11 +691,11 @@ int h_apikey_create(struct req *r)
 	int64_t org_id = json_integer_value(org);
 	json_decref(in);
 	rc = auth_apikey_create(r->store, r->a, &r->actor, nm, org_id, scs, &id, &key, &message,
-				&field);
+	                        &field);
 	if (rc)
 		return http_fail(r, rc, message, rc == ERR_VALIDATION ? field : NULL);
 	return http_json(r, 201,
-			 json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", nm, "key", key));
+	                 json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", nm, "key", key));
 }
 
 static json_t *parse_or_null(const char *s)
@@ -723,17 +732,17 @@ int h_audit(struct req *r)
 	for (size_t i = 0; i < n; i++) {
 		struct audit_entry *e = &rows[i];
 		json_array_append_new(
-			items,
-			json_pack("{s:I,s:I,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:s?}", "id",
-				  (json_int_t)e->id, "at", (json_int_t)e->at, "actor_user_id",
-				  e->actor_user_id ? json_integer(e->actor_user_id) : json_null(),
-				  "actor_apikey_id",
-				  e->actor_apikey_id ? json_integer(e->actor_apikey_id) : json_null(),
-				  "action", e->action, "entity", e->entity, "entity_id",
-				  e->entity_id ? json_integer(e->entity_id) : json_null(), "before",
-				  parse_or_null(e->before_json), "after",
-				  parse_or_null(e->after_json), "request_id", e->request_id));
+		    items,
+		    json_pack("{s:I,s:I,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:s?}", "id", (json_int_t)e->id,
+		              "at", (json_int_t)e->at, "actor_user_id",
+		              e->actor_user_id ? json_integer(e->actor_user_id) : json_null(),
+		              "actor_apikey_id",
+		              e->actor_apikey_id ? json_integer(e->actor_apikey_id) : json_null(),
+		              "action", e->action, "entity", e->entity, "entity_id",
+		              e->entity_id ? json_integer(e->entity_id) : json_null(), "before",
+		              parse_or_null(e->before_json), "after", parse_or_null(e->after_json),
+		              "request_id", e->request_id));
 	}
 	return http_json(r, 200,
-			 json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total));
+	                 json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total));
 }

@@ -14,7 +14,7 @@ struct server;
 struct store;
 struct route;
 
-#define REQ_MAX_PARAMS 4
+#define REQ_MAX_PARAMS  4
 #define REQ_MAX_HEADERS 8
 
 struct req {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLOTS 65536
-#define PROBE 16
+#define SLOTS  65536
+#define PROBE  16
 #define KEYMAX 96
 
 struct bucket {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 static bool match(const char *pattern, const char *path, const char **params, size_t *nparams,
-		  struct arena *a)
+                  struct arena *a)
 {
 	size_t np = 0;
 	const char *p = pattern, *s = path;
@@ -46,7 +46,7 @@ static bool match(const char *pattern, const char *path, const char **params, si
 }
 
 const struct route *route_match(const char *method, const char *path, const char **params,
-				size_t *nparams, struct arena *a, bool *path_known)
+                                size_t *nparams, struct arena *a, bool *path_known)
 {
 	*path_known = false;
 	for (size_t i = 0; i < routes_count; i++) {

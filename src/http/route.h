@@ -24,7 +24,7 @@ extern const size_t routes_count;
 /* Finds the route for method+path; fills params. NULL when none; *path_known tells whether
  * the path matched some route with another method (405 rather than 404). */
 const struct route *route_match(const char *method, const char *path, const char **params,
-				size_t *nparams, struct arena *a, bool *path_known);
+                                size_t *nparams, struct arena *a, bool *path_known);
 /* "GET, PATCH": the methods the path has (for 405's Allow header), arena-owned. */
 const char *route_allow(const char *path, struct arena *a);
 /* Index of r in routes[] (for metrics). */

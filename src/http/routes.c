@@ -4,8 +4,8 @@
 #include "http/handlers.h"
 #include "http/route.h"
 
-#define KB 1024
-#define MB (1024 * 1024)
+#define KB  1024
+#define MB  (1024 * 1024)
 #define ADM ROLE_ADMIN
 #define PUB PERM_PUBLIC
 #define ANY PERM_AUTH

@@ -29,8 +29,8 @@
 #define SESSION_COOKIE "otklik_session"
 
 static const char *const security_csp =
-	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 struct conn_state {
 	struct arena arena;
@@ -53,7 +53,7 @@ static void request_id_new(char *out, size_t n)
 {
 	uint64_t seq = atomic_fetch_add(&request_seq, 1) + 1;
 	snprintf(out, n, "%08llx%08llx", (unsigned long long)(node_salt & 0xffffffffu),
-		 (unsigned long long)seq);
+	         (unsigned long long)seq);
 }
 
 const char *http_header(struct req *r, const char *name)
@@ -83,10 +83,11 @@ int http_query_int(struct req *r, const char *name, int64_t min, int64_t max, in
 	char *end;
 	long long x = strtoll(v, &end, 10);
 	if (*end || x < min || x > max)
-		return http_fail(r, ERR_INVALID,
-				 arena_printf(r->a, "Параметр %s должен быть целым числом от %lld до %lld",
-					      name, (long long)min, (long long)max),
-				 name);
+		return http_fail(
+		    r, ERR_INVALID,
+		    arena_printf(r->a, "Параметр %s должен быть целым числом от %lld до %lld", name,
+		                 (long long)min, (long long)max),
+		    name);
 	*out = x;
 	return 0;
 }
@@ -182,7 +183,7 @@ static void render_error(struct req *r, int err, const char *code_override)
 	json_t *e = json_object();
 	json_object_set_new(e, "code", json_string(code_override ? code_override : err_code(err)));
 	json_object_set_new(e, "message",
-			    json_string(r->err_message ? r->err_message : default_message(err)));
+	                    json_string(r->err_message ? r->err_message : default_message(err)));
 	if (r->err_field)
 		json_object_set_new(e, "field", json_string(r->err_field));
 	r->resp_headers[0][0] = NULL;
@@ -224,16 +225,16 @@ int http_body_json(struct req *r, json_t **out)
 	*out = NULL;
 	if (!r->content_type || strncasecmp(r->content_type, "application/json", 16) != 0)
 		return http_fail(r, ERR_MEDIATYPE, "Ожидается Content-Type: application/json",
-				 NULL);
+		                 NULL);
 	if (!json_depth_ok(r->body, r->body_len))
 		return http_fail(r, ERR_INVALID, "Слишком глубокая вложенность JSON", NULL);
 	json_error_t jerr;
 	json_t *j = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j)
 		return http_fail(r, ERR_INVALID,
-				 arena_printf(r->a, "Некорректный JSON (строка %d, позиция %d): %s",
-					      jerr.line, jerr.column, jerr.text),
-				 NULL);
+		                 arena_printf(r->a, "Некорректный JSON (строка %d, позиция %d): %s",
+		                              jerr.line, jerr.column, jerr.text),
+		                 NULL);
 	if (!json_is_object(j)) {
 		json_decref(j);
 		return http_fail(r, ERR_INVALID, "Ожидается JSON-объект", NULL);
@@ -290,7 +291,8 @@ static int check_rate(struct req *r)
 	if (r->actor.user_id)
 		snprintf(key, sizeof(key), "%d:u%lld", (int)rt->rate, (long long)r->actor.user_id);
 	else if (r->actor.apikey_id)
-		snprintf(key, sizeof(key), "%d:k%lld", (int)rt->rate, (long long)r->actor.apikey_id);
+		snprintf(key, sizeof(key), "%d:k%lld", (int)rt->rate,
+		         (long long)r->actor.apikey_id);
 	else
 		snprintf(key, sizeof(key), "%d:ip%s", (int)rt->rate, r->client_ip);
 	if (!ratelimit_take(r->srv->rl, key, rate, burst))
@@ -314,8 +316,8 @@ static int dispatch(struct req *r)
 		const char *t = http_header(r, "X-CSRF-Token");
 		if (!t || !r->actor.csrf_token || !auth_token_equal(t, r->actor.csrf_token))
 			return http_fail(r, ERR_FORBIDDEN,
-					 "Отсутствует или неверен CSRF-токен; обновите страницу",
-					 NULL);
+			                 "Отсутствует или неверен CSRF-токен; обновите страницу",
+			                 NULL);
 	}
 	rc = check_rate(r);
 	if (rc)
@@ -338,7 +340,7 @@ static void add_security_headers(struct MHD_Response *resp, const char *path)
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *r)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		r->resp_len, (void *)(r->resp_body ? r->resp_body : ""), MHD_RESPMEM_MUST_COPY);
+	    r->resp_len, (void *)(r->resp_body ? r->resp_body : ""), MHD_RESPMEM_MUST_COPY);
 	if (r->resp_type)
 		MHD_add_response_header(resp, "Content-Type", r->resp_type);
 	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
@@ -353,39 +355,41 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *r)
 static const char *client_ip(struct MHD_Connection *conn, struct arena *a)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	char buf[INET6_ADDRSTRLEN] = "?";
 	if (ci && ci->client_addr) {
 		if (ci->client_addr->sa_family == AF_INET)
 			inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
-				  buf, sizeof(buf));
+			          buf, sizeof(buf));
 		else if (ci->client_addr->sa_family == AF_INET6)
 			inet_ntop(AF_INET6,
-				  &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, buf,
-				  sizeof(buf));
+			          &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, buf,
+			          sizeof(buf));
 	}
 	return arena_strdup(a, buf);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload_data,
-				  size_t *upload_data_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	(void)version;
 	struct server *srv = cls;
 	struct conn_state *cs = *con_cls;
 	if (!cs) {
-		/* First call: only headers are known. Queue nothing yet (keep-alive, see STACK.md). */
+		/* First call: only headers are known. Queue nothing yet (keep-alive, see STACK.md).
+		 */
 		cs = xcalloc(1, sizeof(*cs));
 		atomic_fetch_add(&inflight, 1);
 		arena_init(&cs->arena, 16384);
 		cs->t0 = clock_mono_ns();
 		request_id_new(cs->request_id, sizeof(cs->request_id));
-		cs->route = route_match(method, url, cs->params, &cs->nparams, &cs->arena,
-					&cs->path_known);
+		cs->route =
+		    route_match(method, url, cs->params, &cs->nparams, &cs->arena, &cs->path_known);
 		size_t limit = cs->route ? cs->route->body_limit : 0;
 		cs->body = (struct buf)BUF_INIT(limit ? limit : 1);
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		const char *cl =
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > (limit ? limit : 0) && cs->route &&
 		    strtoull(cl, NULL, 10) > 0)
 			cs->too_large = true;
@@ -399,7 +403,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 
-	struct req r = { 0 };
+	struct req r = {0};
 	r.a = &cs->arena;
 	r.srv = srv;
 	r.store = srv->store;
@@ -423,10 +427,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!cs->route)
 		rc = http_fail(&r, cs->path_known ? ERR_METHOD : ERR_NOTFOUND, NULL, NULL);
 	else if (cs->too_large)
-		rc = http_fail(&r, ERR_TOOLARGE,
-			       arena_printf(r.a, "Тело запроса больше %zu байт",
-					    cs->route->body_limit),
-			       NULL);
+		rc = http_fail(
+		    &r, ERR_TOOLARGE,
+		    arena_printf(r.a, "Тело запроса больше %zu байт", cs->route->body_limit), NULL);
 	else
 		rc = dispatch(&r);
 	if (rc) {
@@ -450,7 +453,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
+                         enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
 	(void)conn;
@@ -461,13 +464,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	size_t ri = cs->route ? route_index(cs->route) : routes_count;
 	metrics_observe(ri, cs->status, dur);
 	char line[512];
-	int n = snprintf(line, sizeof(line),
-			 "{\"ts\":%lld,\"level\":\"info\",\"event\":\"access\",\"request_id\":\"%s\","
-			 "\"route\":\"%s %s\",\"status\":%d,\"ms\":%.3f%s}\n",
-			 (long long)clock_now_ms(), cs->request_id,
-			 cs->route ? cs->route->method : "-", cs->route ? cs->route->pattern : "-",
-			 cs->status, (double)dur / 1e6,
-			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+	int n =
+	    snprintf(line, sizeof(line),
+	             "{\"ts\":%lld,\"level\":\"info\",\"event\":\"access\",\"request_id\":\"%s\","
+	             "\"route\":\"%s %s\",\"status\":%d,\"ms\":%.3f%s}\n",
+	             (long long)clock_now_ms(), cs->request_id, cs->route ? cs->route->method : "-",
+	             cs->route ? cs->route->pattern : "-", cs->status, (double)dur / 1e6,
+	             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
 	if (n > 0 && (size_t)n < sizeof(line))
 		log_line(line, (size_t)n);
 	arena_release(&cs->arena);
@@ -494,16 +497,16 @@ int server_parse_listen(struct server_config *cfg, const char *listen)
 
 int server_run(const struct server_config *cfg, struct store *s)
 {
-	struct server srv = { .cfg = *cfg, .store = s };
+	struct server srv = {.cfg = *cfg, .store = s};
 	srv.rl = ratelimit_new();
 	srv.oidc = oidc_client_new(&srv.cfg.oidc);
 	node_salt = (uint64_t)clock_now_ms() ^ ((uint64_t)getpid() << 20);
 
-	struct sockaddr_in addr = { 0 };
+	struct sockaddr_in addr = {0};
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons((uint16_t)cfg->port);
 	if (inet_pton(AF_INET, strcmp(cfg->host, "localhost") ? cfg->host : "127.0.0.1",
-		      &addr.sin_addr) != 1) {
+	              &addr.sin_addr) != 1) {
 		log_error("listen", "bad address %s (use an IPv4 address)", cfg->host);
 		ratelimit_free(srv.rl);
 		oidc_client_free(srv.oidc);
@@ -519,12 +522,13 @@ int server_run(const struct server_config *cfg, struct store *s)
 
 	int threads = cfg->threads > 0 ? cfg->threads : 32;
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC, (uint16_t)cfg->port,
-		NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-		(unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_END);
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC,
+	    (uint16_t)cfg->port, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, &srv, MHD_OPTION_END);
 	if (!d) {
 		log_error("listen", "cannot listen on %s:%d", cfg->host, cfg->port);
 		ratelimit_free(srv.rl);
@@ -538,7 +542,7 @@ int server_run(const struct server_config *cfg, struct store *s)
 	/* Stop accepting, let workers finish what they hold, then stop. */
 	MHD_quiesce_daemon(d);
 	for (int waited = 0; atomic_load(&inflight) > 0 && waited < 3000; waited++) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(d);

@@ -13,7 +13,7 @@
 #define DEMO_PASSWORD "otklik-demo"
 
 /* Loaders act as the platform itself (audit entries without a user). */
-static const struct actor system_actor = { .roles = ROLE_ADMIN, .request_id = "system" };
+static const struct actor system_actor = {.roles = ROLE_ADMIN, .request_id = "system"};
 
 struct load_job {
 	struct arena *a;
@@ -24,7 +24,7 @@ struct load_job {
 };
 
 static int import_file(struct store_conn *c, struct arena *a, const char *coll, const char *name,
-		       struct problem *p)
+                       struct problem *p)
 {
 	const struct embedded_file *f = embed_find(name);
 	if (!f) {
@@ -32,8 +32,8 @@ static int import_file(struct store_conn *c, struct arena *a, const char *coll, 
 		return ERR_INTERNAL;
 	}
 	int64_t ins, upd;
-	int rc = registry_import_csv_conn(c, a, &system_actor, registry_find(coll), f->data, f->len, &ins,
-					  &upd, p);
+	int rc = registry_import_csv_conn(c, a, &system_actor, registry_find(coll), f->data, f->len,
+	                                  &ins, &upd, p);
 	if (rc)
 		log_error("load_data", "%s: %s", name, p->message ? p->message : "error");
 	else if (ins)
@@ -49,18 +49,18 @@ struct demo_user {
 };
 
 static const struct demo_user demo_users[] = {
-	{ "admin", "Администратор платформы", "admin", NULL, NULL, true },
-	{ "citizen", "Иван Петров", NULL, NULL, NULL, true },
-	{ "citizen2", "Мария Соколова", NULL, NULL, NULL, false },
-	{ "operator", "Оператор приёма (Калуга)", "operator", "klu-kaluga-adm", NULL, true },
-	{ "executor", "Исполнитель Минстроя", "executor", "klu-minstroy", NULL, true },
-	{ "executor2", "Исполнитель Минздрава", "executor", "klu-minzdrav", NULL, true },
-	{ "supervisor", "Куратор Правительства области", "supervisor", "klu-gov", NULL, true },
-	{ "coordinator", "Координатор ЦУР Калужской области", "coordinator", NULL, "RU-KLU", true },
-	{ "coordinator2", "Координатор Обнинска", "coordinator", NULL, "klu-obninsk", true },
-	{ "organiser", "Организатор (Калуга)", "organiser", "klu-kaluga-adm", NULL, true },
-	{ "moderator", "Модератор (Калуга)", "moderator", "klu-kaluga-adm", NULL, true },
-	{ "volunteer", "Волонтёр (Калуга)", "volunteer", NULL, "klu-kaluga", true },
+    {"admin", "Администратор платформы", "admin", NULL, NULL, true},
+    {"citizen", "Иван Петров", NULL, NULL, NULL, true},
+    {"citizen2", "Мария Соколова", NULL, NULL, NULL, false},
+    {"operator", "Оператор приёма (Калуга)", "operator", "klu-kaluga-adm", NULL, true},
+    {"executor", "Исполнитель Минстроя", "executor", "klu-minstroy", NULL, true},
+    {"executor2", "Исполнитель Минздрава", "executor", "klu-minzdrav", NULL, true},
+    {"supervisor", "Куратор Правительства области", "supervisor", "klu-gov", NULL, true},
+    {"coordinator", "Координатор ЦУР Калужской области", "coordinator", NULL, "RU-KLU", true},
+    {"coordinator2", "Координатор Обнинска", "coordinator", NULL, "klu-obninsk", true},
+    {"organiser", "Организатор (Калуга)", "organiser", "klu-kaluga-adm", NULL, true},
+    {"moderator", "Модератор (Калуга)", "moderator", "klu-kaluga-adm", NULL, true},
+    {"volunteer", "Волонтёр (Калуга)", "volunteer", NULL, "klu-kaluga", true},
 };
 
 static int load_users(struct store_conn *c, struct arena *a, struct problem *p)
@@ -74,16 +74,16 @@ static int load_users(struct store_conn *c, struct arena *a, struct problem *p)
 		if (rc != ERR_NOTFOUND)
 			return rc;
 		int64_t id, gid, org = 0, terr = 0;
-		rc = auth_user_create_conn(c, a, &system_actor, d->login, DEMO_PASSWORD, d->name, d->verified,
-					   &id);
+		rc = auth_user_create_conn(c, a, &system_actor, d->login, DEMO_PASSWORD, d->name,
+		                           d->verified, &id);
 		if (!rc && d->org_code)
 			rc = store_id_by_code(c, "orgs", d->org_code, &org);
 		if (!rc && d->territory_code)
 			rc = store_id_by_code(c, "territories", d->territory_code, &terr);
 		const char *msg = NULL, *field = NULL;
 		if (!rc && d->role)
-			rc = auth_grant_conn(c, a, &system_actor, id, role_from_name(d->role), org, terr,
-					     &gid, &msg, &field);
+			rc = auth_grant_conn(c, a, &system_actor, id, role_from_name(d->role), org,
+			                     terr, &gid, &msg, &field);
 		if (rc) {
 			p->message = msg ? msg : "demo user";
 			return rc;
@@ -104,7 +104,8 @@ static int load_fn(struct store_conn *c, void *arg)
 			continue;
 		const struct embedded_file *g = embed_find(j->polygons[k]);
 		if (g)
-			rc = registry_import_polygons_conn(c, j->a, &system_actor, g->data, g->len, &j->p);
+			rc = registry_import_polygons_conn(c, j->a, &system_actor, g->data, g->len,
+			                                   &j->p);
 	}
 	if (!rc && j->demo_users)
 		rc = load_users(c, j->a, &j->p);
@@ -113,11 +114,11 @@ static int load_fn(struct store_conn *c, void *arg)
 
 int registry_load_reference(struct store *s)
 {
-	static const char *const files[] = { "territories", "data/reference/regions.csv", NULL };
+	static const char *const files[] = {"territories", "data/reference/regions.csv", NULL};
 	struct arena a;
 	arena_init(&a, 1 << 16);
-	struct load_job j = { .a = &a, .files = files,
-			      .polygons = { "data/reference/regions.geojson", NULL } };
+	struct load_job j = {
+	    .a = &a, .files = files, .polygons = {"data/reference/regions.geojson", NULL}};
 	int rc = store_write(s, load_fn, &j);
 	arena_release(&a);
 	return rc;
@@ -129,14 +130,15 @@ int demo_load(struct store *s)
 	if (rc)
 		return rc;
 	static const char *const files[] = {
-		"territories", "data/demo/territories.csv", "orgs",  "data/demo/orgs.csv",
-		"categories",  "data/demo/categories.csv",  "topics", "data/demo/topics.csv",
-		"rules",       "data/demo/rules.csv",	    NULL };
+	    "territories", "data/demo/territories.csv", "orgs",   "data/demo/orgs.csv",
+	    "categories",  "data/demo/categories.csv",  "topics", "data/demo/topics.csv",
+	    "rules",       "data/demo/rules.csv",       NULL};
 	struct arena a;
 	arena_init(&a, 1 << 16);
-	struct load_job j = { .a = &a, .files = files,
-			      .polygons = { "data/demo/municipalities.geojson", NULL },
-			      .demo_users = true };
+	struct load_job j = {.a = &a,
+	                     .files = files,
+	                     .polygons = {"data/demo/municipalities.geojson", NULL},
+	                     .demo_users = true};
 	rc = store_write(s, load_fn, &j);
 	if (rc)
 		log_error("demo", "%s", j.p.message ? j.p.message : "failed");

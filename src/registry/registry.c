@@ -15,80 +15,86 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const territory_kinds[] = { "country", "region", "municipality", "settlement",
-					       NULL };
-static const char *const org_kinds[] = { "federal", "regional", "municipal", "social", NULL };
-static const char *const deadline_units[] = { "wdays", "hours", NULL };
+static const char *const territory_kinds[] = {"country", "region", "municipality", "settlement",
+                                              NULL};
+static const char *const org_kinds[] = {"federal", "regional", "municipal", "social", NULL};
+static const char *const deadline_units[] = {"wdays", "hours", NULL};
 
-#define CODE_FIELD { "code", FT_TEXT, FF_REQUIRED | FF_FILTER | FF_SEARCH, 64, 0, 0, NULL, NULL, "Код" }
-#define NAME_FIELD { "name", FT_TEXT, FF_REQUIRED | FF_SEARCH, 300, 0, 0, NULL, NULL, "Название" }
-#define ACTIVE_FIELD { "active", FT_BOOL, FF_FILTER, 0, 0, 1, NULL, NULL, "Активность" }
+#define CODE_FIELD                                                                                   \
+	{                                                                                            \
+		"code", FT_TEXT, FF_REQUIRED | FF_FILTER | FF_SEARCH, 64, 0, 0, NULL, NULL, "Код" \
+	}
+#define NAME_FIELD                                                                                  \
+	{                                                                                           \
+		"name", FT_TEXT, FF_REQUIRED | FF_SEARCH, 300, 0, 0, NULL, NULL, "Название" \
+	}
+#define ACTIVE_FIELD                                                                               \
+	{                                                                                          \
+		"active", FT_BOOL, FF_FILTER, 0, 0, 1, NULL, NULL, "Активность"          \
+	}
 
 static const struct field_desc territory_fields[] = {
-	CODE_FIELD,
-	{ "parent_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "territories", "Родительская территория" },
-	{ "kind", FT_ENUM, FF_REQUIRED | FF_FILTER, 0, 0, 0, territory_kinds, NULL, "Тип" },
-	NAME_FIELD,
-	{ "okato", FT_TEXT, FF_FILTER, 20, 0, 0, NULL, NULL, "ОКАТО" },
-	{ "oktmo", FT_TEXT, FF_FILTER, 20, 0, 0, NULL, NULL, "ОКТМО" },
-	{ "iso", FT_TEXT, FF_FILTER, 10, 0, 0, NULL, NULL, "ISO 3166-2" },
-	{ "has_polygon", FT_BOOL, FF_READONLY, 0, 0, 1, NULL, NULL, "Полигон" },
-	ACTIVE_FIELD,
+    CODE_FIELD,
+    {"parent_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "territories", "Родительская территория"},
+    {"kind", FT_ENUM, FF_REQUIRED | FF_FILTER, 0, 0, 0, territory_kinds, NULL, "Тип"},
+    NAME_FIELD,
+    {"okato", FT_TEXT, FF_FILTER, 20, 0, 0, NULL, NULL, "ОКАТО"},
+    {"oktmo", FT_TEXT, FF_FILTER, 20, 0, 0, NULL, NULL, "ОКТМО"},
+    {"iso", FT_TEXT, FF_FILTER, 10, 0, 0, NULL, NULL, "ISO 3166-2"},
+    {"has_polygon", FT_BOOL, FF_READONLY, 0, 0, 1, NULL, NULL, "Полигон"},
+    ACTIVE_FIELD,
 };
 
 static const struct field_desc org_fields[] = {
-	CODE_FIELD,
-	NAME_FIELD,
-	{ "short_name", FT_TEXT, FF_SEARCH, 120, 0, 0, NULL, NULL, "Краткое название" },
-	{ "kind", FT_ENUM, FF_REQUIRED | FF_FILTER, 0, 0, 0, org_kinds, NULL, "Тип" },
-	{ "territory_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "territories", "Территория" },
-	{ "parent_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "orgs", "Вышестоящая организация" },
-	{ "email", FT_TEXT, 0, 254, 0, 0, NULL, NULL, "Электронная почта" },
-	ACTIVE_FIELD,
+    CODE_FIELD,
+    NAME_FIELD,
+    {"short_name", FT_TEXT, FF_SEARCH, 120, 0, 0, NULL, NULL, "Краткое название"},
+    {"kind", FT_ENUM, FF_REQUIRED | FF_FILTER, 0, 0, 0, org_kinds, NULL, "Тип"},
+    {"territory_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "territories", "Территория"},
+    {"parent_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "orgs", "Вышестоящая организация"},
+    {"email", FT_TEXT, 0, 254, 0, 0, NULL, NULL, "Электронная почта"},
+    ACTIVE_FIELD,
 };
 
 static const struct field_desc category_fields[] = {
-	CODE_FIELD,
-	NAME_FIELD,
-	{ "sort", FT_INT, 0, 0, -1000000, 1000000, NULL, NULL, "Порядок" },
-	ACTIVE_FIELD,
+    CODE_FIELD,
+    NAME_FIELD,
+    {"sort", FT_INT, 0, 0, -1000000, 1000000, NULL, NULL, "Порядок"},
+    ACTIVE_FIELD,
 };
 
 static const struct field_desc topic_fields[] = {
-	CODE_FIELD,
-	{ "category_id", FT_REF, FF_REQUIRED | FF_FILTER, 0, 0, 0, NULL, "categories", "Категория" },
-	NAME_FIELD,
-	{ "deadline", FT_INT, FF_REQUIRED, 0, 1, 8760, NULL, NULL, "Срок" },
-	{ "deadline_unit", FT_ENUM, FF_REQUIRED, 0, 0, 0, deadline_units, NULL, "Единица срока" },
-	{ "hint", FT_TEXT, 0, 2000, 0, 0, NULL, NULL, "Подсказка" },
-	ACTIVE_FIELD,
+    CODE_FIELD,
+    {"category_id", FT_REF, FF_REQUIRED | FF_FILTER, 0, 0, 0, NULL, "categories", "Категория"},
+    NAME_FIELD,
+    {"deadline", FT_INT, FF_REQUIRED, 0, 1, 8760, NULL, NULL, "Срок"},
+    {"deadline_unit", FT_ENUM, FF_REQUIRED, 0, 0, 0, deadline_units, NULL, "Единица срока"},
+    {"hint", FT_TEXT, 0, 2000, 0, 0, NULL, NULL, "Подсказка"},
+    ACTIVE_FIELD,
 };
 
 static const struct field_desc rule_fields[] = {
-	CODE_FIELD,
-	{ "topic_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "topics", "Тема" },
-	{ "category_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "categories", "Категория" },
-	{ "territory_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "territories", "Территория" },
-	{ "org_id", FT_REF, FF_REQUIRED | FF_FILTER, 0, 0, 0, NULL, "orgs", "Организация" },
+    CODE_FIELD,
+    {"topic_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "topics", "Тема"},
+    {"category_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "categories", "Категория"},
+    {"territory_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "territories", "Территория"},
+    {"org_id", FT_REF, FF_REQUIRED | FF_FILTER, 0, 0, 0, NULL, "orgs", "Организация"},
 };
 
 #define N(x) (sizeof(x) / sizeof((x)[0]))
-const struct entity_desc registry_territories = { "territories", "territories", "territory",
-						  territory_fields, N(territory_fields),
-						  "name, id" };
-const struct entity_desc registry_orgs = { "orgs", "orgs", "org", org_fields, N(org_fields),
-					   "name, id" };
-const struct entity_desc registry_categories = { "categories", "categories", "category",
-						 category_fields, N(category_fields),
-						 "sort, name, id" };
-const struct entity_desc registry_topics = { "topics", "topics", "topic", topic_fields,
-					     N(topic_fields), "name, id" };
-const struct entity_desc registry_rules = { "rules", "rules", "rule", rule_fields, N(rule_fields),
-					    "id" };
+const struct entity_desc registry_territories = {"territories",    "territories",       "territory",
+                                                 territory_fields, N(territory_fields), "name, id"};
+const struct entity_desc registry_orgs = {"orgs",     "orgs",        "org",
+                                          org_fields, N(org_fields), "name, id"};
+const struct entity_desc registry_categories = {
+    "categories", "categories", "category", category_fields, N(category_fields), "sort, name, id"};
+const struct entity_desc registry_topics = {"topics",     "topics",        "topic",
+                                            topic_fields, N(topic_fields), "name, id"};
+const struct entity_desc registry_rules = {"rules",     "rules",        "rule",
+                                           rule_fields, N(rule_fields), "id"};
 
-static const struct entity_desc *const all[] = { &registry_territories, &registry_orgs,
-						 &registry_categories, &registry_topics,
-						 &registry_rules };
+static const struct entity_desc *const all[] = {
+    &registry_territories, &registry_orgs, &registry_categories, &registry_topics, &registry_rules};
 
 const struct entity_desc *registry_find(const char *coll)
 {
@@ -161,7 +167,7 @@ static bool email_ok(const char *s)
 
 /* Validates a JSON object against d into vals. create: required fields must be present. */
 static int parse_vals(struct store_conn *c, struct arena *a, const struct entity_desc *d,
-		      json_t *in, bool create, struct entity_vals *vals, struct problem *p)
+                      json_t *in, bool create, struct entity_vals *vals, struct problem *p)
 {
 	memset(vals, 0, sizeof(*vals));
 	const char *key;
@@ -171,25 +177,27 @@ static int parse_vals(struct store_conn *c, struct arena *a, const struct entity
 		int fi = field_index(d, key);
 		if (fi < 0 || (d->fields[fi].flags & (FF_READONLY | FF_HIDDEN)))
 			return fail(p, ERR_INVALID,
-				    fi < 0 || !strcmp(key, "id")
-					    ? arena_printf(a, "Неизвестное поле «%s»", key)
-					    : arena_printf(a, "Поле «%s» только для чтения", key),
-				    arena_strdup(a, key));
+			            fi < 0 || !strcmp(key, "id")
+			                ? arena_printf(a, "Неизвестное поле «%s»", key)
+			                : arena_printf(a, "Поле «%s» только для чтения", key),
+			            arena_strdup(a, key));
 		const struct field_desc *f = &d->fields[fi];
 		const char *fname = f->name;
 		if (json_is_null(v)) {
 			if (f->flags & FF_REQUIRED)
 				return fail(p, ERR_VALIDATION,
-					    arena_printf(a, "Поле «%s» обязательно", f->label), fname);
+				            arena_printf(a, "Поле «%s» обязательно", f->label),
+				            fname);
 			if (f->type == FT_BOOL)
 				return fail(p, ERR_INVALID,
-					    arena_printf(a, "Поле «%s» должно быть true или false",
-							 f->label),
-					    fname);
+				            arena_printf(a, "Поле «%s» должно быть true или false",
+				                         f->label),
+				            fname);
 			if (f->type == FT_INT)
-				return fail(p, ERR_VALIDATION,
-					    arena_printf(a, "Поле «%s» должно быть числом", f->label),
-					    fname);
+				return fail(
+				    p, ERR_VALIDATION,
+				    arena_printf(a, "Поле «%s» должно быть числом", f->label),
+				    fname);
 			vals->v[fi] = sv_null();
 			vals->set[fi] = true;
 			continue;
@@ -198,16 +206,18 @@ static int parse_vals(struct store_conn *c, struct arena *a, const struct entity
 		case FT_TEXT:
 		case FT_ENUM: {
 			if (!json_is_string(v))
-				return fail(p, ERR_INVALID,
-					    arena_printf(a, "Поле «%s» должно быть строкой", f->label),
-					    fname);
+				return fail(
+				    p, ERR_INVALID,
+				    arena_printf(a, "Поле «%s» должно быть строкой", f->label),
+				    fname);
 			const char *s = json_string_value(v);
 			size_t len = json_string_length(v);
 			if (len != strlen(s) || !utf8_clean_text(s, len))
 				return fail(p, ERR_VALIDATION,
-					    arena_printf(a, "Поле «%s» содержит недопустимые символы",
-							 f->label),
-					    fname);
+				            arena_printf(a,
+				                         "Поле «%s» содержит недопустимые символы",
+				                         f->label),
+				            fname);
 			/* Trim surrounding spaces. */
 			while (len && (*s == ' ' || *s == '\t'))
 				s++, len--;
@@ -216,70 +226,74 @@ static int parse_vals(struct store_conn *c, struct arena *a, const struct entity
 			s = arena_strndup(a, s, len);
 			if (!len && (f->flags & FF_REQUIRED))
 				return fail(p, ERR_VALIDATION,
-					    arena_printf(a, "Поле «%s» обязательно", f->label), fname);
+				            arena_printf(a, "Поле «%s» обязательно", f->label),
+				            fname);
 			if (f->type == FT_ENUM) {
 				bool ok = false;
 				for (const char *const *e = f->enum_values; *e; e++)
 					ok = ok || !strcmp(*e, s);
 				if (!ok)
 					return fail(p, ERR_VALIDATION,
-						    arena_printf(a, "Недопустимое значение поля «%s»",
-								 f->label),
-						    fname);
+					            arena_printf(a,
+					                         "Недопустимое значение поля «%s»",
+					                         f->label),
+					            fname);
 			} else if (utf8_len(s, len) > f->max_len) {
 				return fail(p, ERR_VALIDATION,
-					    arena_printf(a, "Поле «%s» длиннее %zu символов", f->label,
-							 f->max_len),
-					    fname);
+				            arena_printf(a, "Поле «%s» длиннее %zu символов",
+				                         f->label, f->max_len),
+				            fname);
 			}
 			if (!strcmp(fname, "code") && !code_ok(s))
-				return fail(p, ERR_VALIDATION,
-					    "Код может содержать только латинские буквы, цифры и знаки "
-					    "- _ .",
-					    fname);
+				return fail(
+				    p, ERR_VALIDATION,
+				    "Код может содержать только латинские буквы, цифры и знаки "
+				    "- _ .",
+				    fname);
 			if (!strcmp(fname, "email") && len && !email_ok(s))
-				return fail(p, ERR_VALIDATION, "Некорректный адрес электронной почты",
-					    fname);
+				return fail(p, ERR_VALIDATION,
+				            "Некорректный адрес электронной почты", fname);
 			vals->v[fi] = len || (f->flags & FF_REQUIRED) ? sv_text(s) : sv_null();
 			break;
 		}
 		case FT_INT:
 			if (!json_is_integer(v))
-				return fail(p, ERR_INVALID,
-					    arena_printf(a, "Поле «%s» должно быть целым числом",
-							 f->label),
-					    fname);
+				return fail(
+				    p, ERR_INVALID,
+				    arena_printf(a, "Поле «%s» должно быть целым числом", f->label),
+				    fname);
 			if (json_integer_value(v) < f->min || json_integer_value(v) > f->max)
 				return fail(p, ERR_VALIDATION,
-					    arena_printf(a, "Поле «%s» должно быть от %lld до %lld",
-							 f->label, (long long)f->min,
-							 (long long)f->max),
-					    fname);
+				            arena_printf(a, "Поле «%s» должно быть от %lld до %lld",
+				                         f->label, (long long)f->min,
+				                         (long long)f->max),
+				            fname);
 			vals->v[fi] = sv_int(json_integer_value(v));
 			break;
 		case FT_BOOL:
 			if (!json_is_boolean(v))
 				return fail(p, ERR_INVALID,
-					    arena_printf(a, "Поле «%s» должно быть true или false",
-							 f->label),
-					    fname);
+				            arena_printf(a, "Поле «%s» должно быть true или false",
+				                         f->label),
+				            fname);
 			vals->v[fi] = sv_int(json_is_true(v) ? 1 : 0);
 			break;
 		case FT_REF: {
 			if (!json_is_integer(v))
 				return fail(p, ERR_INVALID,
-					    arena_printf(a, "Поле «%s» должно быть идентификатором",
-							 f->label),
-					    fname);
+				            arena_printf(a, "Поле «%s» должно быть идентификатором",
+				                         f->label),
+				            fname);
 			bool exists = false;
 			int rc = store_id_exists(c, f->ref_table, json_integer_value(v), &exists);
 			if (rc)
 				return rc;
 			if (!exists)
 				return fail(p, ERR_VALIDATION,
-					    arena_printf(a, "«%s»: объект с id %lld не найден",
-							 f->label, (long long)json_integer_value(v)),
-					    fname);
+				            arena_printf(a, "«%s»: объект с id %lld не найден",
+				                         f->label,
+				                         (long long)json_integer_value(v)),
+				            fname);
 			vals->v[fi] = sv_int(json_integer_value(v));
 			break;
 		}
@@ -289,10 +303,10 @@ static int parse_vals(struct store_conn *c, struct arena *a, const struct entity
 	if (create)
 		for (size_t i = 0; i < d->nfields; i++)
 			if ((d->fields[i].flags & FF_REQUIRED) && !vals->set[i])
-				return fail(p, ERR_VALIDATION,
-					    arena_printf(a, "Поле «%s» обязательно",
-							 d->fields[i].label),
-					    d->fields[i].name);
+				return fail(
+				    p, ERR_VALIDATION,
+				    arena_printf(a, "Поле «%s» обязательно", d->fields[i].label),
+				    d->fields[i].name);
 	return 0;
 }
 
@@ -315,7 +329,7 @@ static const char *search_text(struct arena *a, const struct entity_desc *d, jso
 }
 
 static int load(struct store_conn *c, struct arena *a, const struct entity_desc *d, int64_t id,
-		json_t **out)
+                json_t **out)
 {
 	struct store_rows r;
 	int rc = store_entity_get(c, a, d, id, &r);
@@ -334,8 +348,8 @@ static json_t *merged(const struct entity_desc *d, json_t *before, const struct 
 			continue;
 		const struct store_val *sv = &v->v[i];
 		json_t *jv = sv->type == SV_NULL  ? json_null()
-			     : sv->type == SV_INT ? json_integer(sv->i)
-						  : json_stringn(sv->s, sv->len);
+		             : sv->type == SV_INT ? json_integer(sv->i)
+		                                  : json_stringn(sv->s, sv->len);
 		json_object_set_new(m, d->fields[i].name, jv);
 	}
 	return m;
@@ -348,9 +362,8 @@ static int64_t jint(json_t *o, const char *k)
 }
 
 /* Checks that make sense only for some collections: cycles, scopes, rule shape. */
-static int check_entity(struct store_conn *c, const struct actor *who,
-			const struct entity_desc *d, int64_t id, json_t *before, json_t *after,
-			struct problem *p)
+static int check_entity(struct store_conn *c, const struct actor *who, const struct entity_desc *d,
+                        int64_t id, json_t *before, json_t *after, struct problem *p)
 {
 	int rc;
 	if (d == &registry_territories || d == &registry_orgs) {
@@ -359,10 +372,10 @@ static int check_entity(struct store_conn *c, const struct actor *who,
 		for (int depth = 0; id && parent && depth < 64; depth++) {
 			if (parent == id)
 				return fail(p, ERR_VALIDATION,
-					    "Нельзя сделать объект подчинённым самому себе",
-					    "parent_id");
+				            "Нельзя сделать объект подчинённым самому себе",
+				            "parent_id");
 			rc = d == &registry_orgs ? store_org_parent(c, parent, &parent)
-						 : store_territory_parent(c, parent, &parent);
+			                         : store_territory_parent(c, parent, &parent);
 			if (rc == ERR_NOTFOUND)
 				break;
 			if (rc)
@@ -376,34 +389,34 @@ static int check_entity(struct store_conn *c, const struct actor *who,
 			return rc;
 		if (!ok)
 			return fail(p, ERR_FORBIDDEN, "Организация вне вашей зоны ответственности",
-				    NULL);
+			            NULL);
 		if (jint(before, "parent_id") != jint(after, "parent_id") ||
 		    strcmp(json_string_value(json_object_get(before, "code")),
-			   json_string_value(json_object_get(after, "code"))))
+		           json_string_value(json_object_get(after, "code"))))
 			return fail(p, ERR_FORBIDDEN,
-				    "Менять код и подчинённость организации может только "
-				    "администратор",
-				    NULL);
+			            "Менять код и подчинённость организации может только "
+			            "администратор",
+			            NULL);
 	}
 	if (d == &registry_rules) {
 		if (jint(after, "topic_id") && jint(after, "category_id"))
 			return fail(p, ERR_VALIDATION,
-				    "Правило указывает либо тему, либо категорию, но не обе",
-				    "category_id");
+			            "Правило указывает либо тему, либо категорию, но не обе",
+			            "category_id");
 		if (!(who->roles & ROLE_ADMIN)) {
-			json_t *objs[2] = { before, after };
+			json_t *objs[2] = {before, after};
 			for (int k = 0; k < 2; k++) {
 				if (!objs[k])
 					continue;
 				bool ok;
 				rc = perm_territory_scope(c, who, ROLE_COORDINATOR,
-							  jint(objs[k], "territory_id"), &ok);
+				                          jint(objs[k], "territory_id"), &ok);
 				if (rc)
 					return rc;
 				if (!ok)
 					return fail(p, ERR_FORBIDDEN,
-						    "Правило вне территории вашей ответственности",
-						    "territory_id");
+					            "Правило вне территории вашей ответственности",
+					            "territory_id");
 			}
 		}
 	}
@@ -417,8 +430,8 @@ static int conflict_problem(struct arena *a, struct problem *p)
 }
 
 static int do_create(struct store_conn *c, struct arena *a, const struct actor *who,
-		     const struct entity_desc *d, json_t *in, int64_t *id, json_t **out,
-		     struct problem *p)
+                     const struct entity_desc *d, json_t *in, int64_t *id, json_t **out,
+                     struct problem *p)
 {
 	struct entity_vals vals;
 	int rc = parse_vals(c, a, d, in, true, &vals, p);
@@ -446,8 +459,8 @@ static int do_create(struct store_conn *c, struct arena *a, const struct actor *
 }
 
 static int do_update(struct store_conn *c, struct arena *a, const struct actor *who,
-		     const struct entity_desc *d, int64_t id, json_t *in, json_t **out,
-		     struct problem *p)
+                     const struct entity_desc *d, int64_t id, json_t *in, json_t **out,
+                     struct problem *p)
 {
 	json_t *before = NULL;
 	int rc = load(c, a, d, id, &before);
@@ -529,12 +542,12 @@ static int delete_job(struct store_conn *c, void *arg)
 	rc = check_entity(c, j->who, j->d, j->id, before, NULL, j->p);
 	if (!rc && j->d == &registry_orgs && !(j->who->roles & ROLE_ADMIN))
 		rc = fail(j->p, ERR_FORBIDDEN, "Удалять организации может только администратор",
-			  NULL);
+		          NULL);
 	if (!rc) {
 		rc = store_entity_delete(c, j->d, j->id);
 		if (rc == ERR_CONFLICT)
 			rc = fail(j->p, rc,
-				  "Объект нельзя удалить: на него ссылаются другие записи", NULL);
+			          "Объект нельзя удалить: на него ссылаются другие записи", NULL);
 	}
 	if (!rc)
 		rc = audit_record(c, j->who, "delete", j->d->entity, j->id, before, NULL);
@@ -550,7 +563,7 @@ static int with_conn(struct store *s, struct store_conn **c)
 }
 
 int registry_get(struct store *s, struct arena *a, const struct entity_desc *d, int64_t id,
-		 json_t **out, struct problem *p)
+                 json_t **out, struct problem *p)
 {
 	struct store_conn *c;
 	int rc = with_conn(s, &c);
@@ -564,7 +577,7 @@ int registry_get(struct store *s, struct arena *a, const struct entity_desc *d, 
 }
 
 int registry_list(struct store *s, struct arena *a, const struct entity_desc *d,
-		  const struct list_query *lq, json_t **out, struct problem *p)
+                  const struct list_query *lq, json_t **out, struct problem *p)
 {
 	struct entity_vals f;
 	memset(&f, 0, sizeof(f));
@@ -581,9 +594,10 @@ int registry_list(struct store *s, struct arena *a, const struct entity_desc *d,
 				long long x = strtoll(v, &end, 10);
 				if (*end)
 					return fail(p, ERR_INVALID,
-						    arena_printf(a, "Параметр %s должен быть числом",
-								 fd->name),
-						    fd->name);
+					            arena_printf(a,
+					                         "Параметр %s должен быть числом",
+					                         fd->name),
+					            fd->name);
 				f.v[i] = sv_int(x);
 			}
 		} else {
@@ -592,10 +606,11 @@ int registry_list(struct store *s, struct arena *a, const struct entity_desc *d,
 				for (const char *const *e = fd->enum_values; *e; e++)
 					ok = ok || !strcmp(*e, v);
 				if (!ok)
-					return fail(p, ERR_INVALID,
-						    arena_printf(a, "Недопустимое значение параметра %s",
-								 fd->name),
-						    fd->name);
+					return fail(
+					    p, ERR_INVALID,
+					    arena_printf(a, "Недопустимое значение параметра %s",
+					                 fd->name),
+					    fd->name);
 			}
 			f.v[i] = sv_text(v);
 		}
@@ -620,9 +635,9 @@ int registry_list(struct store *s, struct arena *a, const struct entity_desc *d,
 }
 
 int registry_create(struct store *s, struct arena *a, const struct actor *who,
-		    const struct entity_desc *d, json_t *in, json_t **out, struct problem *p)
+                    const struct entity_desc *d, json_t *in, json_t **out, struct problem *p)
 {
-	struct job j = { .a = a, .who = who, .d = d, .in = in, .p = p };
+	struct job j = {.a = a, .who = who, .d = d, .in = in, .p = p};
 	int rc = store_write(s, create_job, &j);
 	if (rc) {
 		json_decref(j.out);
@@ -633,10 +648,10 @@ int registry_create(struct store *s, struct arena *a, const struct actor *who,
 }
 
 int registry_update(struct store *s, struct arena *a, const struct actor *who,
-		    const struct entity_desc *d, int64_t id, json_t *in, json_t **out,
-		    struct problem *p)
+                    const struct entity_desc *d, int64_t id, json_t *in, json_t **out,
+                    struct problem *p)
 {
-	struct job j = { .a = a, .who = who, .d = d, .id = id, .in = in, .p = p };
+	struct job j = {.a = a, .who = who, .d = d, .id = id, .in = in, .p = p};
 	int rc = store_write(s, update_job, &j);
 	if (rc) {
 		json_decref(j.out);
@@ -647,27 +662,29 @@ int registry_update(struct store *s, struct arena *a, const struct actor *who,
 }
 
 int registry_delete(struct store *s, struct arena *a, const struct actor *who,
-		    const struct entity_desc *d, int64_t id, struct problem *p)
+                    const struct entity_desc *d, int64_t id, struct problem *p)
 {
-	struct job j = { .a = a, .who = who, .d = d, .id = id, .p = p };
+	struct job j = {.a = a, .who = who, .d = d, .id = id, .p = p};
 	return store_write(s, delete_job, &j);
 }
 
 static int set_polygon(struct store_conn *c, struct arena *a, const struct actor *who, int64_t id,
-		       const char *geojson, size_t len, struct problem *p)
+                       const char *geojson, size_t len, struct problem *p)
 {
 	struct geo_shape *shape = NULL;
 	if (len && geo_shape_parse(geojson, len, &shape))
-		return fail(p, ERR_VALIDATION,
-			    "Ожидается геометрия GeoJSON типа Polygon или MultiPolygon (или Feature с "
-			    "ней)",
-			    NULL);
+		return fail(
+		    p, ERR_VALIDATION,
+		    "Ожидается геометрия GeoJSON типа Polygon или MultiPolygon (или Feature с "
+		    "ней)",
+		    NULL);
 	geo_shape_free(shape);
 	/* Store the bare geometry (a Feature is unwrapped), compact. */
 	if (len) {
 		json_t *j = json_loadb(geojson, len, 0, NULL);
-		json_t *g = json_is_object(json_object_get(j, "geometry")) ? json_object_get(j, "geometry")
-									     : j;
+		json_t *g = json_is_object(json_object_get(j, "geometry"))
+		                ? json_object_get(j, "geometry")
+		                : j;
 		char *dump = json_dumps(g, JSON_COMPACT);
 		geojson = arena_strdup(a, dump ? dump : "");
 		len = strlen(geojson);
@@ -701,14 +718,14 @@ static int polygon_job(struct store_conn *c, void *arg)
 }
 
 int registry_set_polygon(struct store *s, struct arena *a, const struct actor *who, int64_t id,
-			 const char *geojson, size_t len, struct problem *p)
+                         const char *geojson, size_t len, struct problem *p)
 {
-	struct job j = { .a = a, .who = who, .id = id, .text = geojson, .len = len, .p = p };
+	struct job j = {.a = a, .who = who, .id = id, .text = geojson, .len = len, .p = p};
 	return store_write(s, polygon_job, &j);
 }
 
 int registry_get_polygon(struct store *s, struct arena *a, int64_t id, const char **geojson,
-			 struct problem *p)
+                         struct problem *p)
 {
 	struct store_conn *c;
 	int rc = with_conn(s, &c);
@@ -732,35 +749,34 @@ struct csv_col {
 };
 
 static const struct csv_col territory_csv[] = {
-	{ "code", "code", NULL },	  { "parent_code", "parent_id", "territories" },
-	{ "kind", "kind", NULL },	  { "name", "name", NULL },
-	{ "okato", "okato", NULL },	  { "oktmo", "oktmo", NULL },
-	{ "iso", "iso", NULL },		  { NULL, NULL, NULL } };
-static const struct csv_col org_csv[] = {
-	{ "code", "code", NULL },	     { "name", "name", NULL },
-	{ "short_name", "short_name", NULL }, { "kind", "kind", NULL },
-	{ "territory_code", "territory_id", "territories" },
-	{ "parent_code", "parent_id", "orgs" }, { "email", "email", NULL },
-	{ NULL, NULL, NULL } };
+    {"code", "code", NULL},   {"parent_code", "parent_id", "territories"},
+    {"kind", "kind", NULL},   {"name", "name", NULL},
+    {"okato", "okato", NULL}, {"oktmo", "oktmo", NULL},
+    {"iso", "iso", NULL},     {NULL, NULL, NULL}};
+static const struct csv_col org_csv[] = {{"code", "code", NULL},
+                                         {"name", "name", NULL},
+                                         {"short_name", "short_name", NULL},
+                                         {"kind", "kind", NULL},
+                                         {"territory_code", "territory_id", "territories"},
+                                         {"parent_code", "parent_id", "orgs"},
+                                         {"email", "email", NULL},
+                                         {NULL, NULL, NULL}};
 static const struct csv_col category_csv[] = {
-	{ "code", "code", NULL }, { "name", "name", NULL }, { "sort", "sort", NULL },
-	{ NULL, NULL, NULL } };
-static const struct csv_col topic_csv[] = {
-	{ "code", "code", NULL },
-	{ "category_code", "category_id", "categories" },
-	{ "name", "name", NULL },
-	{ "deadline", "deadline", NULL },
-	{ "deadline_unit", "deadline_unit", NULL },
-	{ "hint", "hint", NULL },
-	{ "active", "active", NULL },
-	{ NULL, NULL, NULL } };
-static const struct csv_col rule_csv[] = {
-	{ "code", "code", NULL },
-	{ "topic_code", "topic_id", "topics" },
-	{ "category_code", "category_id", "categories" },
-	{ "territory_code", "territory_id", "territories" },
-	{ "org_code", "org_id", "orgs" },
-	{ NULL, NULL, NULL } };
+    {"code", "code", NULL}, {"name", "name", NULL}, {"sort", "sort", NULL}, {NULL, NULL, NULL}};
+static const struct csv_col topic_csv[] = {{"code", "code", NULL},
+                                           {"category_code", "category_id", "categories"},
+                                           {"name", "name", NULL},
+                                           {"deadline", "deadline", NULL},
+                                           {"deadline_unit", "deadline_unit", NULL},
+                                           {"hint", "hint", NULL},
+                                           {"active", "active", NULL},
+                                           {NULL, NULL, NULL}};
+static const struct csv_col rule_csv[] = {{"code", "code", NULL},
+                                          {"topic_code", "topic_id", "topics"},
+                                          {"category_code", "category_id", "categories"},
+                                          {"territory_code", "territory_id", "territories"},
+                                          {"org_code", "org_id", "orgs"},
+                                          {NULL, NULL, NULL}};
 
 static const struct csv_col *csv_columns(const struct entity_desc *d)
 {
@@ -779,8 +795,8 @@ static const struct csv_col *csv_columns(const struct entity_desc *d)
 
 /* Converts one CSV record into the JSON object the API would accept. */
 static int csv_record_json(struct store_conn *c, struct arena *a, const struct entity_desc *d,
-			   const struct csv_col *cols, const int *map, struct csv_reader *r,
-			   json_t **out, struct problem *p)
+                           const struct csv_col *cols, const int *map, struct csv_reader *r,
+                           json_t **out, struct problem *p)
 {
 	json_t *o = json_object();
 	for (size_t k = 0; cols[k].header; k++) {
@@ -791,7 +807,7 @@ static int csv_record_json(struct store_conn *c, struct arena *a, const struct e
 		if (!utf8_valid(v, vlen) || strlen(v) != vlen) {
 			json_decref(o);
 			return fail(p, ERR_VALIDATION, "недопустимые символы (ожидается UTF-8)",
-				    cols[k].header);
+			            cols[k].header);
 		}
 		const struct field_desc *f = &d->fields[field_index(d, cols[k].field)];
 		json_t *jv;
@@ -803,8 +819,8 @@ static int csv_record_json(struct store_conn *c, struct arena *a, const struct e
 			if (rc == ERR_NOTFOUND) {
 				json_decref(o);
 				return fail(p, ERR_VALIDATION,
-					    arena_printf(a, "%s «%s» не найден", cols[k].header, v),
-					    cols[k].header);
+				            arena_printf(a, "%s «%s» не найден", cols[k].header, v),
+				            cols[k].header);
 			}
 			if (rc) {
 				json_decref(o);
@@ -816,13 +832,15 @@ static int csv_record_json(struct store_conn *c, struct arena *a, const struct e
 			long long x = strtoll(v, &end, 10);
 			if (*end) {
 				json_decref(o);
-				return fail(p, ERR_VALIDATION,
-					    arena_printf(a, "%s: ожидается целое число", cols[k].header),
-					    cols[k].header);
+				return fail(
+				    p, ERR_VALIDATION,
+				    arena_printf(a, "%s: ожидается целое число", cols[k].header),
+				    cols[k].header);
 			}
 			jv = json_integer(x);
 		} else if (f->type == FT_BOOL) {
-			jv = json_boolean(!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "да"));
+			jv =
+			    json_boolean(!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "да"));
 		} else {
 			jv = json_string(v);
 		}
@@ -837,8 +855,8 @@ static int csv_record_json(struct store_conn *c, struct arena *a, const struct e
 }
 
 int registry_import_csv_conn(struct store_conn *c, struct arena *a, const struct actor *who,
-			     const struct entity_desc *d, const char *csv, size_t len,
-			     int64_t *inserted, int64_t *updated, struct problem *p)
+                             const struct entity_desc *d, const char *csv, size_t len,
+                             int64_t *inserted, int64_t *updated, struct problem *p)
 {
 	*inserted = *updated = 0;
 	if (!utf8_valid(csv, len))
@@ -866,8 +884,8 @@ int registry_import_csv_conn(struct store_conn *c, struct arena *a, const struct
 	if (!header_ok) {
 		csv_release(&r);
 		return fail(p, ERR_VALIDATION,
-			    arena_printf(a, "строка 1: заголовок должен быть «%s»", expected),
-			    "line:1");
+		            arena_printf(a, "строка 1: заголовок должен быть «%s»", expected),
+		            "line:1");
 	}
 	size_t ncols = r.nfields;
 	while ((rc = csv_next(&r)) == 1) {
@@ -876,13 +894,13 @@ int registry_import_csv_conn(struct store_conn *c, struct arena *a, const struct
 			continue; /* blank line */
 		if (r.nfields != ncols) {
 			rc = fail(p, ERR_VALIDATION,
-				  arena_printf(a, "строка %zu: %zu столбцов вместо %zu", line,
-					       r.nfields, ncols),
-				  arena_printf(a, "line:%zu", line));
+			          arena_printf(a, "строка %zu: %zu столбцов вместо %zu", line,
+			                       r.nfields, ncols),
+			          arena_printf(a, "line:%zu", line));
 			break;
 		}
 		json_t *obj = NULL;
-		struct problem rp = { 0 };
+		struct problem rp = {0};
 		rc = csv_record_json(c, a, d, cols, map, &r, &obj, &rp);
 		int64_t id = 0;
 		json_t *out = NULL;
@@ -920,16 +938,16 @@ int registry_import_csv_conn(struct store_conn *c, struct arena *a, const struct
 		if (rc) {
 			if (rc != ERR_DB && rc != ERR_RETRY)
 				rc = fail(p, ERR_VALIDATION,
-					  arena_printf(a, "строка %zu: %s", line,
-						       rp.message ? rp.message : "ошибка"),
-					  arena_printf(a, "line:%zu", line));
+				          arena_printf(a, "строка %zu: %s", line,
+				                       rp.message ? rp.message : "ошибка"),
+				          arena_printf(a, "line:%zu", line));
 			break;
 		}
 	}
 	if (rc < 0 && !p->message)
 		rc = fail(p, ERR_VALIDATION,
-		     arena_printf(a, "строка %zu: нарушен формат CSV (кавычки)", r.next_line),
-		     arena_printf(a, "line:%zu", r.next_line));
+		          arena_printf(a, "строка %zu: нарушен формат CSV (кавычки)", r.next_line),
+		          arena_printf(a, "line:%zu", r.next_line));
 	csv_release(&r);
 	return rc < 0 ? rc : 0;
 }
@@ -939,14 +957,14 @@ static int import_job(struct store_conn *c, void *arg)
 	struct job *j = arg;
 	job_reset(j);
 	return registry_import_csv_conn(c, j->a, j->who, j->d, j->text, j->len, &j->inserted,
-					&j->updated, j->p);
+	                                &j->updated, j->p);
 }
 
 int registry_import_csv(struct store *s, struct arena *a, const struct actor *who,
-			const struct entity_desc *d, const char *csv, size_t len, int64_t *inserted,
-			int64_t *updated, struct problem *p)
+                        const struct entity_desc *d, const char *csv, size_t len, int64_t *inserted,
+                        int64_t *updated, struct problem *p)
 {
-	struct job j = { .a = a, .who = who, .d = d, .text = csv, .len = len, .p = p };
+	struct job j = {.a = a, .who = who, .d = d, .text = csv, .len = len, .p = p};
 	int rc = store_write(s, import_job, &j);
 	*inserted = rc ? 0 : j.inserted;
 	*updated = rc ? 0 : j.updated;
@@ -954,7 +972,7 @@ int registry_import_csv(struct store *s, struct arena *a, const struct actor *wh
 }
 
 int registry_import_polygons_conn(struct store_conn *c, struct arena *a, const struct actor *who,
-				  const char *geojson, size_t len, struct problem *p)
+                                  const char *geojson, size_t len, struct problem *p)
 {
 	json_error_t jerr;
 	json_t *fc = json_loadb(geojson, len, 0, &jerr);
@@ -969,7 +987,7 @@ int registry_import_polygons_conn(struct store_conn *c, struct arena *a, const s
 	json_array_foreach(features, i, f)
 	{
 		const char *code =
-			json_string_value(json_object_get(json_object_get(f, "properties"), "code"));
+		    json_string_value(json_object_get(json_object_get(f, "properties"), "code"));
 		json_t *geom = json_object_get(f, "geometry");
 		if (!code || !geom)
 			continue;

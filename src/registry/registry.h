@@ -18,7 +18,7 @@ struct problem {
 };
 
 extern const struct entity_desc registry_territories, registry_orgs, registry_categories,
-	registry_topics, registry_rules;
+    registry_topics, registry_rules;
 
 /* The descriptor for a URL collection name, or NULL. */
 const struct entity_desc *registry_find(const char *coll);
@@ -30,51 +30,51 @@ struct list_query {
 };
 
 int registry_get(struct store *s, struct arena *a, const struct entity_desc *d, int64_t id,
-		 json_t **out, struct problem *p);
+                 json_t **out, struct problem *p);
 /* {items, total}. */
 int registry_list(struct store *s, struct arena *a, const struct entity_desc *d,
-		  const struct list_query *lq, json_t **out, struct problem *p);
+                  const struct list_query *lq, json_t **out, struct problem *p);
 /* Create/update/delete through group commit, with audit; scoped checks for orgs (supervisor)
  * and rules (coordinator) are done here. */
 int registry_create(struct store *s, struct arena *a, const struct actor *who,
-		    const struct entity_desc *d, json_t *in, json_t **out, struct problem *p);
+                    const struct entity_desc *d, json_t *in, json_t **out, struct problem *p);
 int registry_update(struct store *s, struct arena *a, const struct actor *who,
-		    const struct entity_desc *d, int64_t id, json_t *in, json_t **out,
-		    struct problem *p);
+                    const struct entity_desc *d, int64_t id, json_t *in, json_t **out,
+                    struct problem *p);
 int registry_delete(struct store *s, struct arena *a, const struct actor *who,
-		    const struct entity_desc *d, int64_t id, struct problem *p);
+                    const struct entity_desc *d, int64_t id, struct problem *p);
 
 /* Territory polygons (GeoJSON geometry or Feature). */
 int registry_set_polygon(struct store *s, struct arena *a, const struct actor *who, int64_t id,
-			 const char *geojson, size_t len, struct problem *p);
+                         const char *geojson, size_t len, struct problem *p);
 int registry_get_polygon(struct store *s, struct arena *a, int64_t id, const char **geojson,
-			 struct problem *p);
+                         struct problem *p);
 
 /* CSV import of one collection, all or nothing. */
 int registry_import_csv(struct store *s, struct arena *a, const struct actor *who,
-			const struct entity_desc *d, const char *csv, size_t len, int64_t *inserted,
-			int64_t *updated, struct problem *p);
+                        const struct entity_desc *d, const char *csv, size_t len, int64_t *inserted,
+                        int64_t *updated, struct problem *p);
 /* The same inside an open write job (used by the demo and reference loaders). */
 int registry_import_csv_conn(struct store_conn *c, struct arena *a, const struct actor *who,
-			     const struct entity_desc *d, const char *csv, size_t len,
-			     int64_t *inserted, int64_t *updated, struct problem *p);
+                             const struct entity_desc *d, const char *csv, size_t len,
+                             int64_t *inserted, int64_t *updated, struct problem *p);
 /* Sets polygons from a GeoJSON FeatureCollection whose features carry properties.code. */
 int registry_import_polygons_conn(struct store_conn *c, struct arena *a, const struct actor *who,
-				  const char *geojson, size_t len, struct problem *p);
+                                  const char *geojson, size_t len, struct problem *p);
 
 struct route_result {
-	int64_t org_id;	      /* 0 = no rule: the triage queue of territory_id */
+	int64_t org_id; /* 0 = no rule: the triage queue of territory_id */
 	int64_t rule_id;
 	int64_t territory_id; /* the territory used (from the point when one was given) */
 	const char *reason;   /* Russian, arena-owned */
 };
 /* The competence resolver. topic_id required; territory_id and/or a point (has_point). */
 int registry_resolve(struct store *s, struct arena *a, int64_t topic_id, int64_t territory_id,
-		     bool has_point, double lat, double lon, struct route_result *out,
-		     struct problem *p);
+                     bool has_point, double lat, double lon, struct route_result *out,
+                     struct problem *p);
 int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_id,
-			  int64_t territory_id, bool has_point, double lat, double lon,
-			  struct route_result *out, struct problem *p);
+                          int64_t territory_id, bool has_point, double lat, double lon,
+                          struct route_result *out, struct problem *p);
 
 /* Loads data/reference (regions and their polygons); idempotent. */
 int registry_load_reference(struct store *s);

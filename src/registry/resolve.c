@@ -82,8 +82,7 @@ static int chain_of(struct store_conn *c, int64_t t, int64_t *chain, size_t *n)
 }
 
 /* The deepest territory with a polygon holding the point, or 0. */
-static int territory_at(struct store_conn *c, struct arena *a, double lat, double lon,
-			int64_t *out)
+static int territory_at(struct store_conn *c, struct arena *a, double lat, double lon, int64_t *out)
 {
 	*out = 0;
 	pthread_mutex_lock(&cache_lock);
@@ -106,8 +105,8 @@ static int territory_at(struct store_conn *c, struct arena *a, double lat, doubl
 }
 
 int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_id,
-			  int64_t territory_id, bool has_point, double lat, double lon,
-			  struct route_result *out, struct problem *p)
+                          int64_t territory_id, bool has_point, double lat, double lon,
+                          struct route_result *out, struct problem *p)
 {
 	memset(out, 0, sizeof(*out));
 	int64_t category_id = 0;
@@ -171,25 +170,28 @@ int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_i
 		}
 	}
 	if (best < 0) {
-		out->reason = "Нет правила компетенции для этой темы и территории: обращение попадёт "
-			      "в очередь координатора территории";
+		out->reason =
+		    "Нет правила компетенции для этой темы и территории: обращение попадёт "
+		    "в очередь координатора территории";
 		return 0;
 	}
 	out->rule_id = store_rows_i64(&r, best_i, 0);
 	out->org_id = store_rows_i64(&r, best_i, 5);
 	long spec = best / 1000;
-	out->reason = arena_printf(
-		a, "Правило «%s»: %s, %s → %s", store_rows_get(&r, best_i, 1),
-		spec == 2 ? "по теме" : spec == 1 ? "по категории темы" : "для любых тем",
-		store_rows_i64(&r, best_i, 4) ? "для территории обращения или вышестоящей"
-					      : "для любой территории",
-		store_rows_get(&r, best_i, 6));
+	out->reason =
+	    arena_printf(a, "Правило «%s»: %s, %s → %s", store_rows_get(&r, best_i, 1),
+	                 spec == 2   ? "по теме"
+	                 : spec == 1 ? "по категории темы"
+	                             : "для любых тем",
+	                 store_rows_i64(&r, best_i, 4) ? "для территории обращения или вышестоящей"
+	                                               : "для любой территории",
+	                 store_rows_get(&r, best_i, 6));
 	return 0;
 }
 
 int registry_resolve(struct store *s, struct arena *a, int64_t topic_id, int64_t territory_id,
-		     bool has_point, double lat, double lon, struct route_result *out,
-		     struct problem *p)
+                     bool has_point, double lat, double lon, struct route_result *out,
+                     struct problem *p)
 {
 	struct store_conn *c;
 	int rc = store_conn_get(s, &c);

@@ -10,9 +10,9 @@ struct store_ops {
 	void (*disconnect)(struct store_conn *c);
 	bool (*healthy)(struct store_conn *c);
 	int (*query)(struct store_conn *c, struct arena *a, const char *sql,
-		     const struct store_val *params, size_t nparams, struct store_rows *out);
+	             const struct store_val *params, size_t nparams, struct store_rows *out);
 	int (*exec_script)(struct store_conn *c, const char *sql);
-	const char *begin_sql; /* "BEGIN IMMEDIATE" or "BEGIN" */
+	const char *begin_sql;        /* "BEGIN IMMEDIATE" or "BEGIN" */
 	const char *migrate_lock_sql; /* taken inside the migration transaction, or NULL */
 };
 

@@ -30,8 +30,8 @@ static int finish_sql(struct buf *b, struct arena *a, const char **sql)
 	return 0;
 }
 
-int store_entity_get(struct store_conn *c, struct arena *a, const struct entity_desc *d,
-		     int64_t id, struct store_rows *out)
+int store_entity_get(struct store_conn *c, struct arena *a, const struct entity_desc *d, int64_t id,
+                     struct store_rows *out)
 {
 	struct buf b = BUF_INIT(8192);
 	buf_puts(&b, "SELECT ");
@@ -41,7 +41,7 @@ int store_entity_get(struct store_conn *c, struct arena *a, const struct entity_
 	int rc = finish_sql(&b, a, &sql);
 	if (rc)
 		return rc;
-	struct store_val p[] = { sv_int(id) };
+	struct store_val p[] = {sv_int(id)};
 	rc = store_query(c, a, sql, p, 1, out);
 	if (rc)
 		return rc;
@@ -49,8 +49,8 @@ int store_entity_get(struct store_conn *c, struct arena *a, const struct entity_
 }
 
 int store_entity_list(struct store_conn *c, struct arena *a, const struct entity_desc *d,
-		      const struct entity_vals *filters, const char *q_pattern, int64_t limit,
-		      int64_t offset, struct store_rows *out, int64_t *total)
+                      const struct entity_vals *filters, const char *q_pattern, int64_t limit,
+                      int64_t offset, struct store_rows *out, int64_t *total)
 {
 	struct store_val p[ENTITY_MAX_FIELDS + 3];
 	size_t np = 0;
@@ -75,7 +75,7 @@ int store_entity_list(struct store_conn *c, struct arena *a, const struct entity
 	buf_puts(&b, "SELECT ");
 	select_cols(&b, d, true);
 	buf_printf(&b, " FROM %s%s ORDER BY %s LIMIT $%zu OFFSET $%zu", d->table,
-		   w.data ? w.data : "", d->order_by, np + 1, np + 2);
+	           w.data ? w.data : "", d->order_by, np + 1, np + 2);
 	p[np++] = sv_int(limit);
 	p[np++] = sv_int(offset);
 	const char *sql;
@@ -97,8 +97,8 @@ int store_entity_list(struct store_conn *c, struct arena *a, const struct entity
 }
 
 int store_entity_insert(struct store_conn *c, struct arena *a, const struct entity_desc *d,
-			const struct entity_vals *vals, const char *search, int64_t now,
-			int64_t *id)
+                        const struct entity_vals *vals, const char *search, int64_t now,
+                        int64_t *id)
 {
 	struct store_val p[ENTITY_MAX_FIELDS + 3];
 	size_t np = 0;
@@ -114,10 +114,10 @@ int store_entity_insert(struct store_conn *c, struct arena *a, const struct enti
 	p[np++] = sv_int(now);
 	struct buf b = BUF_INIT(8192);
 	buf_printf(&b,
-		   "INSERT INTO %s (%ssearch, created_at, updated_at) VALUES (%s$%zu, $%zu, $%zu) "
-		   "RETURNING id",
-		   d->table, cols.data ? cols.data : "", params.data ? params.data : "", np - 1, np,
-		   np);
+	           "INSERT INTO %s (%ssearch, created_at, updated_at) VALUES (%s$%zu, $%zu, $%zu) "
+	           "RETURNING id",
+	           d->table, cols.data ? cols.data : "", params.data ? params.data : "", np - 1, np,
+	           np);
 	buf_release(&cols);
 	buf_release(&params);
 	const char *sql;
@@ -131,7 +131,7 @@ int store_entity_insert(struct store_conn *c, struct arena *a, const struct enti
 }
 
 int store_entity_update(struct store_conn *c, struct arena *a, const struct entity_desc *d,
-			int64_t id, const struct entity_vals *vals, const char *search, int64_t now)
+                        int64_t id, const struct entity_vals *vals, const char *search, int64_t now)
 {
 	struct store_val p[ENTITY_MAX_FIELDS + 3];
 	size_t np = 0;
@@ -161,10 +161,10 @@ int store_entity_delete(struct store_conn *c, const struct entity_desc *d, int64
 {
 	struct arena a;
 	arena_init(&a, 512);
-	struct store_val p[] = { sv_int(id) };
+	struct store_val p[] = {sv_int(id)};
 	struct store_rows r;
 	int rc = store_query(c, &a, arena_printf(&a, "DELETE FROM %s WHERE id = $1", d->table), p,
-			     1, &r);
+	                     1, &r);
 	if (!rc && !r.changes)
 		rc = ERR_NOTFOUND;
 	arena_release(&a);
@@ -175,10 +175,10 @@ int store_id_by_code(struct store_conn *c, const char *table, const char *code, 
 {
 	struct arena a;
 	arena_init(&a, 512);
-	struct store_val p[] = { sv_text(code) };
+	struct store_val p[] = {sv_text(code)};
 	struct store_rows r;
 	int rc = store_query(c, &a, arena_printf(&a, "SELECT id FROM %s WHERE code = $1", table), p,
-			     1, &r);
+	                     1, &r);
 	if (!rc && !r.nrows)
 		rc = ERR_NOTFOUND;
 	if (!rc)
@@ -191,10 +191,10 @@ int store_id_exists(struct store_conn *c, const char *table, int64_t id, bool *e
 {
 	struct arena a;
 	arena_init(&a, 512);
-	struct store_val p[] = { sv_int(id) };
+	struct store_val p[] = {sv_int(id)};
 	struct store_rows r;
-	int rc = store_query(c, &a, arena_printf(&a, "SELECT 1 FROM %s WHERE id = $1", table), p, 1,
-			     &r);
+	int rc =
+	    store_query(c, &a, arena_printf(&a, "SELECT 1 FROM %s WHERE id = $1", table), p, 1, &r);
 	if (!rc)
 		*exists = r.nrows > 0;
 	arena_release(&a);
@@ -202,12 +202,12 @@ int store_id_exists(struct store_conn *c, const char *table, int64_t id, bool *e
 }
 
 int store_get_text(struct store_conn *c, struct arena *a, const char *table, const char *column,
-		   int64_t id, const char **out)
+                   int64_t id, const char **out)
 {
-	struct store_val p[] = { sv_int(id) };
+	struct store_val p[] = {sv_int(id)};
 	struct store_rows r;
-	int rc = store_query(c, a, arena_printf(a, "SELECT %s FROM %s WHERE id = $1", column, table),
-			     p, 1, &r);
+	int rc = store_query(
+	    c, a, arena_printf(a, "SELECT %s FROM %s WHERE id = $1", column, table), p, 1, &r);
 	if (rc)
 		return rc;
 	if (!r.nrows)
@@ -219,8 +219,8 @@ int store_get_text(struct store_conn *c, struct arena *a, const char *table, con
 int store_registry_bump(struct store_conn *c)
 {
 	return store_query(c, NULL,
-			   "UPDATE meta SET value = value + 1 WHERE key = 'registry_version'", NULL,
-			   0, NULL);
+	                   "UPDATE meta SET value = value + 1 WHERE key = 'registry_version'", NULL,
+	                   0, NULL);
 }
 
 int store_registry_version(struct store_conn *c, int64_t *version)
@@ -228,8 +228,8 @@ int store_registry_version(struct store_conn *c, int64_t *version)
 	struct arena a;
 	arena_init(&a, 256);
 	struct store_rows r;
-	int rc = store_query(c, &a, "SELECT value FROM meta WHERE key = 'registry_version'", NULL, 0,
-			     &r);
+	int rc = store_query(c, &a, "SELECT value FROM meta WHERE key = 'registry_version'", NULL,
+	                     0, &r);
 	if (!rc)
 		*version = r.nrows ? store_rows_i64(&r, 0, 0) : 0;
 	arena_release(&a);
@@ -240,7 +240,7 @@ int store_topic_category(struct store_conn *c, int64_t topic_id, int64_t *catego
 {
 	struct arena a;
 	arena_init(&a, 256);
-	struct store_val p[] = { sv_int(topic_id) };
+	struct store_val p[] = {sv_int(topic_id)};
 	struct store_rows r;
 	int rc = store_query(c, &a, "SELECT category_id FROM topics WHERE id = $1", p, 1, &r);
 	if (!rc && !r.nrows)
@@ -252,32 +252,34 @@ int store_topic_category(struct store_conn *c, int64_t topic_id, int64_t *catego
 }
 
 int store_rules_for_topic(struct store_conn *c, struct arena *a, int64_t topic_id,
-			  int64_t category_id, struct store_rows *out)
+                          int64_t category_id, struct store_rows *out)
 {
-	struct store_val p[] = { sv_int(topic_id), sv_int(category_id) };
-	return store_query(c, a,
-			   "SELECT r.id, r.code, r.topic_id, r.category_id, r.territory_id, r.org_id, "
-			   "o.name FROM rules r JOIN orgs o ON o.id = r.org_id WHERE o.active = 1 AND "
-			   "(r.topic_id = $1 OR (r.topic_id IS NULL AND (r.category_id = $2 OR "
-			   "r.category_id IS NULL)))",
-			   p, 2, out);
+	struct store_val p[] = {sv_int(topic_id), sv_int(category_id)};
+	return store_query(
+	    c, a,
+	    "SELECT r.id, r.code, r.topic_id, r.category_id, r.territory_id, r.org_id, "
+	    "o.name FROM rules r JOIN orgs o ON o.id = r.org_id WHERE o.active = 1 AND "
+	    "(r.topic_id = $1 OR (r.topic_id IS NULL AND (r.category_id = $2 OR "
+	    "r.category_id IS NULL)))",
+	    p, 2, out);
 }
 
 int store_territory_polygons(struct store_conn *c, struct arena *a, struct store_rows *out)
 {
-	return store_query(c, a,
-			   "SELECT id, parent_id, polygon FROM territories WHERE polygon IS NOT NULL "
-			   "AND active = 1",
-			   NULL, 0, out);
+	return store_query(
+	    c, a,
+	    "SELECT id, parent_id, polygon FROM territories WHERE polygon IS NOT NULL "
+	    "AND active = 1",
+	    NULL, 0, out);
 }
 
-int store_territory_set_polygon(struct store_conn *c, int64_t id, const char *geojson,
-				size_t len, int64_t now)
+int store_territory_set_polygon(struct store_conn *c, int64_t id, const char *geojson, size_t len,
+                                int64_t now)
 {
-	struct store_val v[] = { sv_int(id), geojson ? sv_textn(geojson, len) : sv_null(),
-				 sv_int(geojson ? 1 : 0), sv_int(now) };
+	struct store_val v[] = {sv_int(id), geojson ? sv_textn(geojson, len) : sv_null(),
+	                        sv_int(geojson ? 1 : 0), sv_int(now)};
 	return store_query(c, NULL,
-			   "UPDATE territories SET polygon = $2, has_polygon = $3, updated_at = $4 "
-			   "WHERE id = $1",
-			   v, 4, NULL);
+	                   "UPDATE territories SET polygon = $2, has_polygon = $3, updated_at = $4 "
+	                   "WHERE id = $1",
+	                   v, 4, NULL);
 }

@@ -43,8 +43,8 @@ int store_migrate(struct store *s, int *applied)
 		return rc;
 	}
 	rc = store_exec_script(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-				  "version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
-				  "applied_at BIGINT NOT NULL)");
+	                          "version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+	                          "applied_at BIGINT NOT NULL)");
 	for (size_t i = 0; !rc && i < n; i++) {
 		const char *base_name = files[i]->name + plen;
 		long version = strtol(base_name, NULL, 10);
@@ -57,20 +57,23 @@ int store_migrate(struct store *s, int *applied)
 		arena_init(&a, 1024);
 		rc = store_tx_begin(c);
 		if (!rc && ((const struct store_conn_base *)c)->ops->migrate_lock_sql)
-			rc = store_query(c, NULL, ((const struct store_conn_base *)c)->ops->migrate_lock_sql,
-					 NULL, 0, NULL);
+			rc = store_query(c, NULL,
+			                 ((const struct store_conn_base *)c)->ops->migrate_lock_sql,
+			                 NULL, 0, NULL);
 		struct store_rows r;
-		struct store_val p[3] = { sv_int(version), sv_text(base_name), sv_int(clock_now_ms()) };
+		struct store_val p[3] = {sv_int(version), sv_text(base_name),
+		                         sv_int(clock_now_ms())};
 		if (!rc)
-			rc = store_query(c, &a, "SELECT 1 FROM schema_migrations WHERE version = $1", p, 1,
-					 &r);
+			rc = store_query(
+			    c, &a, "SELECT 1 FROM schema_migrations WHERE version = $1", p, 1, &r);
 		if (!rc && r.nrows == 0) {
 			rc = store_exec_script(c, files[i]->data);
 			if (!rc)
-				rc = store_query(c, NULL,
-						 "INSERT INTO schema_migrations (version, name, applied_at) "
-						 "VALUES ($1, $2, $3)",
-						 p, 3, NULL);
+				rc = store_query(
+				    c, NULL,
+				    "INSERT INTO schema_migrations (version, name, applied_at) "
+				    "VALUES ($1, $2, $3)",
+				    p, 3, NULL);
 			if (!rc) {
 				log_info("migration_applied", "%s", files[i]->name);
 				if (applied)

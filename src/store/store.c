@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH_MAX 512
+#define BATCH_MAX     512
 #define BATCH_RETRIES 5
 
 struct write_job {
@@ -42,35 +42,35 @@ struct store {
 	struct store_stats stats;
 };
 
-const double store_stats_bounds_ms[11] = { 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250 };
+const double store_stats_bounds_ms[11] = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250};
 
 struct store_val sv_null(void)
 {
-	return (struct store_val){ .type = SV_NULL };
+	return (struct store_val){.type = SV_NULL};
 }
 
 struct store_val sv_int(int64_t i)
 {
-	return (struct store_val){ .type = SV_INT, .i = i };
+	return (struct store_val){.type = SV_INT, .i = i};
 }
 
 struct store_val sv_real(double d)
 {
-	return (struct store_val){ .type = SV_REAL, .d = d };
+	return (struct store_val){.type = SV_REAL, .d = d};
 }
 
 struct store_val sv_text(const char *s)
 {
 	if (!s)
 		return sv_null();
-	return (struct store_val){ .type = SV_TEXT, .s = s, .len = strlen(s) };
+	return (struct store_val){.type = SV_TEXT, .s = s, .len = strlen(s)};
 }
 
 struct store_val sv_textn(const char *s, size_t n)
 {
 	if (!s)
 		return sv_null();
-	return (struct store_val){ .type = SV_TEXT, .s = s, .len = n };
+	return (struct store_val){.type = SV_TEXT, .s = s, .len = n};
 }
 
 const char *store_rows_get(const struct store_rows *r, size_t row, size_t col)
@@ -163,7 +163,7 @@ void store_conn_put(struct store *s, struct store_conn *c)
 }
 
 int store_query(struct store_conn *c, struct arena *a, const char *sql,
-		const struct store_val *params, size_t nparams, struct store_rows *out)
+                const struct store_val *params, size_t nparams, struct store_rows *out)
 {
 	struct store_conn_base *b = base(c);
 	int64_t t0 = clock_mono_ns();
@@ -288,7 +288,7 @@ static void *committer_main(void *p)
 
 int store_write(struct store *s, store_write_fn fn, void *arg)
 {
-	struct write_job j = { .fn = fn, .arg = arg };
+	struct write_job j = {.fn = fn, .arg = arg};
 	pthread_cond_init(&j.cond, NULL);
 	pthread_mutex_lock(&s->q_lock);
 	if (s->stopping) {

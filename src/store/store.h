@@ -64,7 +64,7 @@ struct store *store_conn_store(struct store_conn *c);
  * Errors: ERR_CONFLICT (unique or foreign-key violation), ERR_RETRY (busy, serialization
  * failure, deadlock), ERR_DB (anything else; logged). */
 int store_query(struct store_conn *c, struct arena *a, const char *sql,
-		const struct store_val *params, size_t nparams, struct store_rows *out);
+                const struct store_val *params, size_t nparams, struct store_rows *out);
 /* Several statements without parameters (DDL). */
 int store_exec_script(struct store_conn *c, const char *sql);
 int store_tx_begin(struct store_conn *c); /* a write transaction */

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #define MAX_PARAMS 64
-#define INT8OID 20
-#define FLOAT8OID 701
+#define INT8OID    20
+#define FLOAT8OID  701
 
 struct store_conn {
 	struct store_conn_base base;
@@ -59,7 +59,7 @@ static int map_state(const char *state)
 }
 
 static int pg_query(struct store_conn *c, struct arena *a, const char *sql,
-		    const struct store_val *params, size_t nparams, struct store_rows *out)
+                    const struct store_val *params, size_t nparams, struct store_rows *out)
 {
 	if (nparams > MAX_PARAMS)
 		return ERR_DB;
@@ -122,10 +122,11 @@ static int pg_query(struct store_conn *c, struct arena *a, const char *sql,
 			for (size_t i = 0; i < nr; i++)
 				for (size_t k = 0; k < nc; k++)
 					out->vals[i * nc + k] =
-						PQgetisnull(r, (int)i, (int)k)
-							? NULL
-							: arena_strndup(a, PQgetvalue(r, (int)i, (int)k),
-									(size_t)PQgetlength(r, (int)i, (int)k));
+					    PQgetisnull(r, (int)i, (int)k)
+					        ? NULL
+					        : arena_strndup(
+					              a, PQgetvalue(r, (int)i, (int)k),
+					              (size_t)PQgetlength(r, (int)i, (int)k));
 		}
 	}
 	PQclear(r);
@@ -146,12 +147,12 @@ static int pg_exec_script(struct store_conn *c, const char *sql)
 }
 
 const struct store_ops store_pg_ops = {
-	.name = "postgres",
-	.connect = pg_connect,
-	.disconnect = pg_disconnect,
-	.healthy = pg_healthy,
-	.query = pg_query,
-	.exec_script = pg_exec_script,
-	.begin_sql = "BEGIN",
-	.migrate_lock_sql = "SELECT pg_advisory_xact_lock(7270001)",
+    .name = "postgres",
+    .connect = pg_connect,
+    .disconnect = pg_disconnect,
+    .healthy = pg_healthy,
+    .query = pg_query,
+    .exec_script = pg_exec_script,
+    .begin_sql = "BEGIN",
+    .migrate_lock_sql = "SELECT pg_advisory_xact_lock(7270001)",
 };

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define CACHE_SLOTS 512
-#define MAX_PARAMS 64
+#define MAX_PARAMS  64
 
 struct cached_stmt {
 	char *sql;
@@ -47,8 +47,8 @@ static int map_rc(sqlite3 *db, int rc)
 static int sq_connect(const char *path, struct store_conn **out)
 {
 	struct store_conn *c = xcalloc(1, sizeof(*c));
-	int rc = sqlite3_open_v2(path, &c->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	int rc = sqlite3_open_v2(
+	    path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		log_error("sqlite_open", "%s", c->db ? sqlite3_errmsg(c->db) : "cannot open");
 		sqlite3_close(c->db);
@@ -57,10 +57,10 @@ static int sq_connect(const char *path, struct store_conn **out)
 	}
 	sqlite3_busy_timeout(c->db, 10000);
 	static const char *pragmas = "PRAGMA journal_mode=WAL;"
-				     "PRAGMA synchronous=FULL;"
-				     "PRAGMA foreign_keys=ON;"
-				     "PRAGMA temp_store=MEMORY;"
-				     "PRAGMA cache_size=-65536;";
+	                             "PRAGMA synchronous=FULL;"
+	                             "PRAGMA foreign_keys=ON;"
+	                             "PRAGMA temp_store=MEMORY;"
+	                             "PRAGMA cache_size=-65536;";
 	char *msg = NULL;
 	if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
 		log_error("sqlite_pragmas", "%s", msg ? msg : "?");
@@ -122,7 +122,7 @@ static struct cached_stmt *prepare(struct store_conn *c, const char *sql)
 }
 
 static int sq_query(struct store_conn *c, struct arena *a, const char *sql,
-		    const struct store_val *params, size_t nparams, struct store_rows *out)
+                    const struct store_val *params, size_t nparams, struct store_rows *out)
 {
 	struct cached_stmt *cs = prepare(c, sql);
 	if (!cs)
@@ -163,8 +163,9 @@ static int sq_query(struct store_conn *c, struct arena *a, const char *sql,
 		for (int k = 0; k < ncols; k++) {
 			const unsigned char *t = sqlite3_column_text(st, k);
 			vals[nrows * (size_t)ncols + (size_t)k] =
-				t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, k))
-				  : NULL;
+			    t ? arena_strndup(a, (const char *)t,
+			                      (size_t)sqlite3_column_bytes(st, k))
+			      : NULL;
 		}
 		nrows++;
 	}
@@ -203,12 +204,12 @@ static int sq_exec_script(struct store_conn *c, const char *sql)
 }
 
 const struct store_ops store_sqlite_ops = {
-	.name = "sqlite",
-	.connect = sq_connect,
-	.disconnect = sq_disconnect,
-	.healthy = sq_healthy,
-	.query = sq_query,
-	.exec_script = sq_exec_script,
-	.begin_sql = "BEGIN IMMEDIATE",
-	.migrate_lock_sql = NULL,
+    .name = "sqlite",
+    .connect = sq_connect,
+    .disconnect = sq_disconnect,
+    .healthy = sq_healthy,
+    .query = sq_query,
+    .exec_script = sq_exec_script,
+    .begin_sql = "BEGIN IMMEDIATE",
+    .migrate_lock_sql = NULL,
 };

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USER_COLS                                                                              \
-	"id, login, password_hash, name, email, phone, sex, birth_year, home_territory_id, "   \
+#define USER_COLS                                                                                  \
+	"id, login, password_hash, name, email, phone, sex, birth_year, home_territory_id, "       \
 	"verified, oidc_issuer, oidc_sub, created_at"
 
 static void user_from_row(const struct store_rows *r, size_t i, struct user_row *u)
@@ -29,7 +29,7 @@ static void user_from_row(const struct store_rows *r, size_t i, struct user_row 
 }
 
 static int user_one(struct store_conn *c, struct arena *a, const char *sql,
-		    const struct store_val *p, size_t np, struct user_row *out)
+                    const struct store_val *p, size_t np, struct user_row *out)
 {
 	struct store_rows r;
 	int rc = store_query(c, a, sql, p, np, &r);
@@ -42,25 +42,25 @@ static int user_one(struct store_conn *c, struct arena *a, const char *sql,
 }
 
 int store_user_by_login(struct store_conn *c, struct arena *a, const char *login,
-			struct user_row *out)
+                        struct user_row *out)
 {
-	struct store_val p[] = { sv_text(login) };
+	struct store_val p[] = {sv_text(login)};
 	return user_one(c, a, "SELECT " USER_COLS " FROM users WHERE login = $1", p, 1, out);
 }
 
 int store_user_by_id(struct store_conn *c, struct arena *a, int64_t id, struct user_row *out)
 {
-	struct store_val p[] = { sv_int(id) };
+	struct store_val p[] = {sv_int(id)};
 	return user_one(c, a, "SELECT " USER_COLS " FROM users WHERE id = $1", p, 1, out);
 }
 
-int store_user_by_oidc(struct store_conn *c, struct arena *a, const char *issuer,
-		       const char *sub, struct user_row *out)
+int store_user_by_oidc(struct store_conn *c, struct arena *a, const char *issuer, const char *sub,
+                       struct user_row *out)
 {
-	struct store_val p[] = { sv_text(issuer), sv_text(sub) };
+	struct store_val p[] = {sv_text(issuer), sv_text(sub)};
 	return user_one(c, a,
-			"SELECT " USER_COLS " FROM users WHERE oidc_issuer = $1 AND oidc_sub = $2",
-			p, 2, out);
+	                "SELECT " USER_COLS " FROM users WHERE oidc_issuer = $1 AND oidc_sub = $2",
+	                p, 2, out);
 }
 
 static struct store_val opt_int(int64_t v)
@@ -69,22 +69,29 @@ static struct store_val opt_int(int64_t v)
 }
 
 int store_user_insert(struct store_conn *c, struct arena *a, const struct user_row *u,
-		      const char *search, int64_t now, int64_t *id)
+                      const char *search, int64_t now, int64_t *id)
 {
-	struct store_val p[] = { sv_text(u->login),	  sv_text(u->password_hash),
-				 sv_text(u->name),	  sv_text(u->email),
-				 sv_text(u->phone),	  sv_text(u->sex),
-				 opt_int(u->birth_year),  opt_int(u->home_territory_id),
-				 sv_int(u->verified),	  sv_text(u->oidc_issuer),
-				 sv_text(u->oidc_sub),	  sv_text(search ? search : ""),
-				 sv_int(now) };
+	struct store_val p[] = {sv_text(u->login),
+	                        sv_text(u->password_hash),
+	                        sv_text(u->name),
+	                        sv_text(u->email),
+	                        sv_text(u->phone),
+	                        sv_text(u->sex),
+	                        opt_int(u->birth_year),
+	                        opt_int(u->home_territory_id),
+	                        sv_int(u->verified),
+	                        sv_text(u->oidc_issuer),
+	                        sv_text(u->oidc_sub),
+	                        sv_text(search ? search : ""),
+	                        sv_int(now)};
 	struct store_rows r;
-	int rc = store_query(c, a,
-			     "INSERT INTO users (login, password_hash, name, email, phone, sex, "
-			     "birth_year, home_territory_id, verified, oidc_issuer, oidc_sub, search, "
-			     "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-			     "$10, $11, $12, $13, $13) RETURNING id",
-			     p, 13, &r);
+	int rc =
+	    store_query(c, a,
+	                "INSERT INTO users (login, password_hash, name, email, phone, sex, "
+	                "birth_year, home_territory_id, verified, oidc_issuer, oidc_sub, search, "
+	                "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+	                "$10, $11, $12, $13, $13) RETURNING id",
+	                p, 13, &r);
 	if (rc)
 		return rc;
 	*id = store_rows_i64(&r, 0, 0);
@@ -92,30 +99,35 @@ int store_user_insert(struct store_conn *c, struct arena *a, const struct user_r
 }
 
 int store_user_update(struct store_conn *c, const struct user_row *u, const char *search,
-		      int64_t now)
+                      int64_t now)
 {
-	struct store_val p[] = { sv_int(u->id),		 sv_text(u->name),
-				 sv_text(u->email),	 sv_text(u->phone),
-				 sv_text(u->sex),	 opt_int(u->birth_year),
-				 opt_int(u->home_territory_id), sv_int(u->verified),
-				 sv_text(search ? search : ""), sv_int(now) };
+	struct store_val p[] = {sv_int(u->id),
+	                        sv_text(u->name),
+	                        sv_text(u->email),
+	                        sv_text(u->phone),
+	                        sv_text(u->sex),
+	                        opt_int(u->birth_year),
+	                        opt_int(u->home_territory_id),
+	                        sv_int(u->verified),
+	                        sv_text(search ? search : ""),
+	                        sv_int(now)};
 	return store_query(c, NULL,
-			   "UPDATE users SET name = $2, email = $3, phone = $4, sex = $5, "
-			   "birth_year = $6, home_territory_id = $7, verified = $8, search = $9, "
-			   "updated_at = $10 WHERE id = $1",
-			   p, 10, NULL);
+	                   "UPDATE users SET name = $2, email = $3, phone = $4, sex = $5, "
+	                   "birth_year = $6, home_territory_id = $7, verified = $8, search = $9, "
+	                   "updated_at = $10 WHERE id = $1",
+	                   p, 10, NULL);
 }
 
 int store_user_list(struct store_conn *c, struct arena *a, const char *q, int64_t limit,
-		    int64_t offset, struct user_row **rows, size_t *n, int64_t *total)
+                    int64_t offset, struct user_row **rows, size_t *n, int64_t *total)
 {
 	char *pat = q && *q ? arena_printf(a, "%%%s%%", q) : NULL;
-	struct store_val p[] = { sv_text(pat ? pat : "%"), sv_int(limit), sv_int(offset) };
+	struct store_val p[] = {sv_text(pat ? pat : "%"), sv_int(limit), sv_int(offset)};
 	struct store_rows r;
 	int rc = store_query(c, a,
-			     "SELECT " USER_COLS " FROM users WHERE search LIKE $1 ESCAPE '\\' "
-			     "ORDER BY id LIMIT $2 OFFSET $3",
-			     p, 3, &r);
+	                     "SELECT " USER_COLS " FROM users WHERE search LIKE $1 ESCAPE '\\' "
+	                     "ORDER BY id LIMIT $2 OFFSET $3",
+	                     p, 3, &r);
 	if (rc)
 		return rc;
 	*rows = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(**rows));
@@ -124,7 +136,7 @@ int store_user_list(struct store_conn *c, struct arena *a, const char *q, int64_
 	*n = r.nrows;
 	struct store_rows t;
 	rc = store_query(c, a, "SELECT COUNT(*) FROM users WHERE search LIKE $1 ESCAPE '\\'", p, 1,
-			 &t);
+	                 &t);
 	if (rc)
 		return rc;
 	*total = store_rows_i64(&t, 0, 0);
@@ -132,14 +144,15 @@ int store_user_list(struct store_conn *c, struct arena *a, const char *q, int64_
 }
 
 int store_grants_for_user(struct store_conn *c, struct arena *a, int64_t user_id,
-			  struct grant **out, size_t *n)
+                          struct grant **out, size_t *n)
 {
-	struct store_val p[] = { sv_int(user_id) };
+	struct store_val p[] = {sv_int(user_id)};
 	struct store_rows r;
-	int rc = store_query(c, a,
-			     "SELECT id, role, org_id, territory_id FROM role_grants WHERE user_id = $1 "
-			     "ORDER BY id",
-			     p, 1, &r);
+	int rc =
+	    store_query(c, a,
+	                "SELECT id, role, org_id, territory_id FROM role_grants WHERE user_id = $1 "
+	                "ORDER BY id",
+	                p, 1, &r);
 	if (rc)
 		return rc;
 	*out = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(**out));
@@ -159,17 +172,18 @@ int store_grants_for_user(struct store_conn *c, struct arena *a, int64_t user_id
 }
 
 int store_grant_insert(struct store_conn *c, int64_t user_id, unsigned role, int64_t org_id,
-		       int64_t territory_id, int64_t now, int64_t *id)
+                       int64_t territory_id, int64_t now, int64_t *id)
 {
 	struct arena a;
 	arena_init(&a, 512);
-	struct store_val p[] = { sv_int(user_id), sv_text(role_name(role)), opt_int(org_id),
-				 opt_int(territory_id), sv_int(now) };
+	struct store_val p[] = {sv_int(user_id), sv_text(role_name(role)), opt_int(org_id),
+	                        opt_int(territory_id), sv_int(now)};
 	struct store_rows r;
-	int rc = store_query(c, &a,
-			     "INSERT INTO role_grants (user_id, role, org_id, territory_id, created_at) "
-			     "VALUES ($1, $2, $3, $4, $5) RETURNING id",
-			     p, 5, &r);
+	int rc =
+	    store_query(c, &a,
+	                "INSERT INTO role_grants (user_id, role, org_id, territory_id, created_at) "
+	                "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+	                p, 5, &r);
 	if (!rc)
 		*id = store_rows_i64(&r, 0, 0);
 	arena_release(&a);
@@ -178,27 +192,27 @@ int store_grant_insert(struct store_conn *c, int64_t user_id, unsigned role, int
 
 int store_grant_delete(struct store_conn *c, int64_t user_id, int64_t grant_id)
 {
-	struct store_val p[] = { sv_int(grant_id), sv_int(user_id) };
+	struct store_val p[] = {sv_int(grant_id), sv_int(user_id)};
 	struct store_rows r;
-	int rc = store_query(c, NULL, "DELETE FROM role_grants WHERE id = $1 AND user_id = $2", p, 2,
-			     &r);
+	int rc = store_query(c, NULL, "DELETE FROM role_grants WHERE id = $1 AND user_id = $2", p,
+	                     2, &r);
 	if (rc)
 		return rc;
 	return r.changes ? 0 : ERR_NOTFOUND;
 }
 
 int store_grant_exists(struct store_conn *c, int64_t user_id, unsigned role, int64_t org_id,
-		       int64_t territory_id, bool *exists)
+                       int64_t territory_id, bool *exists)
 {
 	struct arena a;
 	arena_init(&a, 512);
-	struct store_val p[] = { sv_int(user_id), sv_text(role_name(role)), sv_int(org_id),
-				 sv_int(territory_id) };
+	struct store_val p[] = {sv_int(user_id), sv_text(role_name(role)), sv_int(org_id),
+	                        sv_int(territory_id)};
 	struct store_rows r;
 	int rc = store_query(c, &a,
-			     "SELECT 1 FROM role_grants WHERE user_id = $1 AND role = $2 AND "
-			     "COALESCE(org_id, 0) = $3 AND COALESCE(territory_id, 0) = $4",
-			     p, 4, &r);
+	                     "SELECT 1 FROM role_grants WHERE user_id = $1 AND role = $2 AND "
+	                     "COALESCE(org_id, 0) = $3 AND COALESCE(territory_id, 0) = $4",
+	                     p, 4, &r);
 	if (!rc)
 		*exists = r.nrows > 0;
 	arena_release(&a);
@@ -206,25 +220,25 @@ int store_grant_exists(struct store_conn *c, int64_t user_id, unsigned role, int
 }
 
 int store_session_insert(struct store_conn *c, const char *token_hash, int64_t user_id,
-			 const char *csrf, int64_t now, int64_t expires_at)
+                         const char *csrf, int64_t now, int64_t expires_at)
 {
-	struct store_val p[] = { sv_text(token_hash), sv_int(user_id), sv_text(csrf), sv_int(now),
-				 sv_int(expires_at) };
+	struct store_val p[] = {sv_text(token_hash), sv_int(user_id), sv_text(csrf), sv_int(now),
+	                        sv_int(expires_at)};
 	return store_query(c, NULL,
-			   "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, "
-			   "expires_at) VALUES ($1, $2, $3, $4, $5)",
-			   p, 5, NULL);
+	                   "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, "
+	                   "expires_at) VALUES ($1, $2, $3, $4, $5)",
+	                   p, 5, NULL);
 }
 
-int store_session_lookup(struct store_conn *c, struct arena *a, const char *token_hash,
-			 int64_t now, int64_t *user_id, const char **csrf)
+int store_session_lookup(struct store_conn *c, struct arena *a, const char *token_hash, int64_t now,
+                         int64_t *user_id, const char **csrf)
 {
-	struct store_val p[] = { sv_text(token_hash), sv_int(now) };
+	struct store_val p[] = {sv_text(token_hash), sv_int(now)};
 	struct store_rows r;
 	int rc = store_query(c, a,
-			     "SELECT user_id, csrf_token FROM sessions WHERE token_hash = $1 AND "
-			     "expires_at > $2",
-			     p, 2, &r);
+	                     "SELECT user_id, csrf_token FROM sessions WHERE token_hash = $1 AND "
+	                     "expires_at > $2",
+	                     p, 2, &r);
 	if (rc)
 		return rc;
 	if (!r.nrows)
@@ -236,23 +250,24 @@ int store_session_lookup(struct store_conn *c, struct arena *a, const char *toke
 
 int store_session_delete(struct store_conn *c, const char *token_hash)
 {
-	struct store_val p[] = { sv_text(token_hash) };
+	struct store_val p[] = {sv_text(token_hash)};
 	return store_query(c, NULL, "DELETE FROM sessions WHERE token_hash = $1", p, 1, NULL);
 }
 
 int store_apikey_insert(struct store_conn *c, const char *name, const char *key_hash,
-			const char *prefix, int64_t org_id, const char *scopes, int64_t now,
-			int64_t *id)
+                        const char *prefix, int64_t org_id, const char *scopes, int64_t now,
+                        int64_t *id)
 {
 	struct arena a;
 	arena_init(&a, 512);
-	struct store_val p[] = { sv_text(name),	  sv_text(key_hash), sv_text(prefix),
-				 opt_int(org_id), sv_text(scopes),   sv_int(now) };
+	struct store_val p[] = {sv_text(name),   sv_text(key_hash), sv_text(prefix),
+	                        opt_int(org_id), sv_text(scopes),   sv_int(now)};
 	struct store_rows r;
-	int rc = store_query(c, &a,
-			     "INSERT INTO api_keys (name, key_hash, prefix, org_id, scopes, created_at) "
-			     "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-			     p, 6, &r);
+	int rc =
+	    store_query(c, &a,
+	                "INSERT INTO api_keys (name, key_hash, prefix, org_id, scopes, created_at) "
+	                "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+	                p, 6, &r);
 	if (!rc)
 		*id = store_rows_i64(&r, 0, 0);
 	arena_release(&a);
@@ -260,14 +275,14 @@ int store_apikey_insert(struct store_conn *c, const char *name, const char *key_
 }
 
 int store_apikey_lookup(struct store_conn *c, struct arena *a, const char *key_hash, int64_t *id,
-			int64_t *org_id, const char **scopes)
+                        int64_t *org_id, const char **scopes)
 {
-	struct store_val p[] = { sv_text(key_hash) };
+	struct store_val p[] = {sv_text(key_hash)};
 	struct store_rows r;
 	int rc = store_query(c, a,
-			     "SELECT id, org_id, scopes FROM api_keys WHERE key_hash = $1 AND "
-			     "revoked_at IS NULL",
-			     p, 1, &r);
+	                     "SELECT id, org_id, scopes FROM api_keys WHERE key_hash = $1 AND "
+	                     "revoked_at IS NULL",
+	                     p, 1, &r);
 	if (rc)
 		return rc;
 	if (!r.nrows)
@@ -279,31 +294,31 @@ int store_apikey_lookup(struct store_conn *c, struct arena *a, const char *key_h
 }
 
 int store_oidc_state_insert(struct store_conn *c, const char *state, const char *verifier,
-			    const char *nonce, const char *next, int64_t now)
+                            const char *nonce, const char *next, int64_t now)
 {
-	struct store_val p[] = { sv_text(state), sv_text(verifier), sv_text(nonce), sv_text(next),
-				 sv_int(now) };
+	struct store_val p[] = {sv_text(state), sv_text(verifier), sv_text(nonce), sv_text(next),
+	                        sv_int(now)};
 	int rc = store_query(c, NULL,
-			     "INSERT INTO oidc_states (state, verifier, nonce, next, created_at) "
-			     "VALUES ($1, $2, $3, $4, $5)",
-			     p, 5, NULL);
+	                     "INSERT INTO oidc_states (state, verifier, nonce, next, created_at) "
+	                     "VALUES ($1, $2, $3, $4, $5)",
+	                     p, 5, NULL);
 	if (rc)
 		return rc;
 	/* Forget abandoned logins. */
-	struct store_val old[] = { sv_int(now - 3600 * 1000) };
+	struct store_val old[] = {sv_int(now - 3600 * 1000)};
 	return store_query(c, NULL, "DELETE FROM oidc_states WHERE created_at < $1", old, 1, NULL);
 }
 
 int store_oidc_state_take(struct store_conn *c, struct arena *a, const char *state, int64_t now,
-			  int64_t max_age_ms, const char **verifier, const char **nonce,
-			  const char **next)
+                          int64_t max_age_ms, const char **verifier, const char **nonce,
+                          const char **next)
 {
-	struct store_val p[] = { sv_text(state) };
+	struct store_val p[] = {sv_text(state)};
 	struct store_rows r;
 	int rc = store_query(c, a,
-			     "DELETE FROM oidc_states WHERE state = $1 RETURNING verifier, nonce, "
-			     "next, created_at",
-			     p, 1, &r);
+	                     "DELETE FROM oidc_states WHERE state = $1 RETURNING verifier, nonce, "
+	                     "next, created_at",
+	                     p, 1, &r);
 	if (rc)
 		return rc;
 	if (!r.nrows || store_rows_i64(&r, 0, 3) < now - max_age_ms)
@@ -316,24 +331,24 @@ int store_oidc_state_take(struct store_conn *c, struct arena *a, const char *sta
 
 int store_audit_insert(struct store_conn *c, const struct audit_entry *e)
 {
-	struct store_val p[] = { sv_int(e->at),		     opt_int(e->actor_user_id),
-				 opt_int(e->actor_apikey_id), sv_text(e->action),
-				 sv_text(e->entity),	     opt_int(e->entity_id),
-				 sv_text(e->before_json),    sv_text(e->after_json),
-				 sv_text(e->request_id) };
-	return store_query(c, NULL,
-			   "INSERT INTO audit_log (at, actor_user_id, actor_apikey_id, action, entity, "
-			   "entity_id, before_json, after_json, request_id) VALUES ($1, $2, $3, $4, "
-			   "$5, $6, $7, $8, $9)",
-			   p, 9, NULL);
+	struct store_val p[] = {
+	    sv_int(e->at),           opt_int(e->actor_user_id), opt_int(e->actor_apikey_id),
+	    sv_text(e->action),      sv_text(e->entity),        opt_int(e->entity_id),
+	    sv_text(e->before_json), sv_text(e->after_json),    sv_text(e->request_id)};
+	return store_query(
+	    c, NULL,
+	    "INSERT INTO audit_log (at, actor_user_id, actor_apikey_id, action, entity, "
+	    "entity_id, before_json, after_json, request_id) VALUES ($1, $2, $3, $4, "
+	    "$5, $6, $7, $8, $9)",
+	    p, 9, NULL);
 }
 
 int store_audit_list(struct store_conn *c, struct arena *a, const char *entity, int64_t entity_id,
-		     int64_t limit, int64_t offset, struct audit_entry **rows, size_t *n,
-		     int64_t *total)
+                     int64_t limit, int64_t offset, struct audit_entry **rows, size_t *n,
+                     int64_t *total)
 {
 	/* Parameters: $1 limit, $2 offset, then the filters actually used. */
-	struct store_val p[4] = { sv_int(limit), sv_int(offset) };
+	struct store_val p[4] = {sv_int(limit), sv_int(offset)};
 	size_t np = 2;
 	const char *where = "", *cwhere = "";
 	if (entity) {
@@ -348,12 +363,12 @@ int store_audit_list(struct store_conn *c, struct arena *a, const char *entity, 
 	}
 	struct store_rows r;
 	int rc = store_query(c, a,
-			     arena_printf(a,
-					  "SELECT id, at, actor_user_id, actor_apikey_id, action, "
-					  "entity, entity_id, before_json, after_json, request_id "
-					  "FROM audit_log%s ORDER BY id DESC LIMIT $1 OFFSET $2",
-					  where),
-			     p, np, &r);
+	                     arena_printf(a,
+	                                  "SELECT id, at, actor_user_id, actor_apikey_id, action, "
+	                                  "entity, entity_id, before_json, after_json, request_id "
+	                                  "FROM audit_log%s ORDER BY id DESC LIMIT $1 OFFSET $2",
+	                                  where),
+	                     p, np, &r);
 	if (rc)
 		return rc;
 	*rows = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(**rows));
@@ -373,7 +388,7 @@ int store_audit_list(struct store_conn *c, struct arena *a, const char *entity, 
 	*n = r.nrows;
 	struct store_rows t;
 	rc = store_query(c, a, arena_printf(a, "SELECT COUNT(*) FROM audit_log%s", cwhere), p + 2,
-			 np - 2, &t);
+	                 np - 2, &t);
 	if (rc)
 		return rc;
 	*total = store_rows_i64(&t, 0, 0);
@@ -384,7 +399,7 @@ int store_org_parent(struct store_conn *c, int64_t id, int64_t *parent)
 {
 	struct arena a;
 	arena_init(&a, 256);
-	struct store_val p[] = { sv_int(id) };
+	struct store_val p[] = {sv_int(id)};
 	struct store_rows r;
 	int rc = store_query(c, &a, "SELECT parent_id FROM orgs WHERE id = $1", p, 1, &r);
 	if (!rc && !r.nrows)
@@ -399,7 +414,7 @@ int store_territory_parent(struct store_conn *c, int64_t id, int64_t *parent)
 {
 	struct arena a;
 	arena_init(&a, 256);
-	struct store_val p[] = { sv_int(id) };
+	struct store_val p[] = {sv_int(id)};
 	struct store_rows r;
 	int rc = store_query(c, &a, "SELECT parent_id FROM territories WHERE id = $1", p, 1, &r);
 	if (!rc && !r.nrows)

@@ -20,49 +20,49 @@ struct user_row {
 
 /* ERR_NOTFOUND when absent. Strings are arena-owned. */
 int store_user_by_login(struct store_conn *c, struct arena *a, const char *login,
-			struct user_row *out);
+                        struct user_row *out);
 int store_user_by_id(struct store_conn *c, struct arena *a, int64_t id, struct user_row *out);
-int store_user_by_oidc(struct store_conn *c, struct arena *a, const char *issuer,
-		       const char *sub, struct user_row *out);
+int store_user_by_oidc(struct store_conn *c, struct arena *a, const char *issuer, const char *sub,
+                       struct user_row *out);
 /* ERR_CONFLICT when the login is taken. search is the folded text used by list q=. */
 int store_user_insert(struct store_conn *c, struct arena *a, const struct user_row *u,
-		      const char *search, int64_t now, int64_t *id);
+                      const char *search, int64_t now, int64_t *id);
 /* Updates profile fields and verified flag of u->id. */
 int store_user_update(struct store_conn *c, const struct user_row *u, const char *search,
-		      int64_t now);
+                      int64_t now);
 /* Page of users matching the folded q (may be NULL). */
 int store_user_list(struct store_conn *c, struct arena *a, const char *q, int64_t limit,
-		    int64_t offset, struct user_row **rows, size_t *n, int64_t *total);
+                    int64_t offset, struct user_row **rows, size_t *n, int64_t *total);
 
 int store_grants_for_user(struct store_conn *c, struct arena *a, int64_t user_id,
-			  struct grant **out, size_t *n);
+                          struct grant **out, size_t *n);
 int store_grant_insert(struct store_conn *c, int64_t user_id, unsigned role, int64_t org_id,
-		       int64_t territory_id, int64_t now, int64_t *id);
+                       int64_t territory_id, int64_t now, int64_t *id);
 /* ERR_NOTFOUND when the grant is not the user's. */
 int store_grant_delete(struct store_conn *c, int64_t user_id, int64_t grant_id);
 /* True when the user already holds exactly this grant. */
 int store_grant_exists(struct store_conn *c, int64_t user_id, unsigned role, int64_t org_id,
-		       int64_t territory_id, bool *exists);
+                       int64_t territory_id, bool *exists);
 
 int store_session_insert(struct store_conn *c, const char *token_hash, int64_t user_id,
-			 const char *csrf, int64_t now, int64_t expires_at);
+                         const char *csrf, int64_t now, int64_t expires_at);
 /* ERR_NOTFOUND when unknown or expired. */
-int store_session_lookup(struct store_conn *c, struct arena *a, const char *token_hash,
-			 int64_t now, int64_t *user_id, const char **csrf);
+int store_session_lookup(struct store_conn *c, struct arena *a, const char *token_hash, int64_t now,
+                         int64_t *user_id, const char **csrf);
 int store_session_delete(struct store_conn *c, const char *token_hash);
 
 int store_apikey_insert(struct store_conn *c, const char *name, const char *key_hash,
-			const char *prefix, int64_t org_id, const char *scopes, int64_t now,
-			int64_t *id);
+                        const char *prefix, int64_t org_id, const char *scopes, int64_t now,
+                        int64_t *id);
 int store_apikey_lookup(struct store_conn *c, struct arena *a, const char *key_hash, int64_t *id,
-			int64_t *org_id, const char **scopes);
+                        int64_t *org_id, const char **scopes);
 
 int store_oidc_state_insert(struct store_conn *c, const char *state, const char *verifier,
-			    const char *nonce, const char *next, int64_t now);
+                            const char *nonce, const char *next, int64_t now);
 /* Deletes and returns the state (single use); ERR_NOTFOUND when unknown or older than max_age. */
 int store_oidc_state_take(struct store_conn *c, struct arena *a, const char *state, int64_t now,
-			  int64_t max_age_ms, const char **verifier, const char **nonce,
-			  const char **next);
+                          int64_t max_age_ms, const char **verifier, const char **nonce,
+                          const char **next);
 
 struct audit_entry {
 	int64_t id; /* set by store_audit_list */
@@ -72,8 +72,8 @@ struct audit_entry {
 int store_audit_insert(struct store_conn *c, const struct audit_entry *e);
 /* entity may be NULL (all); entity_id 0 = all. Newest first. */
 int store_audit_list(struct store_conn *c, struct arena *a, const char *entity, int64_t entity_id,
-		     int64_t limit, int64_t offset, struct audit_entry **rows, size_t *n,
-		     int64_t *total);
+                     int64_t limit, int64_t offset, struct audit_entry **rows, size_t *n,
+                     int64_t *total);
 
 /* Parent of an organisation / territory (0 when none). ERR_NOTFOUND when id is unknown. */
 int store_org_parent(struct store_conn *c, int64_t id, int64_t *parent);

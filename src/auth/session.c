@@ -6,6 +6,7 @@
 #include "core/fold.h"
 #include "core/log.h"
 #include "core/utf8.h"
+#include "core/validate.h"
 #include "store/entity.h"
 
 #include <sodium.h>
@@ -296,13 +297,6 @@ static int text_field(json_t *in, const char *key, size_t max, bool required, co
 	return 0;
 }
 
-static bool email_ok(const char *s)
-{
-	const char *at = strchr(s, '@');
-	return at && at != s && strchr(at + 1, '.') && !strchr(at + 1, '@') && !strchr(s, ' ') &&
-	       at[1] != '.' && s[strlen(s) - 1] != '.';
-}
-
 static bool phone_ok(const char *s)
 {
 	size_t digits = 0;
@@ -406,7 +400,7 @@ int auth_register(struct store *s, struct arena *a, json_t *in, const char *requ
 	if (utf8_len(password, strlen(password)) < 8)
 		return vf(&v, ERR_VALIDATION, "password",
 		          "Пароль должен быть не короче 8 символов");
-	if (j.u.email && !email_ok(j.u.email))
+	if (j.u.email && !valid_email(j.u.email))
 		return vf(&v, ERR_VALIDATION, "email", "Некорректный адрес электронной почты");
 	rc = auth_password_hash(a, password, &j.u.password_hash);
 	if (rc)
@@ -445,7 +439,7 @@ static int profile_fn(struct store_conn *c, void *arg)
 	if (json_object_get(in, "email")) {
 		if ((rc = text_field(in, "email", 254, false, &s, j->v, NULL)))
 			goto out;
-		if (s && !email_ok(s)) {
+		if (s && !valid_email(s)) {
 			rc = vf(j->v, ERR_VALIDATION, "email",
 			        "Некорректный адрес электронной почты");
 			goto out;

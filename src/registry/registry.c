@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "core/fold.h"
 #include "core/utf8.h"
+#include "core/validate.h"
 #include "registry/geo.h"
 #include "store/entity.h"
 #include "store/users.h"
@@ -158,13 +159,6 @@ static bool code_ok(const char *s)
 	return true;
 }
 
-static bool email_ok(const char *s)
-{
-	const char *at = strchr(s, '@');
-	return at && at != s && strchr(at + 1, '.') && !strchr(at + 1, '@') && !strchr(s, ' ') &&
-	       at[1] != '.' && s[strlen(s) - 1] != '.';
-}
-
 /* Validates a JSON object against d into vals. create: required fields must be present. */
 static int parse_vals(struct store_conn *c, struct arena *a, const struct entity_desc *d,
                       json_t *in, bool create, struct entity_vals *vals, struct problem *p)
@@ -250,7 +244,7 @@ static int parse_vals(struct store_conn *c, struct arena *a, const struct entity
 				    "Код может содержать только латинские буквы, цифры и знаки "
 				    "- _ .",
 				    fname);
-			if (!strcmp(fname, "email") && len && !email_ok(s))
+			if (!strcmp(fname, "email") && len && !valid_email(s))
 				return fail(p, ERR_VALIDATION,
 				            "Некорректный адрес электронной почты", fname);
 			vals->v[fi] = len || (f->flags & FF_REQUIRED) ? sv_text(s) : sv_null();

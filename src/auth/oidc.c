@@ -278,7 +278,8 @@ static int finish_fn(struct store_conn *c, void *arg)
 		u.oidc_issuer = j->issuer;
 		u.oidc_sub = j->sub;
 		u.verified = true;
-		rc = store_user_insert(c, j->a, &u, "", clock_now_ms(), &u.id);
+		rc = store_user_insert(c, j->a, &u, auth_user_search(j->a, &u), clock_now_ms(),
+		                       &u.id);
 		if (rc)
 			return rc;
 	} else if (rc) {
@@ -298,7 +299,7 @@ static int finish_fn(struct store_conn *c, void *arg)
 	if (j->birth_year)
 		u.birth_year = j->birth_year;
 	u.verified = true;
-	rc = store_user_update(c, &u, "", clock_now_ms());
+	rc = store_user_update(c, &u, auth_user_search(j->a, &u), clock_now_ms());
 	if (!rc) {
 		struct actor who = {.user_id = u.id, .request_id = j->request_id};
 		json_t *after = auth_user_json(&u);

@@ -349,7 +349,7 @@ static int check_keys(json_t *in, const char *const *allowed, struct vfail *v)
 	return 0;
 }
 
-static const char *user_search(struct arena *a, const struct user_row *u)
+const char *auth_user_search(struct arena *a, const struct user_row *u)
 {
 	const char *s =
 	    arena_printf(a, "%s %s %s", u->login, u->name ? u->name : "", u->email ? u->email : "");
@@ -366,8 +366,8 @@ struct register_job {
 static int register_fn(struct store_conn *c, void *arg)
 {
 	struct register_job *j = arg;
-	int rc =
-	    store_user_insert(c, j->a, &j->u, user_search(j->a, &j->u), clock_now_ms(), &j->id);
+	int rc = store_user_insert(c, j->a, &j->u, auth_user_search(j->a, &j->u), clock_now_ms(),
+	                           &j->id);
 	if (!rc) {
 		j->u.id = j->id;
 		struct actor who = {.user_id = j->id, .request_id = j->request_id};
@@ -503,7 +503,7 @@ static int profile_fn(struct store_conn *c, void *arg)
 			u.home_territory_id = json_integer_value(x);
 		}
 	}
-	rc = store_user_update(c, &u, user_search(j->a, &u), clock_now_ms());
+	rc = store_user_update(c, &u, auth_user_search(j->a, &u), clock_now_ms());
 	if (!rc) {
 		json_t *after = auth_user_json(&u);
 		rc = audit_record(c, j->who, "update_profile", "user", u.id, before, after);
@@ -605,7 +605,7 @@ int auth_user_create_conn(struct store_conn *c, struct arena *a, const struct ac
 		if (rc)
 			return rc;
 	}
-	int rc = store_user_insert(c, a, &u, user_search(a, &u), clock_now_ms(), id);
+	int rc = store_user_insert(c, a, &u, auth_user_search(a, &u), clock_now_ms(), id);
 	if (!rc) {
 		u.id = *id;
 		u.created_at = clock_now_ms();

@@ -46,6 +46,9 @@ int auth_register(struct store *s, struct arena *a, json_t *in, const char *requ
 int auth_profile_update(struct store *s, struct arena *a, const struct actor *who, json_t *in,
                         const char **field, const char **message);
 
+/* The folded text that GET /api/users?q= searches (login, name, e-mail), arena-owned. */
+const char *auth_user_search(struct arena *a, const struct user_row *u);
+
 /* JSON views. */
 json_t *auth_user_json(const struct user_row *u);
 json_t *auth_roles_json(const struct actor *who);

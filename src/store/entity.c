@@ -174,15 +174,10 @@ int store_entity_delete(struct store_conn *c, const struct entity_desc *d, int64
 int store_id_by_code(struct store_conn *c, const char *table, const char *code, int64_t *id)
 {
 	struct arena a;
-	arena_init(&a, 512);
+	arena_init(&a, 256);
 	struct store_val p[] = {sv_text(code)};
-	struct store_rows r;
-	int rc = store_query(c, &a, arena_printf(&a, "SELECT id FROM %s WHERE code = $1", table), p,
-	                     1, &r);
-	if (!rc && !r.nrows)
-		rc = ERR_NOTFOUND;
-	if (!rc)
-		*id = store_rows_i64(&r, 0, 0);
+	int rc = store_query_i64(c, arena_printf(&a, "SELECT id FROM %s WHERE code = $1", table), p,
+	                         1, id);
 	arena_release(&a);
 	return rc;
 }
@@ -225,30 +220,17 @@ int store_registry_bump(struct store_conn *c)
 
 int store_registry_version(struct store_conn *c, int64_t *version)
 {
-	struct arena a;
-	arena_init(&a, 256);
-	struct store_rows r;
-	int rc = store_query(c, &a, "SELECT value FROM meta WHERE key = 'registry_version'", NULL,
-	                     0, &r);
-	if (!rc)
-		*version = r.nrows ? store_rows_i64(&r, 0, 0) : 0;
-	arena_release(&a);
-	return rc;
+	*version = 0;
+	int rc = store_query_i64(c, "SELECT value FROM meta WHERE key = 'registry_version'", NULL,
+	                         0, version);
+	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
 int store_topic_category(struct store_conn *c, int64_t topic_id, int64_t *category_id)
 {
-	struct arena a;
-	arena_init(&a, 256);
 	struct store_val p[] = {sv_int(topic_id)};
-	struct store_rows r;
-	int rc = store_query(c, &a, "SELECT category_id FROM topics WHERE id = $1", p, 1, &r);
-	if (!rc && !r.nrows)
-		rc = ERR_NOTFOUND;
-	if (!rc)
-		*category_id = store_rows_i64(&r, 0, 0);
-	arena_release(&a);
-	return rc;
+	return store_query_i64(c, "SELECT category_id FROM topics WHERE id = $1", p, 1,
+	                       category_id);
 }
 
 int store_rules_for_topic(struct store_conn *c, struct arena *a, int64_t topic_id,

@@ -172,6 +172,21 @@ int store_query(struct store_conn *c, struct arena *a, const char *sql,
 	return rc;
 }
 
+int store_query_i64(struct store_conn *c, const char *sql, const struct store_val *params,
+                    size_t nparams, int64_t *out)
+{
+	struct arena a;
+	arena_init(&a, 512);
+	struct store_rows r;
+	int rc = store_query(c, &a, sql, params, nparams, &r);
+	if (!rc && !r.nrows)
+		rc = ERR_NOTFOUND;
+	if (!rc)
+		*out = store_rows_i64(&r, 0, 0);
+	arena_release(&a);
+	return rc;
+}
+
 int store_exec_script(struct store_conn *c, const char *sql)
 {
 	return base(c)->ops->exec_script(c, sql);

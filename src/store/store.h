@@ -65,6 +65,9 @@ struct store *store_conn_store(struct store_conn *c);
  * failure, deadlock), ERR_DB (anything else; logged). */
 int store_query(struct store_conn *c, struct arena *a, const char *sql,
                 const struct store_val *params, size_t nparams, struct store_rows *out);
+/* First column of the first row as an integer (0 when SQL NULL); ERR_NOTFOUND when no row. */
+int store_query_i64(struct store_conn *c, const char *sql, const struct store_val *params,
+                    size_t nparams, int64_t *out);
 /* Several statements without parameters (DDL). */
 int store_exec_script(struct store_conn *c, const char *sql);
 int store_tx_begin(struct store_conn *c); /* a write transaction */

@@ -174,20 +174,12 @@ int store_grants_for_user(struct store_conn *c, struct arena *a, int64_t user_id
 int store_grant_insert(struct store_conn *c, int64_t user_id, unsigned role, int64_t org_id,
                        int64_t territory_id, int64_t now, int64_t *id)
 {
-	struct arena a;
-	arena_init(&a, 512);
 	struct store_val p[] = {sv_int(user_id), sv_text(role_name(role)), opt_int(org_id),
 	                        opt_int(territory_id), sv_int(now)};
-	struct store_rows r;
-	int rc =
-	    store_query(c, &a,
-	                "INSERT INTO role_grants (user_id, role, org_id, territory_id, created_at) "
-	                "VALUES ($1, $2, $3, $4, $5) RETURNING id",
-	                p, 5, &r);
-	if (!rc)
-		*id = store_rows_i64(&r, 0, 0);
-	arena_release(&a);
-	return rc;
+	return store_query_i64(c,
+	                       "INSERT INTO role_grants (user_id, role, org_id, territory_id, "
+	                       "created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+	                       p, 5, id);
 }
 
 int store_grant_delete(struct store_conn *c, int64_t user_id, int64_t grant_id)
@@ -258,20 +250,12 @@ int store_apikey_insert(struct store_conn *c, const char *name, const char *key_
                         const char *prefix, int64_t org_id, const char *scopes, int64_t now,
                         int64_t *id)
 {
-	struct arena a;
-	arena_init(&a, 512);
 	struct store_val p[] = {sv_text(name),   sv_text(key_hash), sv_text(prefix),
 	                        opt_int(org_id), sv_text(scopes),   sv_int(now)};
-	struct store_rows r;
-	int rc =
-	    store_query(c, &a,
-	                "INSERT INTO api_keys (name, key_hash, prefix, org_id, scopes, created_at) "
-	                "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-	                p, 6, &r);
-	if (!rc)
-		*id = store_rows_i64(&r, 0, 0);
-	arena_release(&a);
-	return rc;
+	return store_query_i64(c,
+	                       "INSERT INTO api_keys (name, key_hash, prefix, org_id, scopes, "
+	                       "created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+	                       p, 6, id);
 }
 
 int store_apikey_lookup(struct store_conn *c, struct arena *a, const char *key_hash, int64_t *id,
@@ -397,30 +381,12 @@ int store_audit_list(struct store_conn *c, struct arena *a, const char *entity, 
 
 int store_org_parent(struct store_conn *c, int64_t id, int64_t *parent)
 {
-	struct arena a;
-	arena_init(&a, 256);
 	struct store_val p[] = {sv_int(id)};
-	struct store_rows r;
-	int rc = store_query(c, &a, "SELECT parent_id FROM orgs WHERE id = $1", p, 1, &r);
-	if (!rc && !r.nrows)
-		rc = ERR_NOTFOUND;
-	if (!rc)
-		*parent = store_rows_i64(&r, 0, 0);
-	arena_release(&a);
-	return rc;
+	return store_query_i64(c, "SELECT parent_id FROM orgs WHERE id = $1", p, 1, parent);
 }
 
 int store_territory_parent(struct store_conn *c, int64_t id, int64_t *parent)
 {
-	struct arena a;
-	arena_init(&a, 256);
 	struct store_val p[] = {sv_int(id)};
-	struct store_rows r;
-	int rc = store_query(c, &a, "SELECT parent_id FROM territories WHERE id = $1", p, 1, &r);
-	if (!rc && !r.nrows)
-		rc = ERR_NOTFOUND;
-	if (!rc)
-		*parent = store_rows_i64(&r, 0, 0);
-	arena_release(&a);
-	return rc;
+	return store_query_i64(c, "SELECT parent_id FROM territories WHERE id = $1", p, 1, parent);
 }

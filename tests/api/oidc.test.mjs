@@ -5,6 +5,7 @@ import { bootServer, freePort } from './lib/server.mjs';
 import { startOidcProvider } from '../support/oidc-provider.mjs';
 import { parseSetCookies } from './lib/client.mjs';
 import { checkResponse } from './lib/openapi.mjs';
+import { Demo } from './lib/demo.mjs';
 
 const CLIENT_ID = 'otklik-test-client';
 const CLIENT_SECRET = 'test-secret-6d1f0c2a9b8e4f7a8c3d5e6f7a8b9c0d';
@@ -112,6 +113,11 @@ test('login through the provider: 302 back to next with a session; the account i
   const tokenCalls = provider.log.filter((e) => e.path === '/token');
   assert.equal(tokenCalls.at(-1).status, 200, `token exchange: ${tokenCalls.at(-1).error}`);
   assert.ok(provider.log.some((e) => e.path === '/userinfo' && e.status === 200), 'userinfo was fetched');
+  // The administrator finds the verified account by the name the provider gave.
+  const admin = await new Demo(base).as('admin');
+  const found = await admin.get(`/api/users?q=${encodeURIComponent('смирнова')}`);
+  assert.equal(found.status, 200, found.text);
+  assert.ok(found.json.items.some((x) => x.id === u.id), `OIDC account not found by name: ${found.text}`);
   // The session works for writes with its CSRF token.
   const r = await b.go('/api/me', {
     method: 'PATCH', headers: { 'content-type': 'application/json', 'x-csrf-token': m.json.csrf_token }, body: JSON.stringify({ phone: '+79000000002' }),

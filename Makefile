@@ -1,7 +1,7 @@
 # Otklik: plain Makefile. `make` builds ./otklik; see README for the other targets.
 CC      ?= gcc
 BUILD   ?= build
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcurl libutf8proc xlsxwriter
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcurl libutf8proc xlsxwriter zlib
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 OPT     ?= -O2
 SAN     ?=
@@ -14,11 +14,13 @@ TESTCFLAGS := -std=gnu17 -D_GNU_SOURCE -O1 -g $(WARN) $(SAN) -Isrc -I$(BUILD)/ge
 SRC     := $(shell find src -name '*.c' | sort)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 OBJ     := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIBSRC))
+OPENAPI := $(sort $(wildcard src/http/openapi/*.json))
 ASSETS  := $(shell find web migrations data -type f 2>/dev/null | grep -v -e '/\.' -e '~$$' | sort) src/http/openapi.json
 UNIT    := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNITBIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT))
 
-.PHONY: all run test unit check-san lint fmt clean deps fuzz
+.PHONY: all run test unit check-san lint fmt clean deps fuzz openapi
+openapi: src/http/openapi.json
 all: otklik
 
 otklik: $(BUILD)/otklik
@@ -34,6 +36,11 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(wildcard src/*.h)
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -o $@ $<
+
+# The OpenAPI contract is kept in parts (src/http/openapi/*.json, one per area) and merged here:
+# objects merge recursively, so each part adds its paths and schemas.
+src/http/openapi.json: $(OPENAPI)
+	jq -S -s 'reduce .[] as $$x ({}; . * $$x)' $(OPENAPI) > $@.tmp.$$$$ && mv $@.tmp.$$$$ $@
 
 $(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(ASSETS) Makefile
 	@mkdir -p $(dir $@)
@@ -76,6 +83,6 @@ fuzz: otklik
 	./fuzz/run.sh $${FUZZ_SECONDS:-30}
 
 clean:
-	rm -rf build build-san otklik
+	rm -rf build build-san otklik src/http/openapi.json
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,8 +1,11 @@
 /* main.c: the otklik command line: serve, migrate, demo, apikey, eval. */
+#include "appeals/assist.h"
+#include "appeals/scanner.h"
 #include "auth/session.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "notify/notify.h"
 #include "registry/demo.h"
 #include "registry/registry.h"
 #include "store/store.h"
@@ -154,7 +157,22 @@ static int cmd_serve(struct opts *o)
 		store_close(s);
 		return 1;
 	}
+	/* Background work: the text engine, the deadline scanner, notification delivery.
+	 * The text engine is optional: the server runs without suggestions if it fails. */
+	if (assist_start(s))
+		log_warn("assist", "text engine not started: no suggestions");
+	if (scanner_start(s) || notify_start(s)) {
+		fprintf(stderr, "otklik: background workers failed to start\n");
+		assist_stop();
+		scanner_stop();
+		notify_stop();
+		store_close(s);
+		return 1;
+	}
 	int rc = server_run(&cfg, s);
+	notify_stop();
+	scanner_stop();
+	assist_stop();
 	store_close(s);
 	return rc ? 1 : 0;
 }

@@ -36,6 +36,12 @@ int h_healthz(struct req *r)
 	return http_json(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
+/* Liveness without the database: the trivial handler the benchmarks compare with. */
+int h_livez(struct req *r)
+{
+	return http_text(r, 200, "text/plain; charset=utf-8", "ok\n", 3);
+}
+
 int h_metrics(struct req *r)
 {
 	struct buf b = BUF_INIT(0);

@@ -36,4 +36,46 @@ int h_role_revoke(struct req *r);
 int h_apikey_create(struct req *r);
 int h_audit(struct req *r);
 
+/* appeals (h_appeals.c) */
+int h_livez(struct req *r);
+int h_appeal_create(struct req *r);
+int h_appeal_list(struct req *r);
+int h_appeal_get(struct req *r);
+int h_appeal_join(struct req *r);
+int h_attachment_upload(struct req *r);
+int h_attachment_get(struct req *r);
+/* workflow actions (h_workflow.c) */
+int h_appeal_action(struct req *r);
+/* calendar and deadlines (h_calendar.c) */
+int h_calendar_get(struct req *r);
+int h_calendar_put(struct req *r);
+int h_org_deadlines_get(struct req *r);
+int h_org_deadlines_put(struct req *r);
+/* notifications and webhooks (h_notify.c) */
+int h_notifications_list(struct req *r);
+int h_notifications_read(struct req *r);
+int h_notify_settings_get(struct req *r);
+int h_notify_settings_put(struct req *r);
+int h_webhook_list(struct req *r);
+int h_webhook_create(struct req *r);
+int h_webhook_get(struct req *r);
+int h_webhook_update(struct req *r);
+int h_webhook_delete(struct req *r);
+int h_webhook_deliveries(struct req *r);
+/* Open311 GeoReport v2 (h_open311.c) */
+int h_o311_discovery(struct req *r);
+int h_o311_services(struct req *r);
+int h_o311_service(struct req *r);
+int h_o311_request_create(struct req *r);
+int h_o311_requests(struct req *r);
+int h_o311_request(struct req *r);
+int h_o311_token(struct req *r);
+/* text assistance and problems (h_assist.c) */
+int h_appeal_suggest(struct req *r);
+int h_appeal_similar(struct req *r);
+int h_problem_list(struct req *r);
+int h_problem_get(struct req *r);
+int h_problem_merge(struct req *r);
+int h_problem_split(struct req *r);
+
 #endif

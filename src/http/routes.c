@@ -9,11 +9,17 @@
 #define ADM ROLE_ADMIN
 #define PUB PERM_PUBLIC
 #define ANY PERM_AUTH
+/* who works appeals: executors, supervisors (and coordinators), admins */
+#define WORK  (ROLE_EXECUTOR | ROLE_SUPERVISOR | ROLE_ADMIN)
+#define SUPER (ROLE_SUPERVISOR | ROLE_ADMIN)
+#define COORD (ROLE_COORDINATOR | ROLE_ADMIN)
+#define STAFF (ROLE_EXECUTOR | ROLE_SUPERVISOR | ROLE_COORDINATOR | ROLE_ADMIN)
 
 /* clang-format off */
 const struct route routes[] = {
 	/* service */
 	{ "GET",    "/healthz",                                h_healthz,        PUB, SCOPE_NONE,      false, 0,        RL_NONE },
+	{ "GET",    "/livez",                                  h_livez,          PUB, SCOPE_NONE,      false, 0,        RL_NONE },
 	{ "GET",    "/metrics",                                h_metrics,        PUB, SCOPE_NONE,      false, 0,        RL_NONE },
 	{ "GET",    "/api/openapi.json",                       h_openapi,        PUB, SCOPE_NONE,      false, 0,        RL_READ },
 	/* the embedded UI */
@@ -69,6 +75,60 @@ const struct route routes[] = {
 	{ "DELETE", "/api/users/{id}/roles/{grant_id}",        h_role_revoke,    ADM, SCOPE_NONE,      true,  0,        RL_WRITE },
 	{ "POST",   "/api/apikeys",                            h_apikey_create,  ADM, SCOPE_NONE,      true,  4 * KB,   RL_WRITE },
 	{ "GET",    "/api/audit",                              h_audit,          ADM, SCOPE_NONE,      false, 0,        RL_READ },
+	/* appeals: submission, queues, the full appeal, attachments (docs/appeals.md) */
+	{ "POST",   "/api/appeals",                            h_appeal_create,  ANY, SCOPE_NONE,      true,  16 * KB,  RL_WRITE },
+	{ "GET",    "/api/appeals",                            h_appeal_list,    ANY, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "POST",   "/api/appeals/suggest",                    h_appeal_suggest, PUB, SCOPE_NONE,      false, 16 * KB,  RL_READ },
+	{ "GET",    "/api/appeals/{id}",                       h_appeal_get,     ANY, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "GET",    "/api/appeals/{id}/similar",               h_appeal_similar, STAFF, SCOPE_NONE,    false, 0,        RL_READ },
+	{ "POST",   "/api/appeals/{id}/join",                  h_appeal_join,    ANY, SCOPE_NONE,      true,  1 * KB,   RL_WRITE },
+	/* appeals: the workflow (the transition table is in src/appeals/appeal.c) */
+	{ "POST",   "/api/appeals/{id}/route",                 h_appeal_action,  COORD, SCOPE_NONE,    true,  4 * KB,   RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/start",                 h_appeal_action,  WORK, SCOPE_NONE,     true,  1 * KB,   RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/assign",                h_appeal_action,  WORK, SCOPE_NONE,     true,  1 * KB,   RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/redirect",              h_appeal_action,  WORK | ROLE_COORDINATOR, SCOPE_NONE, true, 8 * KB, RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/notes",                 h_appeal_action,  STAFF, SCOPE_NONE,    true,  16 * KB,  RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/answers",               h_appeal_action,  WORK, SCOPE_NONE,     true,  32 * KB,  RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/approve",               h_appeal_action,  SUPER, SCOPE_NONE,    true,  8 * KB,   RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/return",                h_appeal_action,  SUPER, SCOPE_NONE,    true,  8 * KB,   RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/clarification",         h_appeal_action,  WORK, SCOPE_NONE,     true,  16 * KB,  RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/clarify",               h_appeal_action,  ANY, SCOPE_NONE,      true,  16 * KB,  RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/extend",                h_appeal_action,  WORK, SCOPE_NONE,     true,  8 * KB,   RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/reject",                h_appeal_action,  WORK | ROLE_COORDINATOR, SCOPE_NONE, true, 8 * KB, RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/merge",                 h_appeal_action,  WORK | ROLE_COORDINATOR, SCOPE_NONE, true, 1 * KB, RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/rating",                h_appeal_action,  ANY, SCOPE_NONE,      true,  8 * KB,   RL_WRITE },
+	{ "POST",   "/api/appeals/{id}/rereview",              h_appeal_action,  SUPER, SCOPE_NONE,    true,  8 * KB,   RL_WRITE },
+	{ "POST",   "/api/attachments",                        h_attachment_upload, ANY, SCOPE_NONE,   true,  10 * MB,  RL_WRITE },
+	{ "GET",    "/api/attachments/{id}",                   h_attachment_get, ANY, SCOPE_NONE,      false, 0,        RL_READ },
+	/* problems (clusters of appeals) */
+	{ "GET",    "/api/problems",                           h_problem_list,   STAFF, SCOPE_NONE,    false, 0,        RL_READ },
+	{ "GET",    "/api/problems/{id}",                      h_problem_get,    STAFF, SCOPE_NONE,    false, 0,        RL_READ },
+	{ "POST",   "/api/problems/{id}/merge",                h_problem_merge,  COORD, SCOPE_NONE,    true,  1 * KB,   RL_WRITE },
+	{ "POST",   "/api/problems/{id}/split",                h_problem_split,  COORD, SCOPE_NONE,    true,  64 * KB,  RL_WRITE },
+	/* production calendar and deadline overrides */
+	{ "GET",    "/api/calendar/{year}",                    h_calendar_get,   PUB, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "PUT",    "/api/calendar/{year}",                    h_calendar_put,   ADM, SCOPE_NONE,      true,  64 * KB,  RL_WRITE },
+	{ "GET",    "/api/orgs/{id}/deadlines",                h_org_deadlines_get, PUB, SCOPE_NONE,   false, 0,        RL_READ },
+	{ "PUT",    "/api/orgs/{id}/deadlines",                h_org_deadlines_put, ADM | ROLE_SUPERVISOR, SCOPE_ORG, true, 64 * KB, RL_WRITE },
+	/* notifications and webhooks */
+	{ "GET",    "/api/notifications",                      h_notifications_list, ANY, SCOPE_NONE,  false, 0,        RL_READ },
+	{ "POST",   "/api/notifications/read",                 h_notifications_read, ANY, SCOPE_NONE,  true,  64 * KB,  RL_WRITE },
+	{ "GET",    "/api/notifications/settings",             h_notify_settings_get, ANY, SCOPE_NONE, false, 0,        RL_READ },
+	{ "PUT",    "/api/notifications/settings",             h_notify_settings_put, ANY, SCOPE_NONE, true,  1 * KB,   RL_WRITE },
+	{ "GET",    "/api/webhooks",                           h_webhook_list,   ADM | ROLE_SUPERVISOR, SCOPE_ORG, false, 0, RL_READ },
+	{ "POST",   "/api/webhooks",                           h_webhook_create, ADM | ROLE_SUPERVISOR, SCOPE_ORG, true, 8 * KB, RL_WRITE },
+	{ "GET",    "/api/webhooks/{id}",                      h_webhook_get,    ADM | ROLE_SUPERVISOR, SCOPE_ORG, false, 0, RL_READ },
+	{ "PATCH",  "/api/webhooks/{id}",                      h_webhook_update, ADM | ROLE_SUPERVISOR, SCOPE_ORG, true, 8 * KB, RL_WRITE },
+	{ "DELETE", "/api/webhooks/{id}",                      h_webhook_delete, ADM | ROLE_SUPERVISOR, SCOPE_ORG, true, 0, RL_WRITE },
+	{ "GET",    "/api/webhooks/{id}/deliveries",           h_webhook_deliveries, ADM | ROLE_SUPERVISOR, SCOPE_ORG, false, 0, RL_READ },
+	/* Open311 GeoReport v2 (docs/open311.md); POST requests checks its api_key itself */
+	{ "GET",    "/open311/v2/discovery.{format}",          h_o311_discovery, PUB, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "GET",    "/open311/v2/services.{format}",           h_o311_services,  PUB, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "GET",    "/open311/v2/services/{code}.{format}",    h_o311_service,   PUB, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "POST",   "/open311/v2/requests.{format}",           h_o311_request_create, PUB, SCOPE_NONE, false, 64 * KB,  RL_WRITE },
+	{ "GET",    "/open311/v2/requests.{format}",           h_o311_requests,  PUB, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "GET",    "/open311/v2/requests/{id}.{format}",      h_o311_request,   PUB, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "GET",    "/open311/v2/tokens/{token}.{format}",     h_o311_token,     PUB, SCOPE_NONE,      false, 0,        RL_READ },
 };
 /* clang-format on */
 

@@ -54,6 +54,7 @@ static const struct field_desc org_fields[] = {
     {"territory_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "territories", "Территория"},
     {"parent_id", FT_REF, FF_FILTER, 0, 0, 0, NULL, "orgs", "Вышестоящая организация"},
     {"email", FT_TEXT, 0, 254, 0, 0, NULL, NULL, "Электронная почта"},
+    {"approval_required", FT_BOOL, 0, 0, 0, 1, NULL, NULL, "Ответы согласует руководитель"},
     ACTIVE_FIELD,
 };
 
@@ -71,6 +72,7 @@ static const struct field_desc topic_fields[] = {
     {"deadline", FT_INT, FF_REQUIRED, 0, 1, 8760, NULL, NULL, "Срок"},
     {"deadline_unit", FT_ENUM, FF_REQUIRED, 0, 0, 0, deadline_units, NULL, "Единица срока"},
     {"hint", FT_TEXT, 0, 2000, 0, 0, NULL, NULL, "Подсказка"},
+    {"redirect_resets", FT_BOOL, 0, 0, 0, 1, NULL, NULL, "Перенаправление обновляет срок"},
     ACTIVE_FIELD,
 };
 

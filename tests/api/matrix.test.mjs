@@ -7,6 +7,7 @@ import { bootServer } from './lib/server.mjs';
 import { Demo, DEMO_ACCOUNTS, DEMO_LOGINS, uniq } from './lib/demo.mjs';
 import { assertError } from './lib/client.mjs';
 import { operations } from './lib/openapi.mjs';
+import { readdirSync } from 'node:fs';
 
 let S;
 let demo;
@@ -47,6 +48,7 @@ before(async () => {
   ids.cat2 = (await make('categories')).id;
   ids.topic2 = (await make('topics')).id;
   ids.rule = (await make('rules')).id;
+  for (const setup of setups) await setup(ctx);
 });
 after(async () => { await S?.close(); });
 
@@ -168,6 +170,19 @@ const CASES = {
   'GET /api/audit': { call: () => ({ path: '/api/audit?limit=5' }) },
   'POST /api/auth/logout': { call: () => ({ path: '/api/auth/logout' }), fresh: true },
 };
+CASES['GET /livez'] = { call: () => ({ path: '/livez' }) };
+
+// Cases of later areas live in tests/api/matrix/<area>.mjs: `export default (ctx) => ({cases})`
+// and optionally `export async function setup(ctx)` (run at the end of before()). ctx gives the
+// booted server, the Demo helper, the ids above and make().
+const ctx = { get S() { return S; }, get demo() { return demo; }, ids, make, get regions() { return regions; } };
+const setups = [];
+for (const f of readdirSync(new URL('./matrix/', import.meta.url)).filter((n) => n.endsWith('.mjs')).sort()) {
+  const mod = await import(new URL('./matrix/' + f, import.meta.url));
+  Object.assign(CASES, mod.default(ctx));
+  if (mod.setup) setups.push(mod.setup);
+}
+
 let importIdx = 0;
 CASES['POST /api/import/{collection}'] = {
   call: () => {

@@ -1,0 +1,23 @@
+/* notify.h: notifications. Every appeal event queues its notifications in the outbox inside
+ * the same write job (so nothing acknowledged is lost); workers in `otklik serve` deliver them
+ * in-app, by e-mail (SMTP) and by signed webhooks, each message once even with several nodes. */
+#ifndef OTKLIK_NOTIFY_NOTIFY_H
+#define OTKLIK_NOTIFY_NOTIFY_H
+
+#include "core/arena.h"
+#include "store/store.h"
+
+#include <stdint.h>
+
+/* Inside a write job: queues what the appeal event event_id calls for (docs/appeals.md,
+ * "Notifications": authors and co-authors for public events, staff by kind, webhooks).
+ * Returns 0 or ERR_DB. */
+int notify_appeal_event(struct store_conn *c, struct arena *a, int64_t event_id, int64_t now);
+
+/* Starts the delivery workers (configuration from the environment: OTKLIK_SMTP_URL,
+ * OTKLIK_SMTP_FROM, …; see docs/cli.md). Returns 0 or ERR_INTERNAL. */
+int notify_start(struct store *s);
+/* Stops the workers (finishing the message in hand). Safe when not started. */
+void notify_stop(void);
+
+#endif

@@ -1,11 +1,13 @@
 /* main.c: the otklik command line: serve, migrate, demo, apikey, eval. */
 #include "appeals/assist.h"
 #include "appeals/scanner.h"
+#include "appeals/submit.h"
 #include "auth/session.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "http/server.h"
 #include "notify/notify.h"
+#include "open311/open311.h"
 #include "registry/demo.h"
 #include "registry/registry.h"
 #include "store/store.h"
@@ -29,6 +31,17 @@ static const char *usage_main =
     "\n"
     "Run 'otklik <command> --help' for a command's options.\n"
     "--db takes sqlite:PATH or postgres://...; default $OTKLIK_DB or sqlite:var/otklik.db\n";
+
+/* The demo: registry and accounts, then appeals in every status, then Open311 attributes. */
+static int load_demo(struct store *s)
+{
+	int rc = demo_load(s);
+	if (!rc)
+		rc = appeals_demo_load(s);
+	if (!rc)
+		rc = open311_demo_load(s);
+	return rc;
+}
 
 static const char *usage_serve =
     "usage: otklik serve [--listen HOST:PORT] [--db URL] [--demo] [--threads N]\n"
@@ -152,7 +165,7 @@ static int cmd_serve(struct opts *o)
 	struct store *s;
 	if (open_migrated(o->db, &s))
 		return 1;
-	if (o->demo && demo_load(s)) {
+	if (o->demo && load_demo(s)) {
 		fprintf(stderr, "otklik: loading demo data failed\n");
 		store_close(s);
 		return 1;
@@ -192,7 +205,7 @@ static int cmd_demo(struct opts *o)
 	struct store *s;
 	if (open_migrated(o->db, &s))
 		return 1;
-	int rc = demo_load(s);
+	int rc = load_demo(s);
 	store_close(s);
 	if (rc) {
 		fprintf(stderr, "otklik: loading demo data failed\n");

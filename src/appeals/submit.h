@@ -1,0 +1,42 @@
+/* submit.h: one way in for a new appeal, whatever the channel (web form, widget, operator,
+ * JSON API, Open311, import): validation, routing by competence, deadline, timeline, audit and
+ * notifications in one durable write. */
+#ifndef OTKLIK_APPEALS_SUBMIT_H
+#define OTKLIK_APPEALS_SUBMIT_H
+
+#include "appeals/appeal.h"
+#include "registry/registry.h" /* struct problem: a field-level error */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define APPEAL_MAX_ATTACHMENTS 10
+
+struct appeal_input {
+	const char *channel; /* "web", "widget", "operator", "api", "open311", "import" */
+	int64_t topic_id;
+	int64_t territory_id; /* 0: taken from the point */
+	bool has_point;
+	double lat, lon;
+	const char *text; /* required; checked here (clean UTF-8, 1–4000 characters after trim) */
+	size_t text_len;
+	const char *address;                        /* optional */
+	const char *person_name, *person_contact;   /* operator / API / Open311 entry */
+	const char *external_id;                    /* optional: the integrator's id */
+	int64_t attachment_ids[APPEAL_MAX_ATTACHMENTS];
+	size_t nattachments;
+};
+
+/* Validates in (field-level errors in *p: ERR_VALIDATION with p->field, ERR_FORBIDDEN when the
+ * caller may not use the channel or person fields), then in one write job inserts the appeal
+ * with its author row, routes it (rules → org, or the triage queue), computes the deadline,
+ * links the attachments (the caller's own, unused), writes the events, audit and notifications.
+ * On success *out is the stored appeal (strings in a). Nothing is stored on error. */
+int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
+                  const struct appeal_input *in, struct appeal *out, struct problem *p);
+
+/* Demo appeals in every status, for `--demo` (idempotent). */
+int appeals_demo_load(struct store *s);
+
+#endif

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # run.sh: build every libFuzzer target in fuzz/ (clang, ASan+UBSan) into fuzz/out/ and run
 # each for SECONDS (default 30) on its seed corpus. Exits non-zero when any target crashes.
-# Usage: fuzz/run.sh [SECONDS] [TARGET...]   (targets: csv utf8 route geo json_body)
+# Usage: fuzz/run.sh [SECONDS] [TARGET...]   (targets: csv utf8 route geo json_body form)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-30}
 shift || true
-TARGETS=${*:-csv utf8 route geo json_body}
+TARGETS=${*:-csv utf8 route geo json_body form}
 CC=${CC_FUZZ:-clang}
 OUT=fuzz/out
 PKGS="libmicrohttpd jansson sqlite3 libpq libsodium libcurl libutf8proc xlsxwriter"
@@ -20,7 +20,7 @@ make -s -j1 build/gen/embedded.c || { echo "fuzz: cannot generate build/gen/embe
 # The foundation code (everything but main.c and the text engine) as one archive, so each
 # target links only the objects it needs.
 mkdir -p "$OUT/obj" "$OUT/crashes"
-SRCS="$(find src/core src/store src/auth src/audit src/registry src/http -name '*.c' | sort) build/gen/embedded.c"
+SRCS="$(find src/core src/store src/auth src/audit src/registry src/http -name '*.c' | sort) src/open311/form.c src/open311/xml.c build/gen/embedded.c"
 objs=()
 for s in $SRCS; do
 	o="$OUT/obj/$(echo "$s" | tr / _).o"

@@ -1,5 +1,7 @@
-/* main.c: the otklik command line: serve, migrate, demo, apikey, eval. */
+/* main.c: the otklik command line: serve, migrate, demo, apikey, eval, import, gen, bench-raw. */
 #include "appeals/assist.h"
+#include "appeals/gen.h"
+#include "appeals/import_spb.h"
 #include "appeals/scanner.h"
 #include "appeals/submit.h"
 #include "auth/session.h"
@@ -28,6 +30,9 @@ static const char *usage_main =
     "  demo      load the demo data (idempotent)\n"
     "  apikey    manage API keys (apikey create)\n"
     "  eval      evaluate the text engine on real appeals (eval routing|cluster)\n"
+    "  import    load real appeals (import nash-spb FILE.jsonl.gz)\n"
+    "  gen       fill the database with synthetic appeals (gen appeals --count N)\n"
+    "  bench-raw measure raw appeal inserts into the database (the ceiling for intake)\n"
     "\n"
     "Run 'otklik <command> --help' for a command's options.\n"
     "--db takes sqlite:PATH or postgres://...; default $OTKLIK_DB or sqlite:var/otklik.db\n";
@@ -71,11 +76,36 @@ static const char *usage_apikey =
     "Creates an API key for an integration and prints it alone on the last line.\n"
     "  --scopes  roles the key acts with on its organisation (e.g. executor,operator)\n";
 
+static const char *usage_import =
+    "usage: otklik import nash-spb [--db URL] [--batch N] FILE.jsonl.gz\n"
+    "\n"
+    "Loads appeals of the St Petersburg portal «Наш Санкт-Петербург» (one JSON object per\n"
+    "line, gzip or plain): districts of RU-SPE, categories, topics, bodies and rules by code,\n"
+    "then the appeals with their original times, answers, re-routings and timeline.\n"
+    "Appeals imported before (same portal id) are skipped. The last line is a JSON summary.\n"
+    "  --batch N  appeals per transaction (default 5000)\n";
+
+static const char *usage_gen =
+    "usage: otklik gen appeals [--db URL] --count N [--orgs K]\n"
+    "\n"
+    "Inserts N synthetic appeals (mixed statuses, ~60 % open) spread over K synthetic bodies\n"
+    "gen-org-0001..K (default 200) in region RU-MOW, for load tests. The last line is a JSON\n"
+    "summary with first_org: the id of gen-org-0001 (give an executor key --org that id).\n";
+
+static const char *usage_bench_raw =
+    "usage: otklik bench-raw [--db URL] [--rows N] [--batch B]\n"
+    "\n"
+    "Inserts N appeal rows (default 20000) on one connection, B rows per transaction\n"
+    "(default 1: a durable commit per row), and prints {\"rows\",\"batch\",\"rows_per_s\"}.\n";
+
 struct opts {
 	const char *db, *listen, *name, *scopes;
 	long long org;
 	int threads;
 	bool demo, help;
+	const char *file;
+	long long count, rows;
+	int orgs, batch;
 };
 
 static int parse(int argc, char **argv, int start, struct opts *o, const char *usage)
@@ -99,6 +129,16 @@ static int parse(int argc, char **argv, int start, struct opts *o, const char *u
 			o->org = atoll(v), i++;
 		} else if (v && !strcmp(a, "--threads")) {
 			o->threads = atoi(v), i++;
+		} else if (v && !strcmp(a, "--count")) {
+			o->count = atoll(v), i++;
+		} else if (v && !strcmp(a, "--rows")) {
+			o->rows = atoll(v), i++;
+		} else if (v && !strcmp(a, "--orgs")) {
+			o->orgs = atoi(v), i++;
+		} else if (v && !strcmp(a, "--batch")) {
+			o->batch = atoi(v), i++;
+		} else if (usage == usage_import && a[0] != '-' && !o->file) {
+			o->file = a;
 		} else {
 			fprintf(stderr, "otklik: unknown or incomplete option %s\n\n%s", a, usage);
 			return 2;
@@ -243,6 +283,85 @@ static int cmd_apikey(struct opts *o)
 	return rc ? 1 : 0;
 }
 
+static int cmd_import(struct opts *o)
+{
+	if (!o->file) {
+		fprintf(stderr, "otklik: FILE is required\n\n%s", usage_import);
+		return 2;
+	}
+	struct store *s;
+	if (open_migrated(o->db, &s))
+		return 1;
+	struct import_spb_stats st;
+	int rc = import_spb_run(s, o->file, o->batch, &st);
+	store_close(s);
+	if (rc) {
+		fprintf(stderr, "otklik: import of %s failed (%s)\n", o->file, err_code(rc));
+		return 1;
+	}
+	int64_t rows = st.appeals + st.answers + st.routes + st.events;
+	json_t *j = json_pack(
+	    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}",
+	    "file", o->file, "lines", (json_int_t)st.lines, "bad_lines", (json_int_t)st.bad_lines,
+	    "appeals", (json_int_t)st.appeals, "skipped", (json_int_t)st.skipped, "answers",
+	    (json_int_t)st.answers, "routes", (json_int_t)st.routes, "events",
+	    (json_int_t)st.events, "territories", (json_int_t)st.territories, "categories",
+	    (json_int_t)st.categories, "topics", (json_int_t)st.topics, "orgs",
+	    (json_int_t)st.orgs, "rules", (json_int_t)st.rules, "rows", (json_int_t)rows,
+	    "seconds", st.seconds, "rows_per_s", st.seconds > 0 ? (double)rows / st.seconds : 0.0);
+	char *out = json_dumps(j, JSON_COMPACT);
+	printf("%s\n", out);
+	free(out);
+	json_decref(j);
+	return 0;
+}
+
+static int cmd_gen(struct opts *o)
+{
+	if (o->count < 1) {
+		fprintf(stderr, "otklik: --count N (N >= 1) is required\n\n%s", usage_gen);
+		return 2;
+	}
+	if (o->orgs < 0 || o->orgs > 10000) {
+		fprintf(stderr, "otklik: --orgs takes 1..10000\n");
+		return 2;
+	}
+	struct store *s;
+	if (open_migrated(o->db, &s))
+		return 1;
+	struct gen_stats st;
+	int rc = gen_appeals(s, o->count, o->orgs ? o->orgs : 200, &st);
+	store_close(s);
+	if (rc) {
+		fprintf(stderr, "otklik: gen failed (%s)\n", err_code(rc));
+		return 1;
+	}
+	printf("{\"appeals\":%lld,\"orgs\":%lld,\"first_org\":%lld,\"topic_id\":%lld,"
+	       "\"territory_id\":%lld,\"seconds\":%.3f,\"rows_per_s\":%.0f}\n",
+	       (long long)st.appeals, (long long)st.orgs, (long long)st.first_org,
+	       (long long)st.topic_id, (long long)st.territory_id, st.seconds,
+	       st.seconds > 0 ? (double)st.appeals / st.seconds : 0.0);
+	return 0;
+}
+
+static int cmd_bench_raw(struct opts *o)
+{
+	struct store *s;
+	if (open_migrated(o->db, &s))
+		return 1;
+	long long rows = o->rows > 0 ? o->rows : 20000;
+	int batch = o->batch > 0 ? o->batch : 1;
+	double rate = 0;
+	int rc = gen_bench_raw(s, rows, batch, &rate);
+	store_close(s);
+	if (rc) {
+		fprintf(stderr, "otklik: bench-raw failed (%s)\n", err_code(rc));
+		return 1;
+	}
+	printf("{\"rows\":%lld,\"batch\":%d,\"rows_per_s\":%.0f}\n", rows, batch, rate);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *lvl = getenv("OTKLIK_LOG_LEVEL");
@@ -268,6 +387,9 @@ int main(int argc, char **argv)
 	                    : !strcmp(cmd, "migrate") ? usage_migrate
 	                    : !strcmp(cmd, "demo")    ? usage_demo
 	                    : !strcmp(cmd, "apikey")  ? usage_apikey
+	                    : !strcmp(cmd, "import")  ? usage_import
+	                    : !strcmp(cmd, "gen")     ? usage_gen
+	                    : !strcmp(cmd, "bench-raw") ? usage_bench_raw
 	                                              : NULL;
 	if (!usage) {
 		fprintf(stderr, "otklik: unknown command %s\n\n%s", cmd, usage_main);
@@ -280,6 +402,18 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		if (argc < 3 || strcmp(argv[2], "create")) {
+			fprintf(stderr, "%s", usage);
+			return 2;
+		}
+		start = 3;
+	}
+	if (!strcmp(cmd, "import") || !strcmp(cmd, "gen")) {
+		const char *sub = !strcmp(cmd, "import") ? "nash-spb" : "appeals";
+		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (argc < 3 || strcmp(argv[2], sub)) {
 			fprintf(stderr, "%s", usage);
 			return 2;
 		}
@@ -298,5 +432,11 @@ int main(int argc, char **argv)
 		return cmd_migrate(&o);
 	if (!strcmp(cmd, "demo"))
 		return cmd_demo(&o);
+	if (!strcmp(cmd, "import"))
+		return cmd_import(&o);
+	if (!strcmp(cmd, "gen"))
+		return cmd_gen(&o);
+	if (!strcmp(cmd, "bench-raw"))
+		return cmd_bench_raw(&o);
 	return cmd_apikey(&o);
 }

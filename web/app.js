@@ -1,4 +1,5 @@
 // app.js: the Otklik web UI (hash routing, session, registry administration). Plain DOM, no framework.
+// Appeals (appeals.js) and the staff workspace (workspace.js) are loaded beside it and register their pages here.
 // All user data reaches the page through textContent / DOM properties only; never innerHTML.
 import { S } from './strings.ru.js';
 
@@ -111,6 +112,9 @@ async function api(method, path, body, opts = {}) {
 	if (body !== undefined) {
 		if (opts.csv) {
 			headers['Content-Type'] = 'text/csv';
+			payload = body;
+		} else if (opts.raw) {
+			headers['Content-Type'] = opts.raw;
 			payload = body;
 		} else {
 			headers['Content-Type'] = 'application/json';
@@ -285,10 +289,32 @@ let renderSeq = 0;
 let lastPath = null;
 let lastHash = null;
 
+// Pages with a parameter: [regexp, route]; the match groups reach the page as `params`.
+const PATTERN_ROUTES = [];
+
+// Lets another module add pages: path '/x' or a RegExp; def = {page, auth, admin, anonOnly}.
+function addRoute(path, def) {
+	if (path instanceof RegExp)
+		PATTERN_ROUTES.push([path, def]);
+	else
+		ROUTES.set(path, def);
+}
+
+function findRoute(path) {
+	if (ROUTES.has(path))
+		return { route: ROUTES.get(path), params: [] };
+	for (const [re, def] of PATTERN_ROUTES) {
+		const m = re.exec(path);
+		if (m)
+			return { route: def, params: m.slice(1) };
+	}
+	return { route: null, params: [] };
+}
+
 async function render() {
 	const seq = ++renderSeq;
 	const { path, query } = parseHash();
-	const route = ROUTES.get(path);
+	const { route, params } = findRoute(path);
 	const main = document.getElementById('main');
 	const pathChanged = path !== lastPath;
 	const hashChanged = location.hash !== lastHash;
@@ -306,7 +332,8 @@ async function render() {
 		go(route.redirect);
 		return;
 	} else if (route.auth && !state.me) {
-		go(`/login?next=${encodeURIComponent(path)}`);
+		const q = query.toString();
+		go(`/login?next=${encodeURIComponent(q ? `${path}?${q}` : path)}`);
 		return;
 	} else if (route.anonOnly && state.me) {
 		go('/');
@@ -321,7 +348,7 @@ async function render() {
 				clear(main).append(h('p', { class: 'loading', text: t('common.loading') }));
 		}, 400);
 		try {
-			view = await route.page({ query, path });
+			view = await route.page({ query, path, params });
 		} catch (e) {
 			view = h('div', null, h('h1', { tabindex: '-1', text: t('err.pageFailedTitle') }),
 				h('p', { class: 'alert alert-error', text: t('err.loadFailed', { message: e.message }) }));
@@ -367,6 +394,9 @@ function renderNav() {
 	if (!state.me) {
 		ul.append(navLink('/login', 'nav.login', cur), navLink('/register', 'nav.register', cur));
 	} else {
+		ul.append(navLink('/write', 'nav.write', cur), navLink('/appeals', 'nav.appeals', cur));
+		if (isStaff())
+			ul.append(navLink('/work', 'nav.work', cur));
 		if (isAdmin())
 			ul.append(navLink('/admin/territories', 'nav.registry', cur));
 		ul.append(navLink('/profile', 'nav.profile', cur));
@@ -380,7 +410,12 @@ function renderNav() {
 		who.title = name;
 	}
 	who.hidden = !state.me;
+	for (const fn of navHooks)
+		fn();
 }
+const navHooks = [];
+const STAFF_ROLES = ['executor', 'supervisor', 'coordinator', 'admin'];
+const isStaff = () => !!state.me && state.me.roles.some((r) => STAFF_ROLES.includes(r.role));
 
 function closeMenu() {
 	const btn = document.getElementById('nav-toggle');
@@ -967,7 +1002,7 @@ async function providers() {
 
 function safeNext(query) {
 	const n = query.get('next');
-	return n && /^\/[a-z0-9/_-]*$/i.test(n) && !n.startsWith('//') ? n : '/';
+	return n && /^\/[a-z0-9/_-]*(\?[a-z0-9=&_.%-]*)?$/i.test(n) && !n.startsWith('//') ? n : '/';
 }
 
 async function pageLogin({ query }) {
@@ -1611,4 +1646,11 @@ async function start() {
 	await render();
 }
 
-start();
+export {
+	t, plural, fmtDeadline, h, add, clear, keepFocus, uid, ApiError, api, qs, listAll, getById, resolveAll, nameOf, state,
+	hasRole, isAdmin, isStaff, setSession, loadSession, announce, go, parseHash, addRoute, navHooks, renderNav, makeField,
+	makeForm, openDialog, confirmDialog, pageHead, badge, table, messagePage, orgLabel, terrLabel,
+};
+
+// The page modules import this one; they are loaded before the first render so their routes exist.
+Promise.all([import('./appeals.js'), import('./workspace.js')]).catch((e) => console.error(e)).finally(start);

@@ -78,7 +78,7 @@ struct transition {
 static const struct transition transitions[] = {
     {"route", S(AS_SUBMITTED), AR_COORDINATOR | AR_ADMIN},
     {"start", S(AS_ROUTED) | S(AS_REDIRECTED), WORK},
-    {"assign", OPEN_MASK & ~S(AS_SUBMITTED), WORK},
+    {"assign", OPEN_MASK, WORK},
     {"redirect", S(AS_ROUTED) | S(AS_REDIRECTED) | S(AS_IN_PROGRESS) | S(AS_CLARIFIED),
      WORK | AR_COORDINATOR},
     {"notes", ALL_MASK, AR_STAFF},
@@ -89,7 +89,7 @@ static const struct transition transitions[] = {
     {"return", S(AS_APPROVAL) | S(AS_REREVIEW), SUPER},
     {"clarification", S(AS_IN_PROGRESS) | S(AS_CLARIFIED), WORK},
     {"clarify", S(AS_CLARIFICATION), AR_AUTHOR | AR_OPERATOR},
-    {"extend", OPEN_MASK & ~S(AS_CLARIFICATION) & ~S(AS_SUBMITTED), WORK},
+    {"extend", OPEN_MASK & ~S(AS_CLARIFICATION), WORK},
     {"reject",
      S(AS_SUBMITTED) | S(AS_ROUTED) | S(AS_REDIRECTED) | S(AS_IN_PROGRESS) | S(AS_CLARIFIED),
      WORK | AR_COORDINATOR},

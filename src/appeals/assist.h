@@ -5,8 +5,12 @@
 #ifndef OTKLIK_APPEALS_ASSIST_H
 #define OTKLIK_APPEALS_ASSIST_H
 
+#include "appeals/appeal.h"
+#include "registry/registry.h"
 #include "store/store.h"
 
+#include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,5 +25,48 @@ int64_t assist_doubt_topic(const char *text, size_t len, int64_t chosen_topic_id
 
 /* Tell the engine a new appeal was committed (index it, place it in a problem soon). */
 void assist_appeal_added(int64_t appeal_id);
+
+/* What the citizen has typed so far (POST /api/appeals/suggest), already validated. */
+struct assist_query {
+	const char *text;
+	size_t len;
+	int64_t topic_id, territory_id; /* 0 = not given */
+	bool has_point;
+	double lat, lon;
+};
+/* The suggestion object of docs/appeals.md (topics, org, hint, nearby, answers). Works without
+ * the models too (then topics and answers are empty). 0 with *out (new reference) or ERR_DB;
+ * ERR_VALIDATION with p set for an unknown topic. */
+int assist_suggest(struct store *s, struct arena *a, const struct assist_query *q, json_t **out,
+                   struct problem *p);
+
+/* Appeals like ap that who may work on (staff rights), best first: {"items": [...]}. */
+int assist_similar(struct store *s, struct arena *a, const struct actor *who,
+                   const struct appeal *ap, json_t **out);
+
+/* Problems API (docs/appeals.md): list and one problem in the caller's scope; merge and split
+ * (coordinator of the problems' territories, or admin; audited). Errors carry p. */
+struct problem_query {
+	int64_t territory_id, category_id, topic_id;
+	const char *status; /* open | solved | NULL */
+	bool by_size;
+	int64_t limit, offset;
+};
+int assist_problem_list(struct store *s, struct arena *a, const struct actor *who,
+                        const struct problem_query *q, json_t **out);
+int assist_problem_get(struct store *s, struct arena *a, const struct actor *who, int64_t id,
+                       json_t **out);
+int assist_problem_merge(struct store *s, struct arena *a, const struct actor *who, int64_t id,
+                         int64_t other_id, json_t **out, struct problem *p);
+int assist_problem_split(struct store *s, struct arena *a, const struct actor *who, int64_t id,
+                         const int64_t *appeal_ids, size_t n, json_t **out, struct problem *p);
+
+/* Figures for /metrics and benchmarks. */
+struct assist_stats {
+	bool running, leader;
+	size_t indexed, trained, classes, clusters;
+	int64_t placed;
+};
+void assist_stats_get(struct assist_stats *out);
 
 #endif

@@ -1,22 +1,385 @@
-/* submit.c: appeal submission (placeholder until the appeals module lands). */
+/* submit.c: appeal submission for every channel — validation, then one write job that stores,
+ * routes, sets the deadline, links the attachments, and writes the event, audit entry and
+ * notifications. */
 #include "appeals/submit.h"
+#include "appeals/assist.h"
+#include "appeals/deadline.h"
+#include "audit/audit.h"
+#include "core/clock.h"
 #include "core/err.h"
+#include "core/fold.h"
+#include "core/utf8.h"
+#include "notify/notify.h"
+#include "store/appeals.h"
+
+#include <math.h>
+#include <sodium.h>
+#include <string.h>
+
+#define ADDRESS_MAX  500 /* characters */
+#define PERSON_MAX   200
+#define EXTERNAL_MAX 100
+
+static int fail(struct problem *p, int rc, const char *message, const char *field)
+{
+	p->message = message;
+	p->field = field;
+	return rc;
+}
+
+/* s[0..*n) without leading and trailing white space (ASCII and no-break space). */
+static const char *trim(const char *s, size_t *n)
+{
+	size_t b = 0, e = *n;
+	for (;;) {
+		if (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\n' || s[b] == '\r'))
+			b++;
+		else if (b + 1 < e && (unsigned char)s[b] == 0xC2 && (unsigned char)s[b + 1] == 0xA0)
+			b += 2;
+		else
+			break;
+	}
+	for (;;) {
+		if (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' ||
+		              s[e - 1] == '\r'))
+			e--;
+		else if (e >= b + 2 && (unsigned char)s[e - 2] == 0xC2 &&
+		         (unsigned char)s[e - 1] == 0xA0)
+			e -= 2;
+		else
+			break;
+	}
+	*n = e - b;
+	return s + b;
+}
+
+/* An optional short text: NULL stays NULL, blank becomes NULL; too long or unclean fails. */
+static int short_text(struct arena *a, const char *in, size_t max, const char *field,
+                      const char *what, const char **out, struct problem *p)
+{
+	*out = NULL;
+	if (!in)
+		return 0;
+	size_t n = strlen(in);
+	if (!utf8_clean_text(in, n))
+		return fail(p, ERR_VALIDATION,
+		            arena_printf(a, "%s: недопустимые символы", what), field);
+	const char *s = trim(in, &n);
+	if (!n)
+		return 0;
+	if (utf8_len(s, n) > max)
+		return fail(p, ERR_VALIDATION,
+		            arena_printf(a, "%s: не длиннее %zu символов", what, max), field);
+	*out = arena_strndup(a, s, n);
+	return 0;
+}
+
+static bool channel_known(const char *ch)
+{
+	static const char *const names[] = {"web", "widget", "operator", "api", "open311", "import"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(ch, names[i]))
+			return true;
+	return false;
+}
+
+struct submit_job {
+	struct arena *a;
+	const struct actor *who;
+	struct appeal ap; /* filled before the job but for id, routing and the deadline */
+	const char *search;
+	const int64_t *attachment_ids;
+	size_t nattachments;
+	int64_t now;
+	struct problem *p;
+	/* outputs */
+	int64_t id;
+};
+
+static json_t *audit_after(const struct appeal *ap)
+{
+	return json_pack("{s:s,s:s,s:I,s:I,s:o}", "status", appeal_status_name(ap->status),
+	                 "channel", ap->channel, "topic_id", (json_int_t)ap->topic_id,
+	                 "territory_id", (json_int_t)ap->territory_id, "org_id",
+	                 ap->org_id ? json_integer(ap->org_id) : json_null());
+}
+
+static int submit_fn(struct store_conn *c, void *arg)
+{
+	struct submit_job *j = arg;
+	struct appeal ap = j->ap; /* a copy: a re-run starts from the same input */
+	j->id = 0;
+	struct route_result rr;
+	int rc = registry_resolve_conn(c, j->a, ap.topic_id, ap.territory_id, ap.has_point, ap.lat,
+	                               ap.lon, &rr, j->p);
+	if (rc)
+		return rc;
+	if (!rr.territory_id)
+		return fail(j->p, ERR_VALIDATION,
+		            ap.has_point ? "Точка не попадает ни в одну известную территорию: "
+		                           "укажите территорию"
+		                         : "Укажите территорию или точку на карте",
+		            ap.has_point ? "lat" : "territory_id");
+	ap.territory_id = rr.territory_id;
+	ap.org_id = rr.org_id;
+	ap.status = rr.org_id ? AS_ROUTED : AS_SUBMITTED;
+	rc = deadline_due(c, ap.topic_id, ap.org_id, j->now, &ap.deadline_at);
+	if (rc == ERR_NOTFOUND)
+		return fail(j->p, ERR_VALIDATION, "Тема не найдена", "topic_id");
+	if (rc)
+		return rc;
+	int64_t id = 0;
+	rc = store_appeal_insert(c, &ap, j->search, appeal_day(j->now), &id);
+	if (rc)
+		return rc;
+	ap.id = id;
+	if (ap.author_id) {
+		rc = store_appeal_author_add(c, id, ap.author_id, "author", j->now);
+		if (rc)
+			return rc;
+	}
+	struct appeal_route_row route = {
+	    .appeal_id = id,
+	    .at = j->now,
+	    .to_org_id = rr.org_id,
+	    .rule_id = rr.rule_id,
+	    .kind = rr.org_id ? "auto" : "triage",
+	    .reason = rr.reason,
+	};
+	rc = store_appeal_route_insert(c, &route);
+	if (rc)
+		return rc;
+	if (j->nattachments) {
+		int64_t linked = 0;
+		rc = store_attachments_claim(c, j->attachment_ids, j->nattachments,
+		                             j->who ? j->who->user_id : 0,
+		                             j->who ? j->who->apikey_id : 0, id, 0, 0, &linked);
+		if (rc)
+			return rc;
+		if (linked != (int64_t)j->nattachments)
+			return fail(j->p, ERR_VALIDATION,
+			            "Вложение не найдено, уже использовано или загружено не вами",
+			            "attachment_ids");
+	}
+	int64_t event_id = 0;
+	rc = appeal_event_add(c, j->who, id, "submitted", -1, (int)ap.status, true, NULL, NULL,
+	                      j->now, &event_id);
+	if (rc)
+		return rc;
+	json_t *after = audit_after(&ap);
+	rc = audit_record(c, j->who, "appeal.submit", "appeal", id, NULL, after);
+	json_decref(after);
+	if (rc)
+		return rc;
+	rc = notify_appeal_event(c, j->a, event_id, j->now);
+	if (rc)
+		return rc;
+	j->id = id;
+	return 0;
+}
 
 int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
                   const struct appeal_input *in, struct appeal *out, struct problem *p)
 {
-	(void)s;
-	(void)a;
-	(void)who;
-	(void)in;
-	(void)out;
-	p->message = "Not implemented yet";
+	p->message = NULL;
 	p->field = NULL;
-	return ERR_INTERNAL;
+	bool is_key = who && who->apikey_id;
+	bool is_user = who && who->user_id;
+	bool internal = false;
+	const char *channel = in->channel ? in->channel : is_key ? "api" : "web";
+	if (!channel_known(channel))
+		return fail(p, ERR_VALIDATION,
+		            "Неизвестный канал: ожидается web, widget, api или operator", "channel");
+	internal = !strcmp(channel, "open311") || !strcmp(channel, "import");
+	if (!internal && !is_user && !is_key)
+		return fail(p, ERR_FORBIDDEN, "Войдите, чтобы подать обращение", NULL);
+	bool is_operator = who && (who->roles & ROLE_OPERATOR);
+	bool has_person = (in->person_name && *in->person_name) ||
+	                  (in->person_contact && *in->person_contact);
+	if (!strcmp(channel, "operator") && !is_operator)
+		return fail(p, ERR_FORBIDDEN, "Канал operator доступен только операторам", "channel");
+	if (has_person && !is_operator && !is_key && !internal)
+		return fail(p, ERR_FORBIDDEN,
+		            "Данные заявителя (person) указывает только оператор или интеграция",
+		            "person");
+
+	/* text */
+	if (!in->text || !utf8_clean_text(in->text, in->text_len))
+		return fail(p, ERR_VALIDATION,
+		            "Текст обращения содержит недопустимые символы или неверную кодировку",
+		            "text");
+	size_t tn = in->text_len;
+	const char *text = trim(in->text, &tn);
+	if (!tn)
+		return fail(p, ERR_VALIDATION, "Напишите текст обращения", "text");
+	if (utf8_len(text, tn) > APPEAL_TEXT_MAX)
+		return fail(p, ERR_VALIDATION, "Текст обращения — не длиннее 4000 символов", "text");
+
+	/* topic */
+	if (in->topic_id <= 0)
+		return fail(p, ERR_VALIDATION, "Выберите тему обращения", "topic_id");
+	/* point and territory */
+	if (in->has_point) {
+		if (!isfinite(in->lat) || in->lat < -90 || in->lat > 90)
+			return fail(p, ERR_VALIDATION, "Широта должна быть от -90 до 90", "lat");
+		if (!isfinite(in->lon) || in->lon < -180 || in->lon > 180)
+			return fail(p, ERR_VALIDATION, "Долгота должна быть от -180 до 180", "lon");
+	}
+	if (in->territory_id < 0)
+		return fail(p, ERR_VALIDATION, "Неверная территория", "territory_id");
+	if (!in->territory_id && !in->has_point)
+		return fail(p, ERR_VALIDATION, "Укажите территорию или точку на карте",
+		            "territory_id");
+
+	struct appeal ap;
+	memset(&ap, 0, sizeof(ap));
+	ap.rating_solved = -1;
+	int rc = short_text(a, in->address, ADDRESS_MAX, "address", "Адрес", &ap.address, p);
+	if (!rc)
+		rc = short_text(a, in->person_name, PERSON_MAX, "person.name", "Имя заявителя",
+		                &ap.person_name, p);
+	if (!rc)
+		rc = short_text(a, in->person_contact, PERSON_MAX, "person.contact",
+		                "Контакт заявителя", &ap.person_contact, p);
+	if (!rc)
+		rc = short_text(a, in->external_id, EXTERNAL_MAX, "external_id", "Внешний номер",
+		                &ap.external_id, p);
+	if (rc)
+		return rc;
+	if (!strcmp(channel, "operator") && !ap.person_name)
+		return fail(p, ERR_VALIDATION, "Укажите имя заявителя", "person.name");
+	if (in->nattachments > APPEAL_MAX_ATTACHMENTS)
+		return fail(p, ERR_VALIDATION, "Не больше 10 вложений", "attachment_ids");
+	for (size_t i = 0; i < in->nattachments; i++) {
+		if (in->attachment_ids[i] <= 0)
+			return fail(p, ERR_VALIDATION, "Неверный номер вложения", "attachment_ids");
+		for (size_t k = 0; k < i; k++)
+			if (in->attachment_ids[k] == in->attachment_ids[i])
+				return fail(p, ERR_VALIDATION, "Вложение указано дважды",
+				            "attachment_ids");
+	}
+
+	struct store_conn *c;
+	rc = store_conn_get(s, &c);
+	if (rc)
+		return rc;
+	int64_t category_id = 0;
+	bool active = false;
+	rc = store_topic_state(c, in->topic_id, &category_id, &active);
+	store_conn_put(s, c);
+	if (rc == ERR_NOTFOUND)
+		return fail(p, ERR_VALIDATION, "Тема не найдена", "topic_id");
+	if (rc)
+		return rc;
+	if (!active)
+		return fail(p, ERR_VALIDATION, "Эта тема больше не принимает обращений", "topic_id");
+
+	unsigned char raw[16];
+	char token[33];
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
+
+	int64_t now = clock_now_ms();
+	ap.token = arena_strdup(a, token);
+	ap.channel = arena_strdup(a, channel);
+	bool entered_for = !strcmp(channel, "operator") || ap.person_name || ap.person_contact;
+	if (is_key)
+		ap.apikey_id = who->apikey_id;
+	else if (is_user && entered_for)
+		ap.operator_id = who->user_id;
+	else if (is_user)
+		ap.author_id = who->user_id;
+	ap.topic_id = in->topic_id;
+	ap.category_id = category_id;
+	ap.territory_id = in->territory_id;
+	ap.has_point = in->has_point;
+	ap.lat = in->has_point ? in->lat : NAN;
+	ap.lon = in->has_point ? in->lon : NAN;
+	ap.text = arena_strndup(a, text, tn);
+	ap.created_at = ap.updated_at = now;
+	ap.suggested_topic_id = assist_doubt_topic(text, tn, in->topic_id);
+	if (ap.suggested_topic_id == in->topic_id)
+		ap.suggested_topic_id = 0;
+
+	const char *blob = ap.address ? arena_printf(a, "%s %s", ap.text, ap.address) : ap.text;
+	struct submit_job j = {
+	    .a = a,
+	    .who = who,
+	    .ap = ap,
+	    .search = fold_text(a, blob, strlen(blob)),
+	    .attachment_ids = in->attachment_ids,
+	    .nattachments = in->nattachments,
+	    .now = now,
+	    .p = p,
+	};
+	rc = store_write(s, submit_fn, &j);
+	if (rc) {
+		if (!p->message && rc == ERR_CONFLICT)
+			return fail(p, ERR_VALIDATION, "Неверная ссылка в обращении", NULL);
+		return rc;
+	}
+	assist_appeal_added(j.id);
+	rc = store_conn_get(s, &c);
+	if (rc)
+		return rc;
+	rc = appeal_load(c, a, j.id, out);
+	store_conn_put(s, c);
+	return rc;
 }
 
-int appeals_demo_load(struct store *s)
+/* --- joining ("me too") ----------------------------------------------------------------- */
+
+struct join_job {
+	struct arena *a;
+	const struct actor *who;
+	int64_t id, now;
+	struct problem *p;
+};
+
+static int join_fn(struct store_conn *c, void *arg)
 {
-	(void)s;
-	return 0;
+	struct join_job *j = arg;
+	struct appeal ap;
+	int rc = appeal_load(c, j->a, j->id, &ap);
+	if (rc == ERR_NOTFOUND)
+		return fail(j->p, ERR_NOTFOUND, "Обращение не найдено", NULL);
+	if (rc)
+		return rc;
+	if (!appeal_status_open(ap.status))
+		return fail(j->p, ERR_CONFLICT,
+		            "Обращение уже закрыто: присоединиться можно только к открытому", NULL);
+	const char *kind = NULL;
+	rc = store_appeal_author_kind(c, j->a, ap.id, j->who->user_id, &kind);
+	if (rc)
+		return rc;
+	if (kind || ap.author_id == j->who->user_id)
+		return fail(j->p, ERR_CONFLICT, "Вы уже автор или соавтор этого обращения", NULL);
+	rc = store_appeal_author_add(c, ap.id, j->who->user_id, "coauthor", j->now);
+	if (rc == ERR_CONFLICT)
+		return fail(j->p, ERR_CONFLICT, "Вы уже автор или соавтор этого обращения", NULL);
+	if (rc)
+		return rc;
+	int64_t event_id = 0;
+	rc = appeal_event_add(c, j->who, ap.id, "joined", -1, -1, false, NULL, NULL, j->now,
+	                      &event_id);
+	if (rc)
+		return rc;
+	json_t *after = json_pack("{s:I}", "coauthor_id", (json_int_t)j->who->user_id);
+	rc = audit_record(c, j->who, "appeal.join", "appeal", ap.id, NULL, after);
+	json_decref(after);
+	if (rc)
+		return rc;
+	return notify_appeal_event(c, j->a, event_id, j->now);
+}
+
+int appeal_join(struct store *s, struct arena *a, const struct actor *who, int64_t id,
+                struct problem *p)
+{
+	p->message = NULL;
+	p->field = NULL;
+	if (!who || !who->user_id)
+		return fail(p, ERR_FORBIDDEN, "Присоединиться может только пользователь с учётной записью",
+		            NULL);
+	struct join_job j = {.a = a, .who = who, .id = id, .now = clock_now_ms(), .p = p};
+	return store_write(s, join_fn, &j);
 }

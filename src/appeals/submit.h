@@ -36,6 +36,13 @@ struct appeal_input {
 int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
                   const struct appeal_input *in, struct appeal *out, struct problem *p);
 
+/* "Me too": the signed-in user who is not an author yet becomes a co-author of the open appeal
+ * id (no read rights needed: strangers are offered nearby appeals). ERR_NOTFOUND (no such
+ * appeal), ERR_CONFLICT (closed, or already an author), ERR_FORBIDDEN (no user account); the
+ * message in *p. */
+int appeal_join(struct store *s, struct arena *a, const struct actor *who, int64_t id,
+                struct problem *p);
+
 /* Demo appeals in every status, for `--demo` (idempotent). */
 int appeals_demo_load(struct store *s);
 

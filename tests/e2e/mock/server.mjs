@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { appealsModule } from './appeals.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const listen = (process.argv[process.argv.indexOf('--listen') + 1] || '127.0.0.1:8080').split(':');
@@ -36,7 +37,7 @@ O('rosreestr-klu', 'Управление Росреестра по Калужс�
 const C = (code, name, sort) => ins('categories', { code, name, sort, active: true });
 C('zhkh', 'ЖКХ', 10); C('roads', 'Дороги', 20); C('health', 'Здравоохранение', 30);
 const P = (code, cat, name, deadline, unit, hint) => ins('topics', { code, category_id: byCode('categories', cat).id, name, deadline, deadline_unit: unit, hint, active: true });
-P('zhkh-heating', 'zhkh', 'Отопление', 5, 'wdays', 'Укажите адрес дома и с какого числа в квартире холодно.');
+P('zhkh-heating', 'zhkh', 'Нет отопления или холодно в квартире', 24, 'hours', 'Укажите адрес дома, квартиру не обязательно. Сначала позвоните в аварийно-диспетчерскую службу управляющей компании и укажите в обращении дату звонка и номер заявки.');
 P('zhkh-water', 'zhkh', 'Холодное и горячее водоснабжение', 5, 'wdays', 'Адрес, подъезд и время отключения воды.');
 P('roads-holes', 'roads', 'Ямы на дорогах', 10, 'wdays', 'Отметьте место на карте и приложите фотографию.');
 P('health-appointment', 'health', 'Запись к врачу', 24, 'hours', 'Название поликлиники и специальность врача.');
@@ -55,6 +56,10 @@ U('citizen', 'Иван Петров', true);
 U('citizen2', 'Мария Сидорова', false);
 U('executor', 'Олег Исполнитель', false, [['executor', 'klu-minstroy']]);
 U('coordinator', 'Анна Координатор', false, [['coordinator', null, 'RU-KLU']]);
+U('operator', 'Ольга Оператор', false, [['operator', 'klu-kaluga-adm']]);
+U('executor2', 'Пётр Исполнитель', false, [['executor', 'klu-minzdrav']]);
+U('supervisor', 'Сергей Руководитель', false, [['supervisor', 'klu-gov']]);
+U('coordinator2', 'Борис Координатор', false, [['coordinator', null, 'klu-obninsk']]);
 
 const SPEC = {
 	territories: { code: 's', parent_id: 'ref:territories', kind: ['country', 'region', 'municipality', 'settlement'], name: 's', okato: 's?', oktmo: 's?', iso: 's?', active: 'b' },
@@ -227,10 +232,12 @@ async function handleApi(req, res, url) {
 	const p = url.pathname;
 	const m = req.method;
 	const s = session(req);
-	let raw = '';
-	for await (const chunk of req) raw += chunk;
+	const chunks = [];
+	for await (const chunk of req) chunks.push(chunk);
+	const rawBuf = Buffer.concat(chunks);
+	const raw = p === '/api/attachments' ? '' : rawBuf.toString('utf8');
 	let body;
-	if (raw && m !== 'GET') {
+	if (raw && m !== 'GET' && !p.startsWith('/api/appeals') && !p.startsWith('/api/notifications')) {
 		const ct = (req.headers['content-type'] || '').split(';')[0].trim();
 		if (p.startsWith('/api/import/')) {
 			if (ct !== 'text/csv') throw new HttpErr(415, 'unsupported_media_type', 'Ожидается text/csv.');
@@ -248,6 +255,8 @@ async function handleApi(req, res, url) {
 		needCsrf();
 		if (!rolesOf(s.user).some((r) => r.role === 'admin')) throw new HttpErr(403, 'forbidden', 'Недостаточно прав.');
 	};
+	if (await appealsHandler(req, res, url, s, rawBuf, needCsrf))
+		return;
 	if (p === '/api/auth/providers' && m === 'GET') return send(res, 200, { oidc: { enabled: !!process.env.MOCK_OIDC, name: process.env.MOCK_OIDC || '' } });
 	if (p === '/api/auth/login' && m === 'POST') {
 		const u = db.users.find((x) => x.login === body?.login);
@@ -376,6 +385,8 @@ function list(res, url, items, fields) {
 	const offset = Number(url.searchParams.get('offset') || 0);
 	send(res, 200, { items: items.slice(offset, offset + limit), total: items.length });
 }
+
+const appealsHandler = appealsModule({ db, HttpErr, bad, send, rolesOf, byCode, route, ancestors });
 
 const server = http.createServer(async (req, res) => {
 	const url = new URL(req.url, 'http://x');

@@ -1,0 +1,182 @@
+/* gen.c: synthetic appeals (load tests) and the raw-insert ceiling, via src/store/bulk.c. */
+#include "appeals/gen.h"
+#include "appeals/appeal.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "registry/registry.h"
+#include "store/bulk.h"
+#include "store/entity.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define GEN_CHUNK 50000
+
+static const struct actor gen_actor = {.roles = ROLE_ADMIN, .request_id = "gen"};
+
+struct reg_job {
+	struct arena *a;
+	const char *csv[4];
+	struct problem p;
+};
+
+static int reg_fn(struct store_conn *c, void *arg)
+{
+	struct reg_job *j = arg;
+	static const char *const colls[4] = {"categories", "topics", "orgs", "rules"};
+	memset(&j->p, 0, sizeof(j->p));
+	for (int k = 0; k < 4; k++) {
+		int64_t ins = 0, upd = 0;
+		int rc = registry_import_csv_conn(c, j->a, &gen_actor, registry_find(colls[k]),
+		                                  j->csv[k], strlen(j->csv[k]), &ins, &upd, &j->p);
+		if (rc) {
+			log_error("gen", "%s: %s", colls[k], j->p.message ? j->p.message : "error");
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* The synthetic registry; fills the ids in st. */
+static int gen_registry(struct store *s, int orgs, struct gen_stats *st)
+{
+	struct arena a;
+	arena_init(&a, 4096);
+	struct buf o = BUF_INIT(16u << 20);
+	buf_puts(&o, "code,name,short_name,kind,territory_code,parent_code,email\r\n");
+	for (int i = 1; i <= orgs; i++)
+		buf_printf(&o, "gen-org-%04d,Синтетическое ведомство № %d,,regional,RU-MOW,,\r\n", i,
+		           i);
+	struct reg_job j = {.a = &a,
+	                    .csv = {"code,name,sort\r\ngen-cat,Синтетическая категория,999\r\n",
+	                            "code,category_code,name,deadline,deadline_unit,hint,active\r\n"
+	                            "gen-topic,gen-cat,Синтетическая тема,10,wdays,,1\r\n",
+	                            o.data,
+	                            "code,topic_code,category_code,territory_code,org_code\r\n"
+	                            "gen-r,gen-topic,,RU-MOW,gen-org-0001\r\n"}};
+	int rc = o.overflow ? ERR_TOOLARGE : store_write(s, reg_fn, &j);
+	buf_release(&o);
+	arena_release(&a);
+	if (rc)
+		return rc;
+	struct store_conn *c;
+	if ((rc = store_conn_get(s, &c)))
+		return rc;
+	rc = store_id_by_code(c, "topics", "gen-topic", &st->topic_id);
+	if (!rc)
+		rc = store_id_by_code(c, "territories", "RU-MOW", &st->territory_id);
+	if (!rc)
+		rc = bulk_orgs_by_prefix(c, "gen-org-", &st->first_org, &st->orgs);
+	store_conn_put(s, c);
+	return rc;
+}
+
+struct gen_job {
+	struct bulk_gen g;
+	int64_t inserted;
+};
+
+static int gen_fn(struct store_conn *c, void *arg)
+{
+	struct gen_job *j = arg;
+	j->inserted = 0;
+	return bulk_gen_appeals(c, &j->g, &j->inserted);
+}
+
+int gen_appeals(struct store *s, int64_t count, int orgs, struct gen_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (count < 1 || orgs < 1 || orgs > 10000)
+		return ERR_INVALID;
+	int64_t t0 = clock_mono_ns();
+	int rc = gen_registry(s, orgs, st);
+	if (rc)
+		return rc;
+	int64_t category = 0;
+	{
+		struct store_conn *c;
+		if ((rc = store_conn_get(s, &c)))
+			return rc;
+		rc = store_topic_category(c, st->topic_id, &category);
+		store_conn_put(s, c);
+		if (rc)
+			return rc;
+	}
+	unsigned char rnd[6];
+	randombytes_buf(rnd, sizeof(rnd));
+	char hex[13], prefix[32];
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	snprintf(prefix, sizeof(prefix), "gen-%s-", hex);
+	struct gen_job j = {.g = {.topic_id = st->topic_id,
+	                          .category_id = category,
+	                          .territory_id = st->territory_id,
+	                          .org_prefix = "gen-org-",
+	                          .token_prefix = prefix,
+	                          .now = clock_now_ms(),
+	                          .tz_offset_ms = (int64_t)appeal_tz_offset_min() * 60000}};
+	for (int64_t first = 0; !rc && first < count; first += GEN_CHUNK) {
+		j.g.first = first;
+		j.g.last = (first + GEN_CHUNK < count ? first + GEN_CHUNK : count) - 1;
+		rc = store_write(s, gen_fn, &j);
+		if (!rc)
+			st->appeals += j.inserted;
+	}
+	st->seconds = (double)(clock_mono_ns() - t0) / 1e9;
+	return rc;
+}
+
+int gen_bench_raw(struct store *s, int64_t rows, int batch, double *rows_per_s)
+{
+	struct gen_stats gs;
+	*rows_per_s = 0;
+	if (rows < 1 || batch < 1)
+		return ERR_INVALID;
+	int rc = gen_registry(s, 1, &gs);
+	if (rc)
+		return rc;
+	struct store_conn *c;
+	if ((rc = store_conn_get(s, &c)))
+		return rc;
+	int64_t category = 0;
+	rc = store_topic_category(c, gs.topic_id, &category);
+	unsigned char rnd[6];
+	randombytes_buf(rnd, sizeof(rnd));
+	char hex[13];
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	int64_t now = clock_now_ms();
+	struct bulk_appeal ap = {.channel = "api",
+	                         .status = "routed",
+	                         .is_open = true,
+	                         .text = "Во дворе дома не убран мусор, прошу принять меры",
+	                         .search = "во дворе дома не убран мусор, прошу принять меры",
+	                         .topic_id = gs.topic_id,
+	                         .category_id = category,
+	                         .territory_id = gs.territory_id,
+	                         .org_id = gs.first_org,
+	                         .rating_solved = -1};
+	int64_t t0 = clock_mono_ns(), done = 0;
+	while (!rc && done < rows) {
+		rc = store_tx_begin(c);
+		for (int i = 0; !rc && i < batch && done < rows; i++, done++) {
+			char tok[48];
+			snprintf(tok, sizeof(tok), "raw-%s-%lld", hex, (long long)done);
+			ap.token = tok;
+			ap.created_at = ap.updated_at = now;
+			ap.day = appeal_day(now);
+			ap.deadline_at = now + 14 * 86400000LL;
+			rc = bulk_appeal_insert(c, &ap, NULL);
+		}
+		if (rc)
+			store_tx_rollback(c);
+		else
+			rc = store_tx_commit(c);
+	}
+	double secs = (double)(clock_mono_ns() - t0) / 1e9;
+	store_conn_put(s, c);
+	if (!rc && secs > 0)
+		*rows_per_s = (double)done / secs;
+	return rc;
+}

@@ -1,0 +1,160 @@
+/* bulk.c (store): fast row writers for imports, the synthetic generator and the raw-insert
+ * benchmark. Each is one cached statement; callers put thousands of them in one transaction. */
+#include "store/bulk.h"
+#include "core/err.h"
+
+#include <string.h>
+
+static struct store_val opt_id(int64_t v)
+{
+	return v ? sv_int(v) : sv_null();
+}
+
+int bulk_appeal_insert(struct store_conn *c, const struct bulk_appeal *b, int64_t *id)
+{
+	struct store_val p[] = {
+	    sv_text(b->token),
+	    sv_text(b->channel),
+	    sv_int(b->topic_id),
+	    sv_int(b->category_id),
+	    sv_int(b->territory_id),
+	    opt_id(b->org_id),
+	    sv_text(b->status),
+	    sv_int(b->is_open ? 1 : 0),
+	    sv_text(b->text),
+	    sv_text(b->address),
+	    b->has_point ? sv_real(b->lat) : sv_null(),
+	    b->has_point ? sv_real(b->lon) : sv_null(),
+	    sv_text(b->search ? b->search : ""),
+	    sv_int(b->created_at),
+	    sv_int(b->updated_at ? b->updated_at : b->created_at),
+	    sv_int(b->day),
+	    opt_id(b->deadline_at),
+	    sv_int(b->overdue ? 1 : 0),
+	    opt_id(b->answered_at),
+	    opt_id(b->closed_at),
+	    sv_text(b->reject_reason),
+	    b->rating ? sv_int(b->rating) : sv_null(),
+	    b->rating_solved >= 0 ? sv_int(b->rating_solved) : sv_null(),
+	    opt_id(b->rated_at),
+	    sv_text(b->external_id),
+	};
+	int64_t v = 0;
+	int rc = store_query_i64(
+	    c,
+	    "INSERT INTO appeals (token, channel, topic_id, category_id, territory_id, org_id, "
+	    "status, is_open, text, address, lat, lon, search, created_at, updated_at, day, "
+	    "deadline_at, overdue, answered_at, closed_at, reject_reason, rating, rating_solved, "
+	    "rated_at, external_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+	    "$14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id",
+	    p, sizeof(p) / sizeof(p[0]), &v);
+	if (id)
+		*id = v;
+	return rc;
+}
+
+int bulk_answer_insert(struct store_conn *c, int64_t appeal_id, const char *kind,
+                       const char *text, int64_t org_id, int64_t at)
+{
+	struct store_val p[] = {sv_int(appeal_id), sv_text(kind), sv_text(text), opt_id(org_id),
+	                        sv_int(at)};
+	return store_query(c, NULL,
+	                   "INSERT INTO answers (appeal_id, kind, state, text, org_id, created_at, "
+	                   "published_at) VALUES ($1, $2, 'published', $3, $4, $5, $5)",
+	                   p, 5, NULL);
+}
+
+int bulk_route_insert(struct store_conn *c, int64_t appeal_id, int64_t at, const char *kind,
+                      int64_t from_org_id, int64_t to_org_id, const char *reason)
+{
+	struct store_val p[] = {sv_int(appeal_id),   sv_int(at),          sv_text(kind),
+	                        opt_id(from_org_id), opt_id(to_org_id), sv_text(reason)};
+	return store_query(c, NULL,
+	                   "INSERT INTO appeal_routes (appeal_id, at, kind, from_org_id, to_org_id, "
+	                   "reason) VALUES ($1, $2, $3, $4, $5, $6)",
+	                   p, 6, NULL);
+}
+
+int bulk_external_ids(struct store_conn *c, struct arena *a, const char *channel,
+                      struct store_rows *out)
+{
+	struct store_val p[] = {sv_text(channel)};
+	return store_query(c, a,
+	                   "SELECT external_id FROM appeals WHERE channel = $1 AND external_id IS NOT "
+	                   "NULL",
+	                   p, 1, out);
+}
+
+int bulk_gen_appeals(struct store_conn *c, const struct bulk_gen *g, int64_t *inserted)
+{
+	int64_t first = 0, norgs = 0;
+	int rc = bulk_orgs_by_prefix(c, g->org_prefix, &first, &norgs);
+	if (rc)
+		return rc;
+	if (!norgs)
+		return ERR_NOTFOUND;
+	struct arena a;
+	arena_init(&a, 256);
+	char *like = arena_printf(&a, "%s%%", g->org_prefix);
+	struct store_val p[] = {
+	    sv_int(g->first),      sv_int(g->last),        sv_text(like),
+	    sv_int(g->now),        sv_text(g->token_prefix), sv_int(g->topic_id),
+	    sv_int(g->category_id), sv_int(g->territory_id), sv_int(g->tz_offset_ms),
+	    sv_int(norgs),
+	};
+	/* n % 20 decides the status: 0–5 in_progress, 6–9 routed, 10 redirected,
+	 * 11 clarification (open: 60 %), 12–13 answered, 14–18 closed, 19 rejected. Created over
+	 * the 120 days before now; deadline 14 days after creation. */
+	struct store_rows r;
+	rc = store_query(
+	    c, &a,
+	    "INSERT INTO appeals (token, channel, topic_id, category_id, territory_id, org_id, "
+	    "status, is_open, text, search, created_at, updated_at, day, deadline_at, paused_at, "
+	    "overdue, answered_at, closed_at, reject_reason) "
+	    "WITH RECURSIVE seq(n) AS (SELECT CAST($1 AS BIGINT) UNION ALL "
+	    "SELECT n + 1 FROM seq WHERE n < $2), "
+	    "o AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM orgs WHERE code LIKE $3), "
+	    "g AS (SELECT n, n % 20 AS m, $4 - ((n * 7919) % 10368000) * 1000 AS cr FROM seq) "
+	    "SELECT CAST($5 AS TEXT) || CAST(n AS TEXT), 'api', $6, $7, $8, o.id, "
+	    "CASE WHEN m < 6 THEN 'in_progress' WHEN m < 10 THEN 'routed' "
+	    "WHEN m = 10 THEN 'redirected' WHEN m = 11 THEN 'clarification' "
+	    "WHEN m < 14 THEN 'answered' WHEN m < 19 THEN 'closed' ELSE 'rejected' END, "
+	    "CASE WHEN m < 12 THEN 1 ELSE 0 END, "
+	    "'Синтетическое обращение № ' || CAST(n AS TEXT) || ': во дворе дома не убран мусор, "
+	    "прошу принять меры', "
+	    "'синтетическое обращение № ' || CAST(n AS TEXT) || ': во дворе дома не убран мусор, "
+	    "прошу принять меры', "
+	    "cr, cr, (cr + $9) / 86400000, "
+	    "CASE WHEN m < 12 THEN cr + 1209600000 ELSE NULL END, "
+	    "CASE WHEN m = 11 THEN cr + 86400000 ELSE NULL END, "
+	    "CASE WHEN m < 12 AND cr + 1209600000 < $4 THEN 1 ELSE 0 END, "
+	    "CASE WHEN m >= 12 AND m < 19 THEN cr + 432000000 ELSE NULL END, "
+	    "CASE WHEN m >= 14 AND m < 19 THEN cr + 864000000 ELSE NULL END, "
+	    "CASE WHEN m = 19 THEN 'no_content' ELSE NULL END "
+	    "FROM g JOIN o ON o.k = g.n % $10",
+	    p, sizeof(p) / sizeof(p[0]), &r);
+	if (!rc && inserted)
+		*inserted = r.changes;
+	arena_release(&a);
+	return rc;
+}
+
+int bulk_count_appeals(struct store_conn *c, int64_t *n)
+{
+	return store_query_i64(c, "SELECT COUNT(*) FROM appeals", NULL, 0, n);
+}
+
+int bulk_orgs_by_prefix(struct store_conn *c, const char *prefix, int64_t *first, int64_t *n)
+{
+	struct arena a;
+	arena_init(&a, 256);
+	struct store_val p[] = {sv_text(arena_printf(&a, "%s%%", prefix))};
+	struct store_rows r;
+	int rc = store_query(c, &a, "SELECT COUNT(*), MIN(id) FROM orgs WHERE code LIKE $1", p, 1, &r);
+	if (!rc) {
+		*n = r.nrows ? store_rows_i64(&r, 0, 0) : 0;
+		*first = r.nrows && !store_rows_isnull(&r, 0, 1) ? store_rows_i64(&r, 0, 1) : 0;
+	}
+	arena_release(&a);
+	return rc;
+}

@@ -36,8 +36,8 @@ static size_t encode(char *out, const char *s, size_t n)
 /* Every '&' in the document starts one of the entities the writer uses. */
 static bool entities_ok(const char *s, size_t n)
 {
-	static const char *const ents[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&#13;",
-	                                   "&#10;", "&#9;"};
+	static const char *const ents[] = {"&amp;",  "&lt;",  "&gt;",  "&quot;",
+	                                   "&apos;", "&#13;", "&#10;", "&#9;"};
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] != '&')
 			continue;
@@ -90,7 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (form_parse(&a, enc, k, &g, &why) || g.n != f.n)
 		abort();
 	for (size_t i = 0; i < f.n; i++)
-		if (strcmp(f.fields[i].key, g.fields[i].key) || strcmp(f.fields[i].value, g.fields[i].value))
+		if (strcmp(f.fields[i].key, g.fields[i].key) ||
+		    strcmp(f.fields[i].value, g.fields[i].value))
 			abort();
 	free(enc);
 	/* the XML writer on the values: refused exactly when xml_text_ok says so */

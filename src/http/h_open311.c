@@ -30,8 +30,9 @@ static int send(struct req *r, int status, bool xml, json_t *body, const char *r
 	json_decref(body);
 	if (rc)
 		return http_fail(r, ERR_INTERNAL, "Ответ не удалось сформировать", NULL);
-	return http_text(r, status, xml ? "text/xml; charset=utf-8" : "application/json; charset=utf-8",
-	                 out, len);
+	return http_text(r, status,
+	                 xml ? "text/xml; charset=utf-8" : "application/json; charset=utf-8", out,
+	                 len);
 }
 
 /* The spec's error list for the errors a caller causes; others go to the common error shape. */
@@ -52,7 +53,8 @@ static int begin(struct req *r, bool *xml)
 {
 	int f = format_of(r);
 	if (f < 0) {
-		fail(r, false, ERR_NOTFOUND, "Формат не поддерживается: используйте .json или .xml");
+		fail(r, false, ERR_NOTFOUND,
+		     "Формат не поддерживается: используйте .json или .xml");
 		return -1;
 	}
 	*xml = f == 1;

@@ -79,9 +79,10 @@ int form_parse(struct arena *a, const char *s, size_t n, struct form *out, const
 			}
 			int rc = decode(a, s + i, kend - i, FORM_MAX_KEY, &f.key, &f.key_len, why);
 			if (!rc)
-				rc = eq ? decode(a, eq + 1, end - kend - 1, FORM_MAX_VALUE, &f.value,
-				                 &f.value_len, why)
-				        : decode(a, "", 0, FORM_MAX_VALUE, &f.value, &f.value_len, why);
+				rc = eq ? decode(a, eq + 1, end - kend - 1, FORM_MAX_VALUE,
+				                 &f.value, &f.value_len, why)
+				        : decode(a, "", 0, FORM_MAX_VALUE, &f.value, &f.value_len,
+				                 why);
 			if (rc)
 				return rc;
 			if (out->n == cap) {

@@ -106,8 +106,12 @@ int open311_time_parse(const char *s, int64_t *ms)
 	if (*p || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
 	    mi > 59 || sec > 60)
 		return ERR_INVALID;
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-	                .tm_min = mi, .tm_sec = sec};
+	struct tm tm = {.tm_year = y - 1900,
+	                .tm_mon = mo - 1,
+	                .tm_mday = d,
+	                .tm_hour = h,
+	                .tm_min = mi,
+	                .tm_sec = sec};
 	time_t t = timegm(&tm);
 	/* timegm normalises 31 February into March: refuse dates that do not exist. */
 	struct tm back;
@@ -142,7 +146,8 @@ int open311_render(struct arena *a, bool xml, json_t *body, const char *root, co
                    size_t *len)
 {
 	if (!xml) {
-		char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+		char *s =
+		    json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 		if (!s)
 			return ERR_INTERNAL;
 		*len = strlen(s);
@@ -187,13 +192,14 @@ int open311_services(struct store *s, struct arena *a, json_t **out)
 	for (size_t i = 0; i < r.nrows; i++) {
 		const char *hint = store_rows_get(&r, i, 2);
 		json_array_append_new(
-		    arr, json_pack("{s:s,s:s,s:s,s:b,s:s,s:s,s:s}", "service_code",
-		                   store_rows_get(&r, i, 0), "service_name", store_rows_get(&r, i, 1),
-		                   "description", hint ? hint : "", "metadata",
-		                   store_rows_i64(&r, i, 5) > 0, "type", "realtime", "keywords",
-		                   arena_printf(a, "%s, %s", store_rows_get(&r, i, 4),
-		                                store_rows_get(&r, i, 0)),
-		                   "group", store_rows_get(&r, i, 3)));
+		    arr,
+		    json_pack("{s:s,s:s,s:s,s:b,s:s,s:s,s:s}", "service_code",
+		              store_rows_get(&r, i, 0), "service_name", store_rows_get(&r, i, 1),
+		              "description", hint ? hint : "", "metadata",
+		              store_rows_i64(&r, i, 5) > 0, "type", "realtime", "keywords",
+		              arena_printf(a, "%s, %s", store_rows_get(&r, i, 4),
+		                           store_rows_get(&r, i, 0)),
+		              "group", store_rows_get(&r, i, 3)));
 	}
 	*out = arr;
 	return 0;
@@ -280,14 +286,15 @@ int open311_service_definition(struct store *s, struct arena *a, const char *cod
 		return rc;
 	json_t *attrs = json_array();
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_pack("{s:b,s:s,s:s,s:b,s:s,s:I,s:s}", "variable", 1, "code",
-		                      defs[i].code, "datatype", defs[i].datatype, "required",
-		                      defs[i].required, "datatype_description",
-		                      defs[i].datatype_description ? defs[i].datatype_description : "",
-		                      "order", (json_int_t)defs[i].order, "description",
-		                      defs[i].description);
+		json_t *o = json_pack(
+		    "{s:b,s:s,s:s,s:b,s:s,s:I,s:s}", "variable", 1, "code", defs[i].code,
+		    "datatype", defs[i].datatype, "required", defs[i].required,
+		    "datatype_description",
+		    defs[i].datatype_description ? defs[i].datatype_description : "", "order",
+		    (json_int_t)defs[i].order, "description", defs[i].description);
 		if (is_list(defs[i].datatype))
-			json_object_set(o, "values", defs[i].values ? defs[i].values : json_array());
+			json_object_set(o, "values",
+			                defs[i].values ? defs[i].values : json_array());
 		json_array_append_new(attrs, o);
 	}
 	json_decref(keep);
@@ -341,8 +348,9 @@ static json_t *request_json(struct arena *a, const struct store_rows *r, size_t 
 	if (st == AS_REJECTED && reject && strcmp(reject, "abusive") == 0)
 		text = NULL; /* not republished */
 	json_t *o = json_object();
-	json_object_set_new(o, "service_request_id",
-	                    json_string(arena_printf(a, "%lld", (long long)store_rows_i64(r, i, 0))));
+	json_object_set_new(
+	    o, "service_request_id",
+	    json_string(arena_printf(a, "%lld", (long long)store_rows_i64(r, i, 0))));
 	json_object_set_new(o, "status", json_string(open ? "open" : "closed"));
 	json_object_set_new(o, "status_notes", str_or_null(notes));
 	json_object_set_new(o, "service_name", json_string(store_rows_get(r, i, 11)));
@@ -370,8 +378,7 @@ static json_t *request_json(struct arena *a, const struct store_rows *r, size_t 
 	return o;
 }
 
-static int run_requests(struct store *s, struct arena *a, const struct o311_filter *f,
-                        json_t **out)
+static int run_requests(struct store *s, struct arena *a, const struct o311_filter *f, json_t **out)
 {
 	struct store_conn *c;
 	int rc = store_conn_get(s, &c);
@@ -446,7 +453,8 @@ int open311_requests(struct store *s, struct arena *a, const struct open311_quer
 		int64_t *ids = arena_alloc(a, n * sizeof(*ids));
 		for (size_t i = 0; i < n; i++)
 			if (!parse_id(items[i], &ids[i])) {
-				*why = arena_printf(a, "Некорректный service_request_id: %s", items[i]);
+				*why = arena_printf(a, "Некорректный service_request_id: %s",
+				                    items[i]);
 				return ERR_INVALID;
 			}
 		f.ids = ids;
@@ -485,11 +493,13 @@ int open311_requests(struct store *s, struct arena *a, const struct open311_quer
 	}
 	int64_t from = 0, to = 0;
 	if (q->start_date && open311_time_parse(q->start_date, &from)) {
-		*why = "start_date: ожидается дата и время ISO 8601, например 2026-01-15T00:00:00+03:00";
+		*why = "start_date: ожидается дата и время ISO 8601, например "
+		       "2026-01-15T00:00:00+03:00";
 		return ERR_INVALID;
 	}
 	if (q->end_date && open311_time_parse(q->end_date, &to)) {
-		*why = "end_date: ожидается дата и время ISO 8601, например 2026-01-31T23:59:59+03:00";
+		*why =
+		    "end_date: ожидается дата и время ISO 8601, например 2026-01-31T23:59:59+03:00";
 		return ERR_INVALID;
 	}
 	if (q->start_date && q->end_date) {
@@ -658,7 +668,8 @@ static int collect_attrs(struct arena *a, const struct form *f, const struct att
 		const char *code = k + 10;
 		const char *close = strchr(code, ']');
 		if (!close || (close[1] && strcmp(close + 1, "[]") != 0)) {
-			*why = arena_printf(a, "Некорректное имя поля %s", short_text_ok(k, 100) ? k : "…");
+			*why = arena_printf(a, "Некорректное имя поля %s",
+			                    short_text_ok(k, 100) ? k : "…");
 			return ERR_INVALID;
 		}
 		size_t cl = (size_t)(close - code);
@@ -667,8 +678,8 @@ static int collect_attrs(struct arena *a, const struct form *f, const struct att
 			if (strlen(defs[j].code) == cl && memcmp(defs[j].code, code, cl) == 0)
 				g = &given[j];
 		if (!g) {
-			*why = arena_printf(a, "Услуга не имеет атрибута %.*s", (int)(cl < 100 ? cl : 100),
-			                    code);
+			*why = arena_printf(a, "Услуга не имеет атрибута %.*s",
+			                    (int)(cl < 100 ? cl : 100), code);
 			if (!short_text_ok(*why, 300))
 				*why = "Услуга не имеет такого атрибута";
 			return ERR_INVALID;
@@ -680,7 +691,8 @@ static int collect_attrs(struct arena *a, const struct form *f, const struct att
 		if (rc)
 			return rc;
 		if (g->n && strcmp(g->def->datatype, "multivaluelist") != 0) {
-			*why = arena_printf(a, "attribute[%s] принимает одно значение", g->def->code);
+			*why =
+			    arena_printf(a, "attribute[%s] принимает одно значение", g->def->code);
 			return ERR_INVALID;
 		}
 		if (g->n == g->cap) {
@@ -738,7 +750,8 @@ static int attrs_fn(struct store_conn *c, void *arg)
 		json_object_set_new(after, "address_id", json_string(j->address_id));
 	}
 	if (!rc && json_object_size(after))
-		rc = audit_record(c, j->who, "open311_attributes", "appeal", j->appeal_id, NULL, after);
+		rc = audit_record(c, j->who, "open311_attributes", "appeal", j->appeal_id, NULL,
+		                  after);
 	json_decref(after);
 	return rc;
 }
@@ -785,7 +798,8 @@ int open311_request_create(struct store *s, struct arena *a, const char *request
 	    (rc = scalar(a, f, "address_id", &addr_id, why)) ||
 	    (rc = scalar(a, f, "first_name", &first, why)) ||
 	    (rc = scalar(a, f, "last_name", &last, why)) ||
-	    (rc = scalar(a, f, "email", &email, why)) || (rc = scalar(a, f, "phone", &phone, why)) ||
+	    (rc = scalar(a, f, "email", &email, why)) ||
+	    (rc = scalar(a, f, "phone", &phone, why)) ||
 	    (rc = scalar(a, f, "media_url", &media, why)))
 		return rc;
 	code = trim(a, code);
@@ -835,7 +849,8 @@ int open311_request_create(struct store *s, struct arena *a, const char *request
 		if (!has_lat || !has_lon || !parse_double(lat_s, &in.lat) ||
 		    !parse_double(lon_s, &in.lon) || in.lat < -90 || in.lat > 90 || in.lon < -180 ||
 		    in.lon > 180) {
-			*why = "lat и long: широта от -90 до 90 и долгота от -180 до 180, обе вместе";
+			*why =
+			    "lat и long: широта от -90 до 90 и долгота от -180 до 180, обе вместе";
 			rc = ERR_INVALID;
 			goto out;
 		}
@@ -849,7 +864,8 @@ int open311_request_create(struct store *s, struct arena *a, const char *request
 		}
 		in.territory_id = key_territory;
 	} else {
-		*why = "Укажите место (location required): lat и long, address_string или address_id";
+		*why =
+		    "Укажите место (location required): lat и long, address_string или address_id";
 		rc = ERR_INVALID;
 		goto out;
 	}
@@ -888,11 +904,12 @@ int open311_request_create(struct store *s, struct arena *a, const char *request
 		rc = ERR_INVALID;
 		goto out;
 	}
-	const char *name = arena_printf(a, "%s%s%s", first ? first : "",
-	                                first && *first && last && *last ? " " : "", last ? last : "");
-	const char *contact = arena_printf(a, "%s%s%s", email ? email : "",
-	                                   email && *email && phone && *phone ? ", " : "",
-	                                   phone ? phone : "");
+	const char *name =
+	    arena_printf(a, "%s%s%s", first ? first : "",
+	                 first && *first && last && *last ? " " : "", last ? last : "");
+	const char *contact =
+	    arena_printf(a, "%s%s%s", email ? email : "",
+	                 email && *email && phone && *phone ? ", " : "", phone ? phone : "");
 	in.person_name = *name ? name : NULL;
 	in.person_contact = *contact ? contact : NULL;
 
@@ -922,13 +939,18 @@ int open311_request_create(struct store *s, struct arena *a, const char *request
 	if (rc)
 		goto out;
 
-	struct attrs_job j = {&who, ap.id, given, ndefs, media && *media ? media : NULL,
+	struct attrs_job j = {&who,
+	                      ap.id,
+	                      given,
+	                      ndefs,
+	                      media && *media ? media : NULL,
 	                      addr_id && *addr_id ? addr_id : NULL};
 	rc = store_write(s, attrs_fn, &j);
 	if (rc) {
 		/* The appeal is stored; its extra fields are not. Say so in the log, not to the
 		 * caller, who must not resubmit a duplicate. */
-		log_error("open311", "appeal %lld: attributes not stored (%d)", (long long)ap.id, rc);
+		log_error("open311", "appeal %lld: attributes not stored (%d)", (long long)ap.id,
+		          rc);
 		rc = 0;
 	}
 	json_t *notice = ap.deadline_at
@@ -1009,7 +1031,8 @@ static int demo_fn(struct store_conn *c, void *arg)
 		if (id) {
 			json_t *after = json_pack("{s:s,s:s,s:s}", "topic", f[0], "code", f[1],
 			                          "datatype", f[2]);
-			rc = audit_record(c, &system_actor, "create", "topic_attribute", id, NULL, after);
+			rc = audit_record(c, &system_actor, "create", "topic_attribute", id, NULL,
+			                  after);
 			json_decref(after);
 			if (rc)
 				break;

@@ -12,9 +12,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define O311_WINDOW_MS     (90LL * 24 * 3600 * 1000) /* GET requests: the default window */
-#define O311_MAX_REQUESTS  1000 /* rows of GET requests (OTKLIK_OPEN311_MAX_REQUESTS lowers it) */
-#define O311_MAX_IDS       200  /* service_request_id values in one GET requests */
+#define O311_WINDOW_MS    (90LL * 24 * 3600 * 1000) /* GET requests: the default window */
+#define O311_MAX_REQUESTS 1000 /* rows of GET requests (OTKLIK_OPEN311_MAX_REQUESTS lowers it) */
+#define O311_MAX_IDS      200  /* service_request_id values in one GET requests */
 
 /* Demo service attributes from data/demo/topic_attributes.csv (idempotent). */
 int open311_demo_load(struct store *s);

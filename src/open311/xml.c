@@ -172,10 +172,10 @@ int xml_finish(struct xml *x, struct arena *a, const char **out, size_t *len)
 static const char *item_of(const char *list)
 {
 	static const char *const map[][2] = {
-	    {"services", "service"},       {"service_requests", "request"},
-	    {"errors", "error"},           {"attributes", "attribute"},
-	    {"values", "value"},           {"endpoints", "endpoint"},
-	    {"formats", "format"},         {NULL, NULL},
+	    {"services", "service"}, {"service_requests", "request"},
+	    {"errors", "error"},     {"attributes", "attribute"},
+	    {"values", "value"},     {"endpoints", "endpoint"},
+	    {"formats", "format"},   {NULL, NULL},
 	};
 	for (size_t i = 0; map[i][0]; i++)
 		if (strcmp(map[i][0], list) == 0)

@@ -56,8 +56,9 @@ int store_o311_attribute_add(struct store_conn *c, const char *topic_code, const
 	if (rc)
 		return rc;
 	struct store_val p[] = {
-	    sv_int(topic_id), sv_text(code), sv_text(datatype), sv_int(required),
-	    sv_text(description), sv_text(datatype_description), sv_int(sort), sv_text(values),
+	    sv_int(topic_id), sv_text(code),        sv_text(datatype),
+	    sv_int(required), sv_text(description), sv_text(datatype_description),
+	    sv_int(sort),     sv_text(values),
 	};
 	struct arena tmp;
 	arena_init(&tmp, 512);
@@ -77,9 +78,9 @@ int store_o311_appeal_attr_set(struct store_conn *c, int64_t appeal_id, const ch
                                const char *const *values, size_t n)
 {
 	struct store_val d[] = {sv_int(appeal_id), sv_text(code)};
-	int rc = store_query(c, NULL,
-	                     "DELETE FROM appeal_attributes WHERE appeal_id = $1 AND code = $2", d,
-	                     2, NULL);
+	int rc =
+	    store_query(c, NULL, "DELETE FROM appeal_attributes WHERE appeal_id = $1 AND code = $2",
+	                d, 2, NULL);
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct store_val p[] = {sv_int(appeal_id), sv_text(code), sv_text(values[i])};
 		rc = store_query(c, NULL,

@@ -44,9 +44,9 @@ struct o311_filter {
 	size_t nids;
 	const char *const *codes; /* topic codes */
 	size_t ncodes;
-	int open;          /* -1 any, 1 open only, 0 closed only */
-	int64_t from, to;  /* created_at bounds in ms, inclusive; 0 = none */
-	int64_t limit;     /* rows at most */
+	int open;         /* -1 any, 1 open only, 0 closed only */
+	int64_t from, to; /* created_at bounds in ms, inclusive; 0 = none */
+	int64_t limit;    /* rows at most */
 };
 
 /* Public request rows, newest first. Columns: 0 id, 1 status, 2 text, 3 address, 4 lat,

@@ -106,10 +106,10 @@ Test(form, nul_and_invalid_utf8_refused)
 	struct form f;
 	const char *why;
 	cr_assert_eq(parse("a=%00", &f, &why), ERR_INVALID);
-	cr_assert_eq(parse("a=%D0", &f, &why), ERR_INVALID);         /* truncated sequence */
-	cr_assert_eq(parse("a=%C0%AF", &f, &why), ERR_INVALID);      /* overlong */
-	cr_assert_eq(parse("a=%ED%A0%80", &f, &why), ERR_INVALID);   /* surrogate */
-	cr_assert_eq(parse("%FF=1", &f, &why), ERR_INVALID);         /* in the key */
+	cr_assert_eq(parse("a=%D0", &f, &why), ERR_INVALID);              /* truncated sequence */
+	cr_assert_eq(parse("a=%C0%AF", &f, &why), ERR_INVALID);           /* overlong */
+	cr_assert_eq(parse("a=%ED%A0%80", &f, &why), ERR_INVALID);        /* surrogate */
+	cr_assert_eq(parse("%FF=1", &f, &why), ERR_INVALID);              /* in the key */
 	cr_assert_eq(form_parse(&a, "a=b\0c", 5, &f, &why), ERR_INVALID); /* raw NUL */
 }
 

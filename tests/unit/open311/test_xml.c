@@ -42,8 +42,9 @@ Test(xml, escapes_text_and_attributes)
 	xml_attr(&x, "t", "x\"y'<&>\n");
 	xml_text(&x, "1 < 2 & 3 > 2 \"q\" 'a'", strlen("1 < 2 & 3 > 2 \"q\" 'a'"));
 	xml_end(&x);
-	cr_assert_str_eq(finish(), "<a t=\"x&quot;y&apos;&lt;&amp;&gt;&#10;\">1 &lt; 2 &amp; 3 &gt; 2 "
-	                           "&quot;q&quot; &apos;a&apos;</a>\n");
+	cr_assert_str_eq(finish(),
+	                 "<a t=\"x&quot;y&apos;&lt;&amp;&gt;&#10;\">1 &lt; 2 &amp; 3 &gt; 2 "
+	                 "&quot;q&quot; &apos;a&apos;</a>\n");
 }
 
 Test(xml, nested_and_empty_elements)
@@ -52,7 +53,8 @@ Test(xml, nested_and_empty_elements)
 	xml_elem(&x, "empty", NULL);
 	xml_elem(&x, "name", "Дорога");
 	xml_start(&x, "open"); /* closed by finish */
-	cr_assert_str_eq(finish(), "<root><empty></empty><name>Дорога</name><open></open></root>\n");
+	cr_assert_str_eq(finish(),
+	                 "<root><empty></empty><name>Дорога</name><open></open></root>\n");
 }
 
 Test(xml, keeps_newlines_and_tabs_in_text)
@@ -123,9 +125,9 @@ Test(xml, size_limit)
 
 Test(xml, open311_lists_from_json)
 {
-	json_t *v = json_pack("[{s:s,s:b,s:n,s:i,s:f,s:[{s:s,s:s}]}]", "service_code", "a&b",
-	                      "metadata", 1, "zipcode", "order", 2, "lat", 54.5, "values", "key",
-	                      "k", "name", "<n>");
+	json_t *v =
+	    json_pack("[{s:s,s:b,s:n,s:i,s:f,s:[{s:s,s:s}]}]", "service_code", "a&b", "metadata", 1,
+	              "zipcode", "order", 2, "lat", 54.5, "values", "key", "k", "name", "<n>");
 	xml_from_json(&x, "services", NULL, v);
 	json_decref(v);
 	cr_assert_str_eq(finish(),
@@ -150,8 +152,9 @@ Test(xml, errors_and_requests_roots)
 	const char *out;
 	size_t len;
 	cr_assert_eq(xml_finish(&y, &a, &out, &len), 0);
-	cr_assert(strstr(out, "<service_requests><request><service_request_id>7</service_request_id>"
-	                      "</request></service_requests>"),
+	cr_assert(strstr(out,
+	                 "<service_requests><request><service_request_id>7</service_request_id>"
+	                 "</request></service_requests>"),
 	          "%s", out);
 	xml_release(&y);
 }

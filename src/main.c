@@ -83,7 +83,7 @@ static const char *usage_import =
     "line, gzip or plain): districts of RU-SPE, categories, topics, bodies and rules by code,\n"
     "then the appeals with their original times, answers, re-routings and timeline.\n"
     "Appeals imported before (same portal id) are skipped. The last line is a JSON summary.\n"
-    "  --batch N  appeals per transaction (default 5000)\n";
+    "  --batch N  appeals per transaction (default 250)\n";
 
 static const char *usage_gen =
     "usage: otklik gen appeals [--db URL] --count N [--orgs K]\n"

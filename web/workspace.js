@@ -30,7 +30,8 @@ async function pageWork({ query }) {
 	if (!isStaff())
 		return messagePageText();
 	const queues = queuesFor();
-	const queue = queues.includes(query.get('queue')) ? query.get('queue') : queues[0];
+	// The default is everything open at my organisation (or the triage queue for coordinators).
+	const queue = queues.includes(query.get('queue')) ? query.get('queue') : ['org', 'triage', ...queues].find((x) => queues.includes(x));
 	const [cats, topics] = await Promise.all([listAll('categories').catch(() => []), listAll('topics').catch(() => [])]);
 	const catName = new Map(cats.map((c) => [c.id, c.name]));
 	const topicOpts = topics.slice().sort((a, b) => (catName.get(a.category_id) || '').localeCompare(catName.get(b.category_id) || '', 'ru') || a.name.localeCompare(b.name, 'ru'))

@@ -52,6 +52,8 @@ CREATE INDEX appeals_author ON appeals(author_id, id);
 CREATE INDEX appeals_triage ON appeals(territory_id, created_at) WHERE org_id IS NULL AND is_open = 1;
 CREATE INDEX appeals_due ON appeals(deadline_at) WHERE is_open = 1 AND overdue = 0;
 CREATE INDEX appeals_topic_open ON appeals(topic_id, created_at) WHERE is_open = 1;
+-- lists sorted by creation time (citizens', coordinators' and admins' wide scopes); grows in order
+CREATE INDEX appeals_created ON appeals(created_at, id);
 
 -- Authors and co-authors ("me too"): every update reaches each of them.
 CREATE TABLE appeal_authors (
@@ -125,3 +127,4 @@ CREATE TABLE attachments (
   created_at BIGINT NOT NULL
 );
 CREATE INDEX attachments_appeal ON attachments(appeal_id);
+CREATE INDEX attachments_answer ON attachments(answer_id);

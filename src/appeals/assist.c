@@ -23,19 +23,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PAGE             2000
-#define POLL_MS          500
-#define LEASE_TTL_MS     10000
-#define LEASE_RENEW_MS   3000
+#define PAGE              2000
+#define POLL_MS           500
+#define LEASE_TTL_MS      10000
+#define LEASE_RENEW_MS    3000
 #define TOPICS_REFRESH_MS 30000
-#define RESCAN_WINDOW    64  /* ids below the newest seen that are read again (late commits) */
-#define PLACE_BATCH      256
-#define NEARBY_M         500.0
-#define NEARBY_MAX       5
-#define ANSWERS_MAX      3
-#define SIMILAR_MAX      10
-#define DOUBT_MIN_PROB   0.5f
-#define TEXT_CUT         300 /* characters of an appeal text in lists */
+#define RESCAN_WINDOW     64 /* ids below the newest seen that are read again (late commits) */
+#define PLACE_BATCH       256
+#define NEARBY_M          500.0
+#define NEARBY_MAX        5
+#define ANSWERS_MAX       3
+#define SIMILAR_MAX       10
+#define DOUBT_MIN_PROB    0.5f
+#define TEXT_CUT          300 /* characters of an appeal text in lists */
 
 /* --- an int64 → int64 hash map (keys > 0) ------------------------------------------------- */
 
@@ -122,9 +122,9 @@ static struct {
 	struct idmap indexed; /* appeal ids in the index */
 	struct topic_info *topics;
 	size_t ntopics;
-	int64_t last_seen;       /* newest appeal id indexed */
-	size_t history;          /* appeals seen */
-	size_t trained;          /* real appeals the current classifier was trained on */
+	int64_t last_seen; /* newest appeal id indexed */
+	size_t history;    /* appeals seen */
+	size_t trained;    /* real appeals the current classifier was trained on */
 	struct classifier_params cparams;
 
 	/* background thread */
@@ -243,8 +243,10 @@ static int topics_read(struct store *s, struct topic_info **out, size_t *nout)
 		for (size_t i = 0; i < r.nrows; i++) {
 			t[i].id = store_rows_i64(&r, i, 0);
 			t[i].category_id = store_rows_i64(&r, i, 1);
-			t[i].name = xstrdup(store_rows_get(&r, i, 2) ? store_rows_get(&r, i, 2) : "");
-			t[i].hint = store_rows_get(&r, i, 3) ? xstrdup(store_rows_get(&r, i, 3)) : NULL;
+			t[i].name =
+			    xstrdup(store_rows_get(&r, i, 2) ? store_rows_get(&r, i, 2) : "");
+			t[i].hint =
+			    store_rows_get(&r, i, 3) ? xstrdup(store_rows_get(&r, i, 3)) : NULL;
 			t[i].category_name =
 			    xstrdup(store_rows_get(&r, i, 4) ? store_rows_get(&r, i, 4) : "");
 			t[i].active = store_rows_i64(&r, i, 5) != 0;
@@ -462,7 +464,8 @@ static void poll_new(void)
 				g.last_seen = id;
 			if (g.cls && t) {
 				char lab[24];
-				snprintf(lab, sizeof(lab), "%lld", (long long)store_rows_i64(&r, i, 1));
+				snprintf(lab, sizeof(lab), "%lld",
+				         (long long)store_rows_i64(&r, i, 1));
 				classifier_update(g.cls, &t->cw, text, len, lab);
 			}
 		}
@@ -618,8 +621,8 @@ static int cm_rebuild(void)
 			if (cluster_assign(&g.cm, &in, &mid))
 				continue;
 			mid = cluster_resolve(&g.cm, mid);
-			/* the model may group differently from the stored problems: the first stored
-			 * problem seen for a model cluster receives its newcomers */
+			/* the model may group differently from the stored problems: the first
+			 * stored problem seen for a model cluster receives its newcomers */
 			if (!pid_get(mid))
 				pid_set(mid, pid);
 			idmap_put(&g.placed, in.ext_id, pid);
@@ -694,8 +697,8 @@ static int place_write(struct store_conn *c, void *arg)
 		for (size_t k = i + 1; k < j->n && !later; k++)
 			later = j->it[k].out_pid == j->it[i].out_pid;
 		if (!later)
-			rc = store_problem_refresh(c, j->it[i].out_pid, j->it[i].label, j->it[i].rep,
-			                           j->now);
+			rc = store_problem_refresh(c, j->it[i].out_pid, j->it[i].label,
+			                           j->it[i].rep, j->now);
 	}
 	return rc;
 }
@@ -812,7 +815,8 @@ static void problems_tick(int64_t now)
 			return;
 		}
 		if (!g.leader) {
-			log_info("assist", "{\"problems_lease\":\"taken\",\"node\":\"%s\"}", g.node);
+			log_info("assist", "{\"problems_lease\":\"taken\",\"node\":\"%s\"}",
+			         g.node);
 			g.leader = true;
 			if (cm_rebuild()) {
 				g.leader = false;
@@ -929,8 +933,8 @@ int assist_start(struct store *s)
 		return ERR_INTERNAL;
 	}
 	g.thread_on = true;
-	log_info("assist", "{\"indexed\":%zu,\"trained\":%zu,\"classes\":%u,\"ms\":%lld}", g.history,
-	         g.trained, c ? c->nclasses : 0, (long long)(clock_now_ms() - t0));
+	log_info("assist", "{\"indexed\":%zu,\"trained\":%zu,\"classes\":%u,\"ms\":%lld}",
+	         g.history, g.trained, c ? c->nclasses : 0, (long long)(clock_now_ms() - t0));
 	return 0;
 }
 
@@ -1089,8 +1093,9 @@ static int index_search(const char *text, size_t len, struct text_hit *out, size
 	if (!t || !len)
 		return 0;
 	pthread_rwlock_rdlock(&g.lock);
-	int n = g.ready && g.ix_ready ? text_index_search(&g.ix, &t->ts, text, len, out, k, keep, ctx)
-	                              : 0;
+	int n = g.ready && g.ix_ready
+	            ? text_index_search(&g.ix, &t->ts, text, len, out, k, keep, ctx)
+	            : 0;
 	pthread_rwlock_unlock(&g.lock);
 	return n < 0 ? 0 : n;
 }
@@ -1103,8 +1108,8 @@ static int nearby_json(struct store_conn *c, struct arena *a, const struct assis
 	if (q->has_point) {
 		double dlat = NEARBY_M / 111320.0;
 		double dlon = dlat / fmax(cos(q->lat * M_PI / 180.0), 0.01);
-		rc = store_assist_open_in_box(c, a, topic_id, q->lat - dlat, q->lat + dlat, q->lon - dlon,
-		                              q->lon + dlon, 1000, &r);
+		rc = store_assist_open_in_box(c, a, topic_id, q->lat - dlat, q->lat + dlat,
+		                              q->lon - dlon, q->lon + dlon, 1000, &r);
 	} else if (q->territory_id) {
 		rc = store_assist_open_in_territory(c, a, topic_id, q->territory_id, 200, &r);
 	} else {
@@ -1120,7 +1125,8 @@ static int nearby_json(struct store_conn *c, struct arena *a, const struct assis
 		if (q->has_point) {
 			if (store_rows_isnull(&r, i, 1) || store_rows_isnull(&r, i, 2))
 				continue;
-			d = geo_dist_m(q->lat, q->lon, store_rows_f64(&r, i, 1), store_rows_f64(&r, i, 2));
+			d = geo_dist_m(q->lat, q->lon, store_rows_f64(&r, i, 1),
+			               store_rows_f64(&r, i, 2));
 			if (d > NEARBY_M)
 				continue;
 		}
@@ -1153,14 +1159,16 @@ static int nearby_json(struct store_conn *c, struct arena *a, const struct assis
 			if (store_rows_i64(&b, k, 0) != cd[i].id || store_rows_i64(&b, k, 11) == 0)
 				continue;
 			json_array_append_new(
-			    arr, json_pack("{s:I,s:s,s:s,s:o,s:I,s:s,s:I,s:o}", "id", (json_int_t)cd[i].id,
-			                   "topic_name", store_rows_get(&b, k, 1), "text",
-			                   cut_text(a, store_rows_get(&b, k, 2), TEXT_CUT), "address",
-			                   opt_str(&b, k, 3), "created_at",
-			                   (json_int_t)store_rows_i64(&b, k, 4), "status",
-			                   store_rows_get(&b, k, 5), "coauthors",
-			                   (json_int_t)store_rows_i64(&b, k, 6), "distance_m",
-			                   cd[i].dist < 0 ? json_null() : json_integer(lround(cd[i].dist))));
+			    arr,
+			    json_pack("{s:I,s:s,s:s,s:o,s:I,s:s,s:I,s:o}", "id",
+			              (json_int_t)cd[i].id, "topic_name", store_rows_get(&b, k, 1),
+			              "text", cut_text(a, store_rows_get(&b, k, 2), TEXT_CUT),
+			              "address", opt_str(&b, k, 3), "created_at",
+			              (json_int_t)store_rows_i64(&b, k, 4), "status",
+			              store_rows_get(&b, k, 5), "coauthors",
+			              (json_int_t)store_rows_i64(&b, k, 6), "distance_m",
+			              cd[i].dist < 0 ? json_null()
+			                             : json_integer(lround(cd[i].dist))));
 		}
 	return 0;
 }
@@ -1198,8 +1206,9 @@ static int answers_json(struct store_conn *c, struct arena *a, const struct assi
 		for (size_t k = 0; k < b.nrows; k++)
 			if (store_rows_i64(&b, k, 0) == chosen[i])
 				tn = store_rows_get(&b, k, 1);
-		json_array_append_new(arr, json_pack("{s:I,s:s,s:s}", "appeal_id", (json_int_t)chosen[i],
-		                                     "topic_name", tn, "text", texts[i] ? texts[i] : ""));
+		json_array_append_new(arr, json_pack("{s:I,s:s,s:s}", "appeal_id",
+		                                     (json_int_t)chosen[i], "topic_name", tn,
+		                                     "text", texts[i] ? texts[i] : ""));
 	}
 	return 0;
 }
@@ -1214,8 +1223,8 @@ static size_t text_weight(const char *s, size_t n)
 		if (!k)
 			break;
 		i += k;
-		if ((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
-		    (cp >= 0x400 && cp <= 0x4FF))
+		if ((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') ||
+		    (cp >= 'a' && cp <= 'z') || (cp >= 0x400 && cp <= 0x4FF))
 			w++;
 	}
 	return w;
@@ -1246,11 +1255,11 @@ int assist_suggest(struct store *s, struct arena *a, const struct assist_query *
 			const struct topic_info *ti = topic_find(strtoll(sc[i].label, NULL, 10));
 			if (!ti || !ti->active)
 				continue;
-			json_array_append_new(topics,
-			                      json_pack("{s:I,s:s,s:I,s:f}", "topic_id", (json_int_t)ti->id,
-			                                "topic_name", ti->name, "category_id",
-			                                (json_int_t)ti->category_id, "prob",
-			                                round((double)sc[i].prob * 1000) / 1000));
+			json_array_append_new(
+			    topics, json_pack("{s:I,s:s,s:I,s:f}", "topic_id", (json_int_t)ti->id,
+			                      "topic_name", ti->name, "category_id",
+			                      (json_int_t)ti->category_id, "prob",
+			                      round((double)sc[i].prob * 1000) / 1000));
 			if (!best) {
 				best = ti->id;
 				hint = ti->hint ? arena_strdup(a, ti->hint) : NULL;
@@ -1286,16 +1295,17 @@ int assist_suggest(struct store *s, struct arena *a, const struct assist_query *
 	if (!rc && best && (q->territory_id || q->has_point)) {
 		struct route_result rr;
 		struct problem rp = {0};
-		if (!registry_resolve(s, a, best, q->territory_id, q->has_point, q->lat, q->lon, &rr,
-		                      &rp) &&
+		if (!registry_resolve(s, a, best, q->territory_id, q->has_point, q->lat, q->lon,
+		                      &rr, &rp) &&
 		    rr.org_id) {
 			json_t *o = NULL;
 			if (!registry_get(s, a, &registry_orgs, rr.org_id, &o, &rp)) {
 				json_t *name = json_object_get(o, "name");
 				json_decref(org);
-				org = json_pack("{s:I,s:s,s:s}", "org_id", (json_int_t)rr.org_id, "org_name",
-				                json_is_string(name) ? json_string_value(name) : "", "reason",
-				                rr.reason ? rr.reason : "");
+				org = json_pack("{s:I,s:s,s:s}", "org_id", (json_int_t)rr.org_id,
+				                "org_name",
+				                json_is_string(name) ? json_string_value(name) : "",
+				                "reason", rr.reason ? rr.reason : "");
 			}
 			json_decref(o);
 		}
@@ -1315,8 +1325,9 @@ int assist_suggest(struct store *s, struct arena *a, const struct assist_query *
 		json_decref(answers);
 		return rc;
 	}
-	*out = json_pack("{s:o,s:o,s:o,s:o,s:o}", "topics", topics, "org", org, "hint",
-	                 hint ? json_string(hint) : json_null(), "nearby", nearby, "answers", answers);
+	*out =
+	    json_pack("{s:o,s:o,s:o,s:o,s:o}", "topics", topics, "org", org, "hint",
+	              hint ? json_string(hint) : json_null(), "nearby", nearby, "answers", answers);
 	return 0;
 }
 
@@ -1363,12 +1374,14 @@ int assist_similar(struct store *s, struct arena *a, const struct actor *who,
 		for (size_t k = 0; k < b.nrows; k++)
 			if (store_rows_i64(&b, k, 0) == ids[i])
 				json_array_append_new(
-				    items, json_pack("{s:I,s:s,s:s,s:s,s:f,s:o}", "id", (json_int_t)ids[i],
-				                     "status", store_rows_get(&b, k, 5), "topic_name",
-				                     store_rows_get(&b, k, 1), "text",
-				                     cut_text(a, store_rows_get(&b, k, 2), TEXT_CUT), "score",
-				                     round((double)scores[i] * 1000) / 1000, "answer",
-				                     answer ? json_string(answer) : json_null()));
+				    items,
+				    json_pack("{s:I,s:s,s:s,s:s,s:f,s:o}", "id", (json_int_t)ids[i],
+				              "status", store_rows_get(&b, k, 5), "topic_name",
+				              store_rows_get(&b, k, 1), "text",
+				              cut_text(a, store_rows_get(&b, k, 2), TEXT_CUT),
+				              "score", round((double)scores[i] * 1000) / 1000,
+				              "answer",
+				              answer ? json_string(answer) : json_null()));
 	}
 	store_conn_put(s, c);
 	if (rc) {
@@ -1407,17 +1420,16 @@ static void scope_of(struct arena *a, const struct actor *who, struct problem_sc
 
 static json_t *problem_json(struct arena *a, const struct store_rows *r, size_t i)
 {
-	return json_pack("{s:I,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:s,s:o,s:o}", "id",
-	                 (json_int_t)store_rows_i64(r, i, 0), "label",
-	                 store_rows_get(r, i, 1) ? store_rows_get(r, i, 1) : "", "size",
-	                 (json_int_t)store_rows_i64(r, i, 2), "topic_id", opt_int(r, i, 3),
-	                 "topic_name", opt_str(r, i, 4), "category_id", opt_int(r, i, 5), "lat",
-	                 opt_real(r, i, 6), "lon", opt_real(r, i, 7), "territory_id",
-	                 opt_int(r, i, 8), "first_at", opt_int(r, i, 9), "last_at", opt_int(r, i, 10),
-	                 "rep_appeal_id", opt_int(r, i, 11), "rep_text",
-	                 cut_text(a, store_rows_get(r, i, 12), TEXT_CUT), "status",
-	                 store_rows_get(r, i, 13), "merged_into", opt_int(r, i, 14), "split_from",
-	                 opt_int(r, i, 15));
+	return json_pack(
+	    "{s:I,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:s,s:o,s:o}", "id",
+	    (json_int_t)store_rows_i64(r, i, 0), "label",
+	    store_rows_get(r, i, 1) ? store_rows_get(r, i, 1) : "", "size",
+	    (json_int_t)store_rows_i64(r, i, 2), "topic_id", opt_int(r, i, 3), "topic_name",
+	    opt_str(r, i, 4), "category_id", opt_int(r, i, 5), "lat", opt_real(r, i, 6), "lon",
+	    opt_real(r, i, 7), "territory_id", opt_int(r, i, 8), "first_at", opt_int(r, i, 9),
+	    "last_at", opt_int(r, i, 10), "rep_appeal_id", opt_int(r, i, 11), "rep_text",
+	    cut_text(a, store_rows_get(r, i, 12), TEXT_CUT), "status", store_rows_get(r, i, 13),
+	    "merged_into", opt_int(r, i, 14), "split_from", opt_int(r, i, 15));
 }
 
 int assist_problem_list(struct store *s, struct arena *a, const struct actor *who,
@@ -1477,23 +1489,23 @@ static int problem_load(struct store_conn *c, struct arena *a, const struct acto
 	json_t *arr = json_array();
 	for (size_t i = 0; i < ap.nrows; i++)
 		json_array_append_new(
-		    arr, json_pack("{s:I,s:s,s:I,s:s,s:o,s:o,s:I,s:s,s:o,s:o,s:o,s:I}", "id",
-		                   (json_int_t)store_rows_i64(&ap, i, 0), "status",
-		                   store_rows_get(&ap, i, 1), "topic_id",
-		                   (json_int_t)store_rows_i64(&ap, i, 2), "topic_name",
-		                   store_rows_get(&ap, i, 3), "org_id", opt_int(&ap, i, 4), "org_name",
-		                   opt_str(&ap, i, 5), "territory_id",
-		                   (json_int_t)store_rows_i64(&ap, i, 6), "text",
-		                   cut_text(a, store_rows_get(&ap, i, 7), TEXT_CUT), "address",
-		                   opt_str(&ap, i, 8), "lat", opt_real(&ap, i, 9), "lon",
-		                   opt_real(&ap, i, 10), "created_at",
-		                   (json_int_t)store_rows_i64(&ap, i, 11)));
+		    arr,
+		    json_pack(
+		        "{s:I,s:s,s:I,s:s,s:o,s:o,s:I,s:s,s:o,s:o,s:o,s:I}", "id",
+		        (json_int_t)store_rows_i64(&ap, i, 0), "status", store_rows_get(&ap, i, 1),
+		        "topic_id", (json_int_t)store_rows_i64(&ap, i, 2), "topic_name",
+		        store_rows_get(&ap, i, 3), "org_id", opt_int(&ap, i, 4), "org_name",
+		        opt_str(&ap, i, 5), "territory_id", (json_int_t)store_rows_i64(&ap, i, 6),
+		        "text", cut_text(a, store_rows_get(&ap, i, 7), TEXT_CUT), "address",
+		        opt_str(&ap, i, 8), "lat", opt_real(&ap, i, 9), "lon", opt_real(&ap, i, 10),
+		        "created_at", (json_int_t)store_rows_i64(&ap, i, 11)));
 	json_object_set_new(pj, "appeals", arr);
 	json_t *bs = json_array();
 	for (size_t i = 0; i < bodies.nrows; i++)
 		json_array_append_new(bs, json_pack("{s:I,s:s,s:I}", "org_id",
 		                                    (json_int_t)store_rows_i64(&bodies, i, 0),
-		                                    "org_name", store_rows_get(&bodies, i, 1), "appeals",
+		                                    "org_name", store_rows_get(&bodies, i, 1),
+		                                    "appeals",
 		                                    (json_int_t)store_rows_i64(&bodies, i, 2)));
 	json_object_set_new(pj, "bodies", bs);
 	*out = pj;
@@ -1587,8 +1599,8 @@ static int split_write(struct store_conn *c, void *arg)
 		json_t *ids = json_array();
 		for (size_t i = 0; i < j->n; i++)
 			json_array_append_new(ids, json_integer(j->ids[i]));
-		json_t *after = json_pack("{s:I,s:I,s:o}", "split_from", (json_int_t)j->id, "new_id",
-		                          (json_int_t)j->new_id, "appeal_ids", ids);
+		json_t *after = json_pack("{s:I,s:I,s:o}", "split_from", (json_int_t)j->id,
+		                          "new_id", (json_int_t)j->new_id, "appeal_ids", ids);
 		rc = audit_record(c, j->who, "problem.split", "problems", j->new_id, NULL, after);
 		json_decref(after);
 	}
@@ -1630,8 +1642,8 @@ int assist_problem_merge(struct store *s, struct arena *a, const struct actor *w
 	store_conn_put(s, c);
 	if (rc)
 		return rc;
-	struct edit_job j = {.who = who, .a = a, .id = id, .other = other_id,
-	                     .now = clock_now_ms()};
+	struct edit_job j = {
+	    .who = who, .a = a, .id = id, .other = other_id, .now = clock_now_ms()};
 	rc = store_write(s, merge_write, &j);
 	if (rc)
 		return rc;
@@ -1665,8 +1677,8 @@ int assist_problem_split(struct store *s, struct arena *a, const struct actor *w
 		p->field = "appeal_ids";
 		return ERR_VALIDATION;
 	}
-	struct edit_job j = {.who = who, .a = a, .id = id, .ids = appeal_ids, .n = n,
-	                     .now = clock_now_ms()};
+	struct edit_job j = {
+	    .who = who, .a = a, .id = id, .ids = appeal_ids, .n = n, .now = clock_now_ms()};
 	rc = store_write(s, split_write, &j);
 	if (rc)
 		return rc;

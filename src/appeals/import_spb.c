@@ -881,14 +881,8 @@ static int import_one(struct store_conn *c, struct batch *b, json_t *o, struct a
 	const char *cur = NULL;
 	for (size_t n = 0; n < nev; n++) {
 		const char *to = evs[n].to && (!cur || strcmp(cur, evs[n].to)) ? evs[n].to : NULL;
-		struct appeal_event_row e = {.appeal_id = id,
-		                             .at = evs[n].at ? evs[n].at : ap.created_at,
-		                             .kind = evs[n].kind,
-		                             .status_from = to ? cur : NULL,
-		                             .status_to = to,
-		                             .text = evs[n].text,
-		                             .public = true};
-		rc = store_appeal_event_insert(c, &e, NULL);
+		rc = bulk_event_insert(c, id, evs[n].at ? evs[n].at : ap.created_at, evs[n].kind,
+		                       to ? cur : NULL, to, evs[n].text);
 		if (rc)
 			return rc;
 		if (to)
@@ -896,14 +890,8 @@ static int import_one(struct store_conn *c, struct batch *b, json_t *o, struct a
 		b->events++;
 	}
 	if (m.close_text) {
-		struct appeal_event_row e = {.appeal_id = id,
-		                             .at = last,
-		                             .kind = m.rated ? "rating" : "closed",
-		                             .status_from = cur,
-		                             .status_to = "closed",
-		                             .text = m.close_text,
-		                             .public = true};
-		rc = store_appeal_event_insert(c, &e, NULL);
+		rc = bulk_event_insert(c, id, last, m.rated ? "rating" : "closed", cur, "closed",
+		                       m.close_text);
 		if (rc)
 			return rc;
 		b->events++;
@@ -974,7 +962,7 @@ int import_spb_run(struct store *s, const char *path, int batch, struct import_s
 	memset(st, 0, sizeof(*st));
 	int64_t t0 = clock_mono_ns();
 	if (batch <= 0)
-		batch = 5000;
+		batch = 250; /* bigger jobs cost more CPU in SQLite's savepoint journal */
 	struct reg r = {0};
 	arena_init(&r.a, 1 << 16);
 	struct smap known = {0};

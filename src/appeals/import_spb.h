@@ -19,7 +19,7 @@ struct import_spb_stats {
  * districts of RU-SPE, the categories (spb-cat-<id>), topics (spb-<reason_id>), bodies
  * (spb-org-<hash>) and rules (reason × district → the most frequent executor), then inserts
  * the appeals not yet imported (external_id = portal id, channel "import") with their
- * answers, route history and timeline, `batch` appeals per transaction (0 = 5000).
+ * answers, route history and timeline, `batch` appeals per transaction (0 = 250).
  * Returns 0, ERR_NOTFOUND (file or region RU-SPE), ERR_INVALID (not gzip/JSON lines), ERR_DB. */
 int import_spb_run(struct store *s, const char *path, int batch, struct import_spb_stats *st);
 

@@ -33,8 +33,8 @@ struct pass_job {
 };
 
 /* The event, audit entry and notifications of one claimed appeal. */
-static int record(struct store_conn *c, struct arena *a, int64_t id, const char *kind,
-                  int from, int to, bool public, int64_t now)
+static int record(struct store_conn *c, struct arena *a, int64_t id, const char *kind, int from,
+                  int to, bool public, int64_t now)
 {
 	int64_t eid = 0;
 	int rc = appeal_event_add(c, NULL, id, kind, from, to, public, NULL, NULL, now, &eid);
@@ -59,9 +59,7 @@ static int pass_fn(struct store_conn *c, void *arg)
 	struct arena a;
 	arena_init(&a, 4096);
 	switch (j->kind) {
-	case PASS_OVERDUE:
-		rc = store_flow_scan_overdue(c, j->now, SCAN_BATCH, ids, &n);
-		break;
+	case PASS_OVERDUE: rc = store_flow_scan_overdue(c, j->now, SCAN_BATCH, ids, &n); break;
 	case PASS_DUE_SOON:
 		rc = store_flow_scan_due_soon(c, j->now + DUE_SOON_HORIZON_MS, SCAN_BATCH, ids,
 		                              deadlines, &n);
@@ -87,11 +85,11 @@ static int pass_fn(struct store_conn *c, void *arg)
 			if (!rc && claimed)
 				rc = record(c, &a, ids[i], "due_soon", -1, -1, false, j->now);
 		} else {
-			rc = store_flow_claim_auto_close(c, ids[i], j->now - UNRATED_CLOSE_MS, j->now,
-			                                 &claimed);
+			rc = store_flow_claim_auto_close(c, ids[i], j->now - UNRATED_CLOSE_MS,
+			                                 j->now, &claimed);
 			if (!rc && claimed)
-				rc = record(c, &a, ids[i], "auto_closed", AS_ANSWERED, AS_CLOSED, true,
-				            j->now);
+				rc = record(c, &a, ids[i], "auto_closed", AS_ANSWERED, AS_CLOSED,
+				            true, j->now);
 		}
 		if (claimed)
 			j->changed++;

@@ -8,6 +8,7 @@
 #include "core/utf8.h"
 #include "notify/notify.h"
 #include "store/appeal_flow.h"
+#include "store/appeals.h"
 
 #include <string.h>
 
@@ -20,8 +21,8 @@ static bool is_space(char ch)
 
 /* Trims s into the arena and checks 1..max characters of clean UTF-8 (optional: NULL ok).
  * Returns 0 or ERR_VALIDATION with p set. */
-static int check_text(struct arena *a, const char **s, bool required, size_t max,
-                      const char *field, struct problem *p)
+static int check_text(struct arena *a, const char **s, bool required, size_t max, const char *field,
+                      struct problem *p)
 {
 	if (!*s) {
 		if (!required)
@@ -89,7 +90,8 @@ static int validate(struct arena *a, struct workflow_input *in, struct problem *
 		rc = check_text(a, &in->comment, true, WORKFLOW_COMMENT_MAX, "comment", p);
 	} else if (!strcmp(act, "extend")) {
 		if (in->days < 1 || in->days > 30)
-			return fail(p, ERR_VALIDATION, "Продлить можно на 1–30 рабочих дней", "days");
+			return fail(p, ERR_VALIDATION, "Продлить можно на 1–30 рабочих дней",
+			            "days");
 		rc = check_text(a, &in->reason, true, WORKFLOW_REASON_MAX, "reason", p);
 	} else if (!strcmp(act, "reject")) {
 		bool known = false;
@@ -150,21 +152,19 @@ static int deadline_moved(struct store_conn *c, const struct appeal *before, str
 	return store_flow_due_soon_reset(c, after->id);
 }
 
+/* The caller's own unused uploads, linked like submission links them (store/appeals.c). */
 static int link_attachments(struct act_job *j, struct store_conn *c, int64_t appeal_id,
                             int64_t answer_id, int64_t event_id)
 {
-	for (size_t i = 0; i < j->in->nattachments; i++) {
-		int rc = store_flow_attachment_link(c, j->in->attachment_ids[i], j->who->user_id,
-		                                    j->who->apikey_id, appeal_id, answer_id,
-		                                    event_id);
-		if (rc == ERR_NOTFOUND)
-			return fail(&j->p, ERR_VALIDATION,
-			            arena_printf(j->a, "Вложение %lld не найдено или уже использовано",
-			                         (long long)j->in->attachment_ids[i]),
-			            "attachment_ids");
-		if (rc)
-			return rc;
-	}
+	int64_t linked = 0;
+	int rc =
+	    store_attachments_claim(c, j->in->attachment_ids, j->in->nattachments, j->who->user_id,
+	                            j->who->apikey_id, appeal_id, answer_id, event_id, &linked);
+	if (rc)
+		return rc;
+	if (linked != (int64_t)j->in->nattachments)
+		return fail(&j->p, ERR_VALIDATION,
+		            "Вложение не найдено, чужое или уже использовано", "attachment_ids");
 	return 0;
 }
 
@@ -227,7 +227,8 @@ static int act_fn(struct store_conn *c, void *arg)
 			int64_t cat = 0;
 			rc = store_flow_topic(c, in->topic_id, &cat, &active, &resets);
 			if (rc == ERR_NOTFOUND || (!rc && !active))
-				rc = fail(&j->p, ERR_VALIDATION, "Нет такой действующей темы", "topic_id");
+				rc = fail(&j->p, ERR_VALIDATION, "Нет такой действующей темы",
+				          "topic_id");
 			if (rc)
 				goto out;
 			after.topic_id = in->topic_id;
@@ -253,7 +254,8 @@ static int act_fn(struct store_conn *c, void *arg)
 			goto out;
 		if (!ok) {
 			rc = fail(&j->p, ERR_VALIDATION,
-			          "Этот пользователь не исполнитель организации обращения", "user_id");
+			          "Этот пользователь не исполнитель организации обращения",
+			          "user_id");
 			goto out;
 		}
 		after.assignee_id = in->user_id;
@@ -278,18 +280,20 @@ static int act_fn(struct store_conn *c, void *arg)
 		int64_t cat = 0;
 		if ((rc = store_flow_topic(c, before.topic_id, &cat, &active, &resets)))
 			goto out;
-		if (resets && (rc = deadline_due(c, after.topic_id, after.org_id, now,
-		                                 &after.deadline_at)))
+		if (resets &&
+		    (rc = deadline_due(c, after.topic_id, after.org_id, now, &after.deadline_at)))
 			goto out;
 		route_kind = "redirect";
 		ch.text = in->reason;
-		json_object_set_new(data, "org_id", in->org_id ? json_integer(in->org_id) : json_null());
+		json_object_set_new(data, "org_id",
+		                    in->org_id ? json_integer(in->org_id) : json_null());
 	} else if (!strcmp(act, "notes")) {
 		ch.public = false;
 		ch.text = in->text;
 	} else if (!strcmp(act, "answer_interim")) {
 		if ((rc = store_flow_answer_add(c, before.id, "interim", "published", in->text,
-		                                before.org_id, j->who->user_id, now, now, &answer_id)))
+		                                before.org_id, j->who->user_id, now, now,
+		                                &answer_id)))
 			goto out;
 		ch.text = in->text;
 	} else if (!strcmp(act, "answer_final")) {
@@ -300,10 +304,9 @@ static int act_fn(struct store_conn *c, void *arg)
 			goto out;
 		/* the approver's own answer needs no approval */
 		bool pending = approval && !(rights & (AR_SUPERVISOR | AR_ADMIN));
-		if ((rc = store_flow_answer_add(c, before.id, "final",
-		                                pending ? "pending" : "published", in->text,
-		                                before.org_id, j->who->user_id, now,
-		                                pending ? 0 : now, &answer_id)))
+		if ((rc = store_flow_answer_add(
+		         c, before.id, "final", pending ? "pending" : "published", in->text,
+		         before.org_id, j->who->user_id, now, pending ? 0 : now, &answer_id)))
 			goto out;
 		if (pending) {
 			after.status = AS_APPROVAL;
@@ -337,7 +340,8 @@ static int act_fn(struct store_conn *c, void *arg)
 			rc = 0;
 		}
 		after.status = AS_IN_PROGRESS;
-		/* returning a draft is internal; returning after a re-review is news to the author */
+		/* returning a draft is internal; returning after a re-review is news to the author
+		 */
 		ch.public = before.status == AS_REREVIEW;
 		ch.text = in->comment;
 	} else if (!strcmp(act, "clarification")) {
@@ -349,14 +353,15 @@ static int act_fn(struct store_conn *c, void *arg)
 		if (before.paused_at && before.deadline_at) {
 			int64_t paused = now - before.paused_at;
 			after.deadline_at = before.deadline_at + (paused > 0 ? paused : 0);
-			json_object_set_new(data, "paused_ms", json_integer(paused > 0 ? paused : 0));
+			json_object_set_new(data, "paused_ms",
+			                    json_integer(paused > 0 ? paused : 0));
 		}
 		after.paused_at = 0;
 		ch.text = in->text;
 	} else if (!strcmp(act, "extend")) {
 		if (before.extended) {
-			rc = fail(&j->p, ERR_CONFLICT, "Срок уже продлевался: продлить можно один раз",
-			          NULL);
+			rc = fail(&j->p, ERR_CONFLICT,
+			          "Срок уже продлевался: продлить можно один раз", NULL);
 			goto out;
 		}
 		if (!before.deadline_at) {
@@ -449,10 +454,9 @@ static int act_fn(struct store_conn *c, void *arg)
 	if (rc)
 		goto out;
 
-	if (route_kind && (rc = store_flow_route_add(c, before.id, now, route_kind, before.org_id,
-	                                             after.org_id,
-	                                             in->reason ? in->reason : in->comment,
-	                                             j->who->user_id)))
+	if (route_kind &&
+	    (rc = store_flow_route_add(c, before.id, now, route_kind, before.org_id, after.org_id,
+	                               in->reason ? in->reason : in->comment, j->who->user_id)))
 		goto out;
 	if (in->nattachments &&
 	    (!strcmp(act, "answer_interim") || !strcmp(act, "answer_final") ||
@@ -463,11 +467,13 @@ static int act_fn(struct store_conn *c, void *arg)
 		int64_t added = 0, teid = 0;
 		if ((rc = store_flow_coauthors_merge(c, before.id, into_id, now, &added)))
 			goto out;
-		json_t *td = json_pack("{s:I,s:I}", "from_id", (json_int_t)before.id, "coauthors_added",
-		                       (json_int_t)added);
-		rc = appeal_event_add(c, j->who, into_id, "merge", -1, -1, true, NULL, td, now, &teid);
+		json_t *td = json_pack("{s:I,s:I}", "from_id", (json_int_t)before.id,
+		                       "coauthors_added", (json_int_t)added);
+		rc = appeal_event_add(c, j->who, into_id, "merge", -1, -1, true, NULL, td, now,
+		                      &teid);
 		if (!rc)
-			rc = audit_record(c, j->who, "appeal.merge_into", "appeal", into_id, NULL, td);
+			rc = audit_record(c, j->who, "appeal.merge_into", "appeal", into_id, NULL,
+			                  td);
 		json_decref(td);
 		if (!rc)
 			rc = notify_appeal_event(c, a, teid, now);

@@ -6,7 +6,7 @@
 #define OTKLIK_APPEALS_WORKFLOW_H
 
 #include "appeals/appeal.h"
-#include "appeals/submit.h"   /* APPEAL_MAX_ATTACHMENTS */
+#include "appeals/submit.h"    /* APPEAL_MAX_ATTACHMENTS */
 #include "registry/registry.h" /* struct problem */
 
 #include <stdbool.h>
@@ -15,7 +15,8 @@
 #define WORKFLOW_ANSWER_MAX  10000 /* answers (characters) */
 #define WORKFLOW_TEXT_MAX    4000  /* notes, questions and clarifications (characters) */
 #define WORKFLOW_REASON_MAX  1000  /* redirect and extension reasons */
-#define WORKFLOW_COMMENT_MAX 2000  /* comments of route, approve, return, reject, rating, rereview */
+#define WORKFLOW_COMMENT_MAX 2000  /* comments of route, approve, return, reject, rating, rereview \
+	                            */
 
 /* One action's input; fields an action does not use are ignored. Strings are not copied. */
 struct workflow_input {

@@ -35,8 +35,8 @@ int h_appeal_suggest(struct req *r)
 		return rc;
 	json_t *text = NULL, *topic = NULL, *terr = NULL, *lat = NULL, *lon = NULL;
 	json_error_t jerr;
-	if (json_unpack_ex(in, &jerr, JSON_STRICT, "{s?o,s?o,s?o,s?o,s?o}", "text", &text, "topic_id",
-	                   &topic, "territory_id", &terr, "lat", &lat, "lon", &lon)) {
+	if (json_unpack_ex(in, &jerr, JSON_STRICT, "{s?o,s?o,s?o,s?o,s?o}", "text", &text,
+	                   "topic_id", &topic, "territory_id", &terr, "lat", &lat, "lon", &lon)) {
 		json_decref(in);
 		return http_fail(r, ERR_INVALID,
 		                 "Ожидаются поля text, topic_id, territory_id, lat и lon", NULL);
@@ -63,7 +63,8 @@ int h_appeal_suggest(struct req *r)
 		goto out;
 	bool hl = lat && !json_is_null(lat), hn = lon && !json_is_null(lon);
 	if (hl != hn) {
-		rc = http_fail(r, ERR_VALIDATION, "Укажите обе координаты: lat и lon", hl ? "lon" : "lat");
+		rc = http_fail(r, ERR_VALIDATION, "Укажите обе координаты: lat и lon",
+		               hl ? "lon" : "lat");
 		goto out;
 	}
 	if (hl) {
@@ -223,8 +224,8 @@ int h_problem_split(struct req *r)
 		json_t *v = json_array_get(arr, i);
 		if (!json_is_integer(v) || json_integer_value(v) < 1) {
 			json_decref(in);
-			return http_fail(r, ERR_VALIDATION, "Номера обращений — положительные числа",
-			                 "appeal_ids");
+			return http_fail(r, ERR_VALIDATION,
+			                 "Номера обращений — положительные числа", "appeal_ids");
 		}
 		ids[i] = json_integer_value(v);
 	}

@@ -32,8 +32,8 @@ static const struct action_fields actions[] = {
 
 static int type_fail(struct req *r, const char *field, const char *what)
 {
-	return http_fail(r, ERR_VALIDATION, arena_printf(r->a, "Поле %s: ожидается %s", field, what),
-	                 field);
+	return http_fail(r, ERR_VALIDATION,
+	                 arena_printf(r->a, "Поле %s: ожидается %s", field, what), field);
 }
 
 /* Reads an optional string field (null = absent). */
@@ -65,8 +65,8 @@ static int get_int(struct req *r, json_t *in, const char *field, int64_t min, in
 	json_int_t x = json_integer_value(v);
 	if (x < min || x > max)
 		return http_fail(r, ERR_VALIDATION,
-		                 arena_printf(r->a, "Поле %s: от %lld до %lld", field, (long long)min,
-		                              (long long)max),
+		                 arena_printf(r->a, "Поле %s: от %lld до %lld", field,
+		                              (long long)min, (long long)max),
 		                 field);
 	*out = x;
 	return 0;
@@ -102,7 +102,8 @@ static int parse(struct req *r, const char *segment, json_t *in, struct workflow
 		return rc;
 	if (!strcmp(segment, "redirect") && !present)
 		return http_fail(r, ERR_VALIDATION,
-		                 "Укажите организацию (или null — вернуть на распределение)", "org_id");
+		                 "Укажите организацию (или null — вернуть на распределение)",
+		                 "org_id");
 	int64_t days = 0, score = 0;
 	if ((rc = get_int(r, in, "days", INT32_MIN, INT32_MAX, &days, NULL)) ||
 	    (rc = get_int(r, in, "score", INT32_MIN, INT32_MAX, &score, NULL)))
@@ -115,7 +116,8 @@ static int parse(struct req *r, const char *segment, json_t *in, struct workflow
 			return type_fail(r, "solved", "true или false");
 		w->solved = json_is_true(solved) ? 1 : 0;
 	}
-	if ((rc = get_str(r, in, "text", &w->text)) || (rc = get_str(r, in, "comment", &w->comment)) ||
+	if ((rc = get_str(r, in, "text", &w->text)) ||
+	    (rc = get_str(r, in, "comment", &w->comment)) ||
 	    (rc = get_str(r, in, "reason", &w->reason)) ||
 	    (rc = get_str(r, in, "decision", &w->decision)))
 		return rc;
@@ -124,10 +126,10 @@ static int parse(struct req *r, const char *segment, json_t *in, struct workflow
 		if (!json_is_array(att))
 			return type_fail(r, "attachment_ids", "массив идентификаторов");
 		if (json_array_size(att) > APPEAL_MAX_ATTACHMENTS)
-			return http_fail(r, ERR_VALIDATION,
-			                 arena_printf(r->a, "Не больше %d вложений",
-			                              APPEAL_MAX_ATTACHMENTS),
-			                 "attachment_ids");
+			return http_fail(
+			    r, ERR_VALIDATION,
+			    arena_printf(r->a, "Не больше %d вложений", APPEAL_MAX_ATTACHMENTS),
+			    "attachment_ids");
 		size_t i;
 		json_t *v;
 		json_array_foreach(att, i, v)
@@ -136,7 +138,8 @@ static int parse(struct req *r, const char *segment, json_t *in, struct workflow
 				return type_fail(r, "attachment_ids", "массив идентификаторов");
 			for (size_t k = 0; k < w->nattachments; k++)
 				if (w->attachment_ids[k] == json_integer_value(v))
-					return http_fail(r, ERR_VALIDATION, "Вложение указано дважды",
+					return http_fail(r, ERR_VALIDATION,
+					                 "Вложение указано дважды",
 					                 "attachment_ids");
 			w->attachment_ids[w->nattachments++] = json_integer_value(v);
 		}
@@ -150,11 +153,13 @@ static int parse(struct req *r, const char *segment, json_t *in, struct workflow
 		else if (kind && !strcmp(kind, "final"))
 			w->action = "answer_final";
 		else
-			return http_fail(r, ERR_VALIDATION, "Вид ответа: interim или final", "kind");
+			return http_fail(r, ERR_VALIDATION, "Вид ответа: interim или final",
+			                 "kind");
 	}
 	/* required fields whose absence the domain cannot tell from a zero */
 	if (!strcmp(segment, "extend") && !json_object_get(in, "days"))
-		return http_fail(r, ERR_VALIDATION, "Укажите, на сколько рабочих дней продлить", "days");
+		return http_fail(r, ERR_VALIDATION, "Укажите, на сколько рабочих дней продлить",
+		                 "days");
 	if (!strcmp(segment, "rating") && !json_object_get(in, "score"))
 		return http_fail(r, ERR_VALIDATION, "Поставьте оценку от 1 до 5", "score");
 	return 0;

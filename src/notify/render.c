@@ -89,7 +89,7 @@ void notify_render_event(struct arena *a, const struct notify_event *ev, bool wi
 		*title = arena_printf(a, "Уточните обращение №%lld", id);
 	else if (!strcmp(k, "extend"))
 		*title = arena_printf(a, "Продлён срок ответа на обращение №%lld", id);
-	else if (!strcmp(k, "join"))
+	else if (!strcmp(k, "join") || !strcmp(k, "joined"))
 		*title = arena_printf(a, "К обращению №%lld присоединился ещё один житель", id);
 	else if (to)
 		*title = arena_printf(a, "Обращение №%lld: «%s»", id, notify_status_ru(to));

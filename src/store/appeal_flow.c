@@ -10,8 +10,8 @@ static struct store_val opt_id(int64_t v)
 }
 
 /* Runs a DML statement and reports how many rows it changed. */
-static int exec_changes(struct store_conn *c, const char *sql, const struct store_val *p,
-                        size_t n, int64_t *changes)
+static int exec_changes(struct store_conn *c, const char *sql, const struct store_val *p, size_t n,
+                        int64_t *changes)
 {
 	struct arena tmp;
 	arena_init(&tmp, 256);
@@ -48,9 +48,9 @@ int store_flow_topic(struct store_conn *c, int64_t topic_id, int64_t *category_i
 	struct arena tmp;
 	arena_init(&tmp, 256);
 	struct store_rows r;
-	int rc = store_query(c, &tmp,
-	                     "SELECT category_id, active, redirect_resets FROM topics WHERE id = $1",
-	                     p, 1, &r);
+	int rc = store_query(
+	    c, &tmp, "SELECT category_id, active, redirect_resets FROM topics WHERE id = $1", p, 1,
+	    &r);
 	if (!rc && !r.nrows)
 		rc = ERR_NOTFOUND;
 	if (!rc) {
@@ -81,27 +81,29 @@ int store_flow_route_add(struct store_conn *c, int64_t appeal_id, int64_t at, co
                          int64_t from_org_id, int64_t to_org_id, const char *reason,
                          int64_t actor_user_id)
 {
-	struct store_val p[] = {sv_int(appeal_id),   sv_int(at),         sv_text(kind),
-	                        opt_id(from_org_id), opt_id(to_org_id),  sv_text(reason),
+	struct store_val p[] = {sv_int(appeal_id),    sv_int(at),        sv_text(kind),
+	                        opt_id(from_org_id),  opt_id(to_org_id), sv_text(reason),
 	                        opt_id(actor_user_id)};
-	return exec_changes(c,
-	                    "INSERT INTO appeal_routes (appeal_id, at, kind, from_org_id, to_org_id, "
-	                    "reason, actor_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-	                    p, sizeof(p) / sizeof(p[0]), NULL);
+	return exec_changes(
+	    c,
+	    "INSERT INTO appeal_routes (appeal_id, at, kind, from_org_id, to_org_id, "
+	    "reason, actor_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	    p, sizeof(p) / sizeof(p[0]), NULL);
 }
 
 int store_flow_answer_add(struct store_conn *c, int64_t appeal_id, const char *kind,
                           const char *state, const char *text, int64_t org_id, int64_t author_id,
                           int64_t created_at, int64_t published_at, int64_t *id)
 {
-	struct store_val p[] = {sv_int(appeal_id), sv_text(kind),      sv_text(state),
-	                        sv_text(text),     opt_id(org_id),     opt_id(author_id),
+	struct store_val p[] = {sv_int(appeal_id),  sv_text(kind),       sv_text(state),
+	                        sv_text(text),      opt_id(org_id),      opt_id(author_id),
 	                        sv_int(created_at), opt_id(published_at)};
-	return store_query_i64(c,
-	                       "INSERT INTO answers (appeal_id, kind, state, text, org_id, author_id, "
-	                       "created_at, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-	                       "RETURNING id",
-	                       p, sizeof(p) / sizeof(p[0]), id);
+	return store_query_i64(
+	    c,
+	    "INSERT INTO answers (appeal_id, kind, state, text, org_id, author_id, "
+	    "created_at, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+	    "RETURNING id",
+	    p, sizeof(p) / sizeof(p[0]), id);
 }
 
 int store_flow_answer_review(struct store_conn *c, struct arena *a, int64_t appeal_id,
@@ -129,26 +131,8 @@ int store_flow_answer_review(struct store_conn *c, struct arena *a, int64_t appe
 	                    p, sizeof(p) / sizeof(p[0]), NULL);
 }
 
-int store_flow_attachment_link(struct store_conn *c, int64_t attachment_id, int64_t user_id,
-                               int64_t apikey_id, int64_t appeal_id, int64_t answer_id,
-                               int64_t event_id)
-{
-	struct store_val p[] = {sv_int(attachment_id), sv_int(user_id),   sv_int(apikey_id),
-	                        sv_int(appeal_id),     opt_id(answer_id), opt_id(event_id)};
-	int64_t n = 0;
-	int rc = exec_changes(c,
-	                      "UPDATE attachments SET appeal_id = $4, answer_id = $5, event_id = $6 "
-	                      "WHERE id = $1 AND appeal_id IS NULL AND answer_id IS NULL AND "
-	                      "event_id IS NULL AND ((uploader_user_id = $2 AND $2 <> 0) OR "
-	                      "(uploader_apikey_id = $3 AND $3 <> 0))",
-	                      p, sizeof(p) / sizeof(p[0]), &n);
-	if (rc)
-		return rc;
-	return n == 1 ? 0 : ERR_NOTFOUND;
-}
-
-int store_flow_coauthors_merge(struct store_conn *c, int64_t from_id, int64_t into_id,
-                               int64_t now, int64_t *added)
+int store_flow_coauthors_merge(struct store_conn *c, int64_t from_id, int64_t into_id, int64_t now,
+                               int64_t *added)
 {
 	struct store_val p[] = {sv_int(from_id), sv_int(into_id), sv_int(now)};
 	return exec_changes(c,
@@ -186,8 +170,7 @@ static int scan_ids(struct store_conn *c, const char *sql, const struct store_va
 	return rc;
 }
 
-int store_flow_scan_overdue(struct store_conn *c, int64_t now, int limit, int64_t *ids,
-                            size_t *n)
+int store_flow_scan_overdue(struct store_conn *c, int64_t now, int limit, int64_t *ids, size_t *n)
 {
 	struct store_val p[] = {sv_int(now), sv_int(limit)};
 	return scan_ids(c,

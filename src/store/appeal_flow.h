@@ -1,6 +1,6 @@
 /* appeal_flow.h (store): SQL of the appeal workflow and the deadline scanner — answers, route
- * history, assignee checks, co-authors on merge, attachments used by answers and clarifications,
- * and the scanner's candidate queries and conditional claims. */
+ * history, assignee checks, co-authors on merge, and the scanner's candidate queries and
+ * conditional claims. */
 #ifndef OTKLIK_STORE_APPEAL_FLOW_H
 #define OTKLIK_STORE_APPEAL_FLOW_H
 
@@ -33,16 +33,10 @@ int store_flow_answer_review(struct store_conn *c, struct arena *a, int64_t appe
                              const char *state, int64_t reviewer_id, const char *comment,
                              int64_t now, const char **text);
 
-/* Links one attachment to appeal_id (and answer_id / event_id when non-zero) if the caller
- * uploaded it (user or API key) and it is still unused. ERR_NOTFOUND otherwise. */
-int store_flow_attachment_link(struct store_conn *c, int64_t attachment_id, int64_t user_id,
-                               int64_t apikey_id, int64_t appeal_id, int64_t answer_id,
-                               int64_t event_id);
-
 /* The authors and co-authors of from_id become co-authors of into_id (existing ones kept).
  * *added: how many were added. */
-int store_flow_coauthors_merge(struct store_conn *c, int64_t from_id, int64_t into_id,
-                               int64_t now, int64_t *added);
+int store_flow_coauthors_merge(struct store_conn *c, int64_t from_id, int64_t into_id, int64_t now,
+                               int64_t *added);
 
 /* Forget that "due soon" was sent (the deadline moved). */
 int store_flow_due_soon_reset(struct store_conn *c, int64_t appeal_id);
@@ -51,8 +45,7 @@ int store_flow_due_soon_reset(struct store_conn *c, int64_t appeal_id);
 
 /* Up to limit ids (into ids[], *n) of open, unpaused, not yet overdue appeals due before now,
  * earliest first. */
-int store_flow_scan_overdue(struct store_conn *c, int64_t now, int limit, int64_t *ids,
-                            size_t *n);
+int store_flow_scan_overdue(struct store_conn *c, int64_t now, int limit, int64_t *ids, size_t *n);
 /* Marks one appeal overdue if it still qualifies (escalated_at = now, version bumped):
  * *claimed is true only for the caller that changed the row. */
 int store_flow_claim_overdue(struct store_conn *c, int64_t id, int64_t now, bool *claimed);

@@ -75,6 +75,17 @@ int bulk_route_insert(struct store_conn *c, int64_t appeal_id, int64_t at, const
 	                   p, 6, NULL);
 }
 
+int bulk_event_insert(struct store_conn *c, int64_t appeal_id, int64_t at, const char *kind,
+                      const char *status_from, const char *status_to, const char *text)
+{
+	struct store_val p[] = {sv_int(appeal_id),     sv_int(at),         sv_text(kind),
+	                        sv_text(status_from), sv_text(status_to), sv_text(text)};
+	return store_query(c, NULL,
+	                   "INSERT INTO appeal_events (appeal_id, at, kind, status_from, status_to, "
+	                   "public, text) VALUES ($1, $2, $3, $4, $5, 1, $6)",
+	                   p, 6, NULL);
+}
+
 int bulk_external_ids(struct store_conn *c, struct arena *a, const char *channel,
                       struct store_rows *out)
 {

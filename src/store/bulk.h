@@ -31,6 +31,10 @@ int bulk_answer_insert(struct store_conn *c, int64_t appeal_id, const char *kind
 int bulk_route_insert(struct store_conn *c, int64_t appeal_id, int64_t at, const char *kind,
                       int64_t from_org_id, int64_t to_org_id, const char *reason);
 
+/* A timeline event without an actor (imports); status_from/to and text may be NULL. */
+int bulk_event_insert(struct store_conn *c, int64_t appeal_id, int64_t at, const char *kind,
+                      const char *status_from, const char *status_to, const char *text);
+
 /* external_id of every appeal that came by `channel` (one column), for skipping known ones. */
 int bulk_external_ids(struct store_conn *c, struct arena *a, const char *channel,
                       struct store_rows *out);

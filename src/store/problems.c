@@ -51,21 +51,23 @@ static const char *pl_ids(struct plist *p, const int64_t *ids, size_t n)
 
 int store_assist_topics(struct store_conn *c, struct arena *a, struct store_rows *out)
 {
-	return store_query(c, a,
-	                   "SELECT t.id, t.category_id, t.name, t.hint, k.name, t.active FROM topics t "
-	                   "JOIN categories k ON k.id = t.category_id ORDER BY t.id",
-	                   NULL, 0, out);
+	return store_query(
+	    c, a,
+	    "SELECT t.id, t.category_id, t.name, t.hint, k.name, t.active FROM topics t "
+	    "JOIN categories k ON k.id = t.category_id ORDER BY t.id",
+	    NULL, 0, out);
 }
 
 int store_assist_appeals_page(struct store_conn *c, struct arena *a, int64_t after_id,
                               int64_t limit, struct store_rows *out)
 {
 	struct store_val p[] = {sv_int(after_id), sv_int(limit)};
-	return store_query(c, a,
-	                   "SELECT id, topic_id, category_id, org_id, territory_id, text, lat, lon, "
-	                   "created_at, is_open, problem_id FROM appeals WHERE id > $1 ORDER BY id "
-	                   "LIMIT $2",
-	                   p, 2, out);
+	return store_query(
+	    c, a,
+	    "SELECT id, topic_id, category_id, org_id, territory_id, text, lat, lon, "
+	    "created_at, is_open, problem_id FROM appeals WHERE id > $1 ORDER BY id "
+	    "LIMIT $2",
+	    p, 2, out);
 }
 
 int store_assist_floor_id(struct store_conn *c, int64_t keep, int64_t *out)
@@ -83,8 +85,8 @@ int store_assist_floor_id(struct store_conn *c, int64_t keep, int64_t *out)
 	return rc;
 }
 
-int store_assist_open_in_box(struct store_conn *c, struct arena *a, int64_t topic_id,
-                             double lat0, double lat1, double lon0, double lon1, int64_t limit,
+int store_assist_open_in_box(struct store_conn *c, struct arena *a, int64_t topic_id, double lat0,
+                             double lat1, double lon0, double lon1, int64_t limit,
                              struct store_rows *out)
 {
 	struct store_val p[] = {sv_int(topic_id), sv_real(lat0), sv_real(lat1),
@@ -112,26 +114,28 @@ int store_assist_briefs(struct store_conn *c, struct arena *a, const int64_t *id
 	struct plist pl;
 	pl_init(&pl, a, n + 1);
 	const char *in = pl_ids(&pl, ids, n);
-	const char *sql = arena_printf(
-	    a,
-	    "SELECT x.id, t.name, x.text, x.address, x.created_at, x.status, "
-	    "(SELECT COUNT(*) FROM appeal_authors w WHERE w.appeal_id = x.id AND w.kind = 'coauthor'), "
-	    "x.lat, x.lon, x.org_id, x.territory_id, x.is_open, x.topic_id "
-	    "FROM appeals x JOIN topics t ON t.id = x.topic_id WHERE x.id IN (%s)",
-	    in);
+	const char *sql =
+	    arena_printf(a,
+	                 "SELECT x.id, t.name, x.text, x.address, x.created_at, x.status, "
+	                 "(SELECT COUNT(*) FROM appeal_authors w WHERE w.appeal_id = x.id AND "
+	                 "w.kind = 'coauthor'), "
+	                 "x.lat, x.lon, x.org_id, x.territory_id, x.is_open, x.topic_id "
+	                 "FROM appeals x JOIN topics t ON t.id = x.topic_id WHERE x.id IN (%s)",
+	                 in);
 	return store_query(c, a, sql, pl.v, pl.n, out);
 }
 
-int store_assist_final_answers(struct store_conn *c, struct arena *a, const int64_t *ids,
-                               size_t n, struct store_rows *out)
+int store_assist_final_answers(struct store_conn *c, struct arena *a, const int64_t *ids, size_t n,
+                               struct store_rows *out)
 {
 	struct plist pl;
 	pl_init(&pl, a, n + 1);
 	const char *in = pl_ids(&pl, ids, n);
-	const char *sql = arena_printf(a,
-	                               "SELECT appeal_id, text FROM answers WHERE appeal_id IN (%s) "
-	                               "AND kind = 'final' AND state = 'published' ORDER BY id DESC",
-	                               in);
+	const char *sql =
+	    arena_printf(a,
+	                 "SELECT appeal_id, text FROM answers WHERE appeal_id IN (%s) "
+	                 "AND kind = 'final' AND state = 'published' ORDER BY id DESC",
+	                 in);
 	return store_query(c, a, sql, pl.v, pl.n, out);
 }
 
@@ -172,31 +176,34 @@ int store_lease_until(struct store_conn *c, const char *name, int64_t *until)
 int store_problems_edited(struct store_conn *c, int64_t now)
 {
 	struct store_val p[] = {sv_int(now)};
-	return store_query(c, NULL,
-	                   "UPDATE leases SET until = CASE WHEN until >= $1 THEN until + 1 ELSE $1 END "
-	                   "WHERE name = 'problems-edit'",
-	                   p, 1, NULL);
+	return store_query(
+	    c, NULL,
+	    "UPDATE leases SET until = CASE WHEN until >= $1 THEN until + 1 ELSE $1 END "
+	    "WHERE name = 'problems-edit'",
+	    p, 1, NULL);
 }
 
 int store_assist_unplaced(struct store_conn *c, struct arena *a, int64_t limit,
                           struct store_rows *out)
 {
 	struct store_val p[] = {sv_int(limit)};
-	return store_query(c, a,
-	                   "SELECT id, topic_id, category_id, territory_id, text, lat, lon, created_at "
-	                   "FROM appeals WHERE problem_id IS NULL ORDER BY id LIMIT $1",
-	                   p, 1, out);
+	return store_query(
+	    c, a,
+	    "SELECT id, topic_id, category_id, territory_id, text, lat, lon, created_at "
+	    "FROM appeals WHERE problem_id IS NULL ORDER BY id LIMIT $1",
+	    p, 1, out);
 }
 
 int store_assist_placed_page(struct store_conn *c, struct arena *a, int64_t since_ms,
                              int64_t after_id, int64_t limit, struct store_rows *out)
 {
 	struct store_val p[] = {sv_int(since_ms), sv_int(after_id), sv_int(limit)};
-	return store_query(c, a,
-	                   "SELECT id, topic_id, category_id, territory_id, text, lat, lon, created_at, "
-	                   "problem_id FROM appeals WHERE problem_id IS NOT NULL AND created_at >= $1 "
-	                   "AND id > $2 ORDER BY id LIMIT $3",
-	                   p, 3, out);
+	return store_query(
+	    c, a,
+	    "SELECT id, topic_id, category_id, territory_id, text, lat, lon, created_at, "
+	    "problem_id FROM appeals WHERE problem_id IS NOT NULL AND created_at >= $1 "
+	    "AND id > $2 ORDER BY id LIMIT $3",
+	    p, 3, out);
 }
 
 int store_problem_insert(struct store_conn *c, const struct problem_new *pn, int64_t *id)
@@ -213,12 +220,13 @@ int store_problem_insert(struct store_conn *c, const struct problem_new *pn, int
 	    pn->split_from ? sv_int(pn->split_from) : sv_null(),
 	    sv_int(pn->now),
 	};
-	return store_query_i64(c,
-	                       "INSERT INTO problems (category_id, topic_id, label, rep_appeal_id, size, "
-	                       "lat, lon, territory_id, first_at, last_at, split_from, status, "
-	                       "updated_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $8, $9, 'open', "
-	                       "$10) RETURNING id",
-	                       p, 10, id);
+	return store_query_i64(
+	    c,
+	    "INSERT INTO problems (category_id, topic_id, label, rep_appeal_id, size, "
+	    "lat, lon, territory_id, first_at, last_at, split_from, status, "
+	    "updated_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $8, $9, 'open', "
+	    "$10) RETURNING id",
+	    p, 10, id);
 }
 
 int store_appeal_set_problem(struct store_conn *c, int64_t appeal_id, int64_t problem_id)
@@ -246,7 +254,7 @@ int store_problem_refresh(struct store_conn *c, int64_t id, const char *label, i
 }
 
 #define PROBLEM_STATUS                                                                             \
-	"CASE WHEN p.merged_into IS NOT NULL THEN 'merged' WHEN EXISTS (SELECT 1 FROM appeals y "    \
+	"CASE WHEN p.merged_into IS NOT NULL THEN 'merged' WHEN EXISTS (SELECT 1 FROM appeals y "  \
 	"WHERE y.problem_id = p.id AND y.is_open = 1) THEN 'open' ELSE 'solved' END"
 
 int store_problems_list(struct store_conn *c, struct arena *a, const struct problem_scope *sc,
@@ -264,17 +272,19 @@ int store_problems_list(struct store_conn *c, struct arena *a, const struct prob
 		const char *tt = pl_ids(&pl, sc->territories, sc->nterritories);
 		const char *so = pl_ids(&pl, sc->sup_orgs, sc->nsup_orgs);
 		const char *eo = pl_ids(&pl, sc->exec_orgs, sc->nexec_orgs);
-		with = arena_printf(a,
-		                    "WITH RECURSIVE tt(id) AS (SELECT id FROM territories WHERE id IN (%s) "
-		                    "UNION SELECT t.id FROM territories t JOIN tt ON t.parent_id = tt.id), "
-		                    "so(id) AS (SELECT id FROM orgs WHERE id IN (%s) UNION SELECT o.id "
-		                    "FROM orgs o JOIN so ON o.parent_id = so.id) ",
-		                    tt, so);
-		buf_printf(&w,
-		            " AND (p.territory_id IN (SELECT id FROM tt) OR EXISTS (SELECT 1 FROM appeals "
-		            "z WHERE z.problem_id = p.id AND (z.org_id IN (SELECT id FROM so) OR z.org_id "
-		            "IN (%s))))",
-		            eo);
+		with = arena_printf(
+		    a,
+		    "WITH RECURSIVE tt(id) AS (SELECT id FROM territories WHERE id IN (%s) "
+		    "UNION SELECT t.id FROM territories t JOIN tt ON t.parent_id = tt.id), "
+		    "so(id) AS (SELECT id FROM orgs WHERE id IN (%s) UNION SELECT o.id "
+		    "FROM orgs o JOIN so ON o.parent_id = so.id) ",
+		    tt, so);
+		buf_printf(
+		    &w,
+		    " AND (p.territory_id IN (SELECT id FROM tt) OR EXISTS (SELECT 1 FROM appeals "
+		    "z WHERE z.problem_id = p.id AND (z.org_id IN (SELECT id FROM so) OR z.org_id "
+		    "IN (%s))))",
+		    eo);
 	}
 	if (f->territory_id)
 		buf_printf(&w, " AND p.territory_id = %s", pl_add(&pl, sv_int(f->territory_id)));
@@ -289,8 +299,8 @@ int store_problems_list(struct store_conn *c, struct arena *a, const struct prob
 
 	size_t nfilter = pl.n;
 	int rc = store_query_i64(
-	    c, arena_printf(a, "%sSELECT COUNT(*) FROM problems p WHERE 1 = 1%s", with, where), pl.v,
-	    nfilter, total);
+	    c, arena_printf(a, "%sSELECT COUNT(*) FROM problems p WHERE 1 = 1%s", with, where),
+	    pl.v, nfilter, total);
 	if (rc)
 		return rc;
 	const char *lim = pl_add(&pl, sv_int(f->limit));
@@ -320,8 +330,7 @@ int store_problem_appeals(struct store_conn *c, struct arena *a, int64_t id, int
 	                   p, 2, out);
 }
 
-int store_problem_bodies(struct store_conn *c, struct arena *a, int64_t id,
-                         struct store_rows *out)
+int store_problem_bodies(struct store_conn *c, struct arena *a, int64_t id, struct store_rows *out)
 {
 	struct store_val p[] = {sv_int(id)};
 	return store_query(c, a,
@@ -349,10 +358,11 @@ int store_problem_merge(struct store_conn *c, int64_t a_id, int64_t b_id, int64_
 	int rc = store_query(c, NULL, "UPDATE appeals SET problem_id = $1 WHERE problem_id = $2", p,
 	                     2, NULL);
 	if (!rc)
-		rc = store_query(c, NULL,
-		                 "UPDATE problems SET merged_into = $1, status = 'merged', size = 0, "
-		                 "updated_at = $3 WHERE id = $2",
-		                 p, 3, NULL);
+		rc = store_query(
+		    c, NULL,
+		    "UPDATE problems SET merged_into = $1, status = 'merged', size = 0, "
+		    "updated_at = $3 WHERE id = $2",
+		    p, 3, NULL);
 	/* problems merged into b earlier now point at a directly (one hop to the live one) */
 	if (!rc)
 		rc = store_query(c, NULL,
@@ -369,8 +379,8 @@ int store_problem_count_members(struct store_conn *c, struct arena *a, int64_t i
 {
 	if (!n) {
 		struct store_val p[] = {sv_int(id)};
-		return store_query_i64(c, "SELECT COUNT(*) FROM appeals WHERE problem_id = $1", p, 1,
-		                       count);
+		return store_query_i64(c, "SELECT COUNT(*) FROM appeals WHERE problem_id = $1", p,
+		                       1, count);
 	}
 	struct plist pl;
 	pl_init(&pl, a, n + 2);
@@ -378,8 +388,8 @@ int store_problem_count_members(struct store_conn *c, struct arena *a, int64_t i
 	const char *in = pl_ids(&pl, appeal_ids, n);
 	return store_query_i64(
 	    c,
-	    arena_printf(a, "SELECT COUNT(*) FROM appeals WHERE problem_id = %s AND id IN (%s)", pid,
-	                 in),
+	    arena_printf(a, "SELECT COUNT(*) FROM appeals WHERE problem_id = %s AND id IN (%s)",
+	                 pid, in),
 	    pl.v, pl.n, count);
 }
 
@@ -419,12 +429,13 @@ int store_problem_split(struct store_conn *c, struct arena *a, int64_t id,
 	const char *np = pl_add(&pl, sv_int(*new_id));
 	const char *op = pl_add(&pl, sv_int(id));
 	const char *in = pl_ids(&pl, appeal_ids, n);
-	rc = store_query(c, a,
-	                 arena_printf(a,
-	                              "UPDATE appeals SET problem_id = %s WHERE problem_id = %s AND "
-	                              "id IN (%s)",
-	                              np, op, in),
-	                 pl.v, pl.n, NULL);
+	rc =
+	    store_query(c, a,
+	                arena_printf(a,
+	                             "UPDATE appeals SET problem_id = %s WHERE problem_id = %s AND "
+	                             "id IN (%s)",
+	                             np, op, in),
+	                pl.v, pl.n, NULL);
 	if (!rc)
 		rc = store_problem_refresh(c, *new_id, NULL, 0, now);
 	if (!rc)

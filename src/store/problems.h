@@ -22,8 +22,8 @@ int store_assist_appeals_page(struct store_conn *c, struct arena *a, int64_t aft
 int store_assist_floor_id(struct store_conn *c, int64_t keep, int64_t *out);
 
 /* Open appeals of a topic inside a box (candidates for "nearby"): id, lat, lon. */
-int store_assist_open_in_box(struct store_conn *c, struct arena *a, int64_t topic_id,
-                             double lat0, double lat1, double lon0, double lon1, int64_t limit,
+int store_assist_open_in_box(struct store_conn *c, struct arena *a, int64_t topic_id, double lat0,
+                             double lat1, double lon0, double lon1, int64_t limit,
                              struct store_rows *out);
 /* Open appeals of a topic in a territory, newest first: id (lat, lon NULL when no point). */
 int store_assist_open_in_territory(struct store_conn *c, struct arena *a, int64_t topic_id,
@@ -33,8 +33,8 @@ int store_assist_open_in_territory(struct store_conn *c, struct arena *a, int64_
 int store_assist_briefs(struct store_conn *c, struct arena *a, const int64_t *ids, size_t n,
                         struct store_rows *out);
 /* Published final answers of these appeals, newest first: appeal_id, text. */
-int store_assist_final_answers(struct store_conn *c, struct arena *a, const int64_t *ids,
-                               size_t n, struct store_rows *out);
+int store_assist_final_answers(struct store_conn *c, struct arena *a, const int64_t *ids, size_t n,
+                               struct store_rows *out);
 
 /* Leases (inside a write job): takes or renews `name` for owner until now + ttl_ms when it is
  * free, expired or already owner's; *held tells whether owner holds it now. */
@@ -98,8 +98,7 @@ int store_problems_list(struct store_conn *c, struct arena *a, const struct prob
 int store_problem_appeals(struct store_conn *c, struct arena *a, int64_t id, int64_t limit,
                           struct store_rows *out);
 /* Bodies of a problem's appeals: org_id, org_name, appeals (count). */
-int store_problem_bodies(struct store_conn *c, struct arena *a, int64_t id,
-                         struct store_rows *out);
+int store_problem_bodies(struct store_conn *c, struct arena *a, int64_t id, struct store_rows *out);
 /* One problem row: id, territory_id, merged_into, category_id, topic_id, label (0 / NOTFOUND). */
 int store_problem_row(struct store_conn *c, struct arena *a, int64_t id, struct store_rows *out);
 

@@ -132,8 +132,8 @@ describe('a status change', () => {
     assertError(await c.post('/api/notifications/read', { ids: ['x'] }), 422, 'validation_failed', 'ids');
     assertError(await c.post('/api/notifications/read', { ids: [0] }), 422, 'validation_failed', 'ids');
     assertError(await c.post('/api/notifications/read', { ids: [1], nonsense: 1 }), 400);
-    assertError(await c.get('/api/notifications?unread=2'), 422);
-    assertError(await c.get('/api/notifications?limit=0'), 422);
+    assertError(await c.get('/api/notifications?unread=2'), 400, 'invalid_input', 'unread');
+    assertError(await c.get('/api/notifications?limit=0'), 400, 'invalid_input', 'limit');
   });
 
   test('a co-author who joined gets it too', async () => {
@@ -142,9 +142,6 @@ describe('a status change', () => {
     await act('executor', a.id, 'start');
     await smtp.waitFor(() => mailsFor(MAIL.citizen2, a.id).length && mailsFor(MAIL.citizen, a.id).length);
     await waitNotes('citizen2', (items) => items.some((n) => n.appeal_id === a.id && n.kind === 'start'));
-    // the author hears that someone joined; the joiner does not hear of their own join
-    await waitNotes('citizen', (items) => items.some((n) => n.appeal_id === a.id && n.kind === 'join'));
-    assert.ok(!(await list('citizen2', '?limit=100')).items.some((n) => n.appeal_id === a.id && n.kind === 'join'));
   });
 });
 

@@ -7,6 +7,10 @@ import assert from 'node:assert/strict';
 import { bootServer } from './lib/server.mjs';
 import { Demo, uniq } from './lib/demo.mjs';
 import { assertError, assertErrors } from './lib/client.mjs';
+import { readFileSync } from 'node:fs';
+
+const PNG = readFileSync(new URL('../fixtures/attachments/pixel.png', import.meta.url));
+const PDF = readFileSync(new URL('../fixtures/attachments/page.pdf', import.meta.url));
 
 let S;
 let demo;
@@ -128,6 +132,43 @@ describe('the whole life of an appeal', () => {
     assert.ok(!c.timeline.some((e) => e.kind === 'notes'), 'no note in the citizen view');
     assert.ok(!JSON.stringify(c).includes('Дом-сервис'));
     assertError(await act('citizen', id, 'notes', { text: 'я тоже' }), 403, 'forbidden');
+  });
+});
+
+describe('attachments of answers and clarifications', () => {
+  async function upload(who, name, body) {
+    const r = await (await demo.as(who)).request('POST', `/api/attachments?name=${name}`, { body, contentType: 'application/octet-stream' });
+    assert.equal(r.status, 201, r.text);
+    return r.json.id;
+  }
+  test('the uploader\'s own unused files are linked; others\' or used ones are refused', async () => {
+    const { id } = await submit();
+    await ok('executor', id, 'start');
+    const act1 = await upload('executor', 'akt.pdf', PDF);
+    const foreign = await upload('citizen2', 'chuzhoe.png', PNG);
+    await assertErrors([
+      ['someone else\'s', () => act('executor', id, 'answers', { kind: 'interim', text: 'Акт', attachment_ids: [foreign] }), 422, 'validation_failed', 'attachment_ids'],
+      ['unknown', () => act('executor', id, 'answers', { kind: 'interim', text: 'Акт', attachment_ids: [99999999] }), 422, 'validation_failed', 'attachment_ids'],
+      ['twice in one list', () => act('executor', id, 'answers', { kind: 'interim', text: 'Акт', attachment_ids: [act1, act1] }), 422, 'validation_failed', 'attachment_ids'],
+      ['not ids', () => act('executor', id, 'answers', { kind: 'interim', text: 'Акт', attachment_ids: ['x'] }), 422, 'validation_failed', 'attachment_ids'],
+    ]);
+    assert.equal((await view('executor', id)).answers.length, 0, 'a refused answer stored nothing');
+    const a = await ok('executor', id, 'answers', { kind: 'interim', text: 'Акт обследования во вложении.', attachment_ids: [act1] });
+    const ans = a.answers.find((x) => x.kind === 'interim');
+    assert.deepEqual(ans.attachments.map((f) => f.id), [act1]);
+    const c = await view('citizen', id);
+    assert.deepEqual(c.answers.find((x) => x.kind === 'interim').attachments.map((f) => f.id), [act1], 'the author sees the answer\'s file');
+    const g = await (await demo.as('citizen')).get(`/api/attachments/${act1}`);
+    assert.equal(g.status, 200, 'and may download it');
+    // used once only
+    assertError(await act('executor', id, 'answers', { kind: 'interim', text: 'Ещё раз', attachment_ids: [act1] }), 422, 'validation_failed', 'attachment_ids');
+
+    await ok('executor', id, 'clarification', { text: 'Пришлите фото батареи.' });
+    const photo = await upload('citizen', 'batareya.png', PNG);
+    const b = await ok('citizen', id, 'clarify', { text: 'Фото во вложении.', attachment_ids: [photo] });
+    assert.ok(b.attachments.some((f) => f.id === photo), 'the clarification\'s photo belongs to the appeal');
+    const e = await (await demo.as('executor')).get(`/api/attachments/${photo}`);
+    assert.equal(e.status, 200, 'the executor may download the author\'s photo');
   });
 });
 

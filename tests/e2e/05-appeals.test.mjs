@@ -27,9 +27,24 @@ test('citizen writes an appeal: topic hint, field error for empty text, attachme
 	const page = await pageAs('citizen', { width: 390, height: 844 });
 	await open(page, '#/write');
 	await page.getByRole('heading', { level: 1, name: 'Написать обращение' }).waitFor();
-	await page.getByLabel('Категория', { exact: true }).selectOption({ label: 'ЖКХ' });
-	await page.getByLabel('Тема обращения').selectOption({ label: 'Нет отопления или холодно в квартире' });
+
+	// Nothing filled in: the errors are next to the fields and nothing is sent.
+	await page.getByRole('button', { name: 'Отправить обращение' }).click();
+	const text = page.getByLabel('Текст обращения');
+	assert.equal(await text.getAttribute('aria-invalid'), 'true');
+	const errId = (await text.getAttribute('aria-describedby')).split(' ').find((x) => x.endsWith('-err'));
+	assert.match(await page.locator(`#${errId}`).textContent(), /Напишите текст/);
+	assert.equal(await page.getByLabel('Категория', { exact: true }).getAttribute('aria-invalid'), 'true', 'the topic is missing too');
+
+	// Live suggestions while typing: one click on a suggested topic picks it and shows its hint.
+	await text.fill(TEXT);
+	await page.getByText(`${TEXT.length} из 4000 символов`).waitFor();
+	const chip = page.getByRole('button', { name: 'Выбрать тему «Нет отопления или холодно в квартире»' });
+	await chip.click();
+	assert.equal(await page.getByLabel('Тема обращения').locator('option:checked').textContent(), 'Нет отопления или холодно в квартире');
+	assert.equal(await page.getByLabel('Категория', { exact: true }).locator('option:checked').textContent(), 'ЖКХ');
 	await page.getByText(/аварийно-диспетчерскую службу/).waitFor();
+	await text.fill('');
 	await page.getByLabel('Регион', { exact: true }).selectOption({ label: 'Калужская область' });
 	const muni = page.getByLabel('Муниципальное образование');
 	await muni.locator('option', { hasText: /Калуга/ }).first().waitFor({ state: 'attached' });
@@ -37,13 +52,11 @@ test('citizen writes an appeal: topic hint, field error for empty text, attachme
 	await muni.selectOption(kaluga);
 	await page.getByLabel('Адрес').fill('ул. Ленина, 5');
 
-	// Empty text: the error is next to the field and nothing is sent.
+	// Empty text again: the error is next to the field, the focus goes there, nothing is sent.
 	await page.getByRole('button', { name: 'Отправить обращение' }).click();
-	const text = page.getByLabel('Текст обращения');
 	assert.equal(await text.getAttribute('aria-invalid'), 'true');
-	const errId = (await text.getAttribute('aria-describedby')).split(' ').find((x) => x.endsWith('-err'));
-	assert.match(await page.locator(`#${errId}`).textContent(), /Напишите текст/);
 	assert.ok(await text.evaluate((el) => el === document.activeElement), 'the focus is on the field with the error');
+	assert.equal(await page.getByLabel('Тема обращения').getAttribute('aria-invalid'), null);
 
 	await text.fill(TEXT);
 	await page.getByText(`${TEXT.length} из 4000 символов`).waitFor();

@@ -15,10 +15,10 @@
 #define ANY_OPEN                                                                                   \
 	(S(AS_SUBMITTED) | S(AS_ROUTED) | S(AS_REDIRECTED) | S(AS_IN_PROGRESS) |                   \
 	 S(AS_CLARIFICATION) | S(AS_CLARIFIED) | S(AS_APPROVAL) | S(AS_REREVIEW))
-#define ANY      ((1u << AS__COUNT) - 1)
-#define WORK     (AR_EXECUTOR | AR_SUPERVISOR | AR_ADMIN)
-#define SUPER    (AR_SUPERVISOR | AR_ADMIN)
-#define NRIGHTS  7 /* AR_AUTHOR .. AR_ADMIN */
+#define ANY     ((1u << AS__COUNT) - 1)
+#define WORK    (AR_EXECUTOR | AR_SUPERVISOR | AR_ADMIN)
+#define SUPER   (AR_SUPERVISOR | AR_ADMIN)
+#define NRIGHTS 7 /* AR_AUTHOR .. AR_ADMIN */
 
 /* docs/appeals.md, transcribed row by row (independently of appeal.c). */
 static const struct {
@@ -49,9 +49,9 @@ static const struct {
 #define NDOCS (sizeof(docs) / sizeof(docs[0]))
 
 static const char *const actions[] = {
-    "route",         "start",   "assign", "redirect", "notes",  "answer_interim",
-    "answer_final",  "approve", "return", "clarification", "clarify", "extend",
-    "reject",        "merge",   "rating", "rereview",
+    "route",        "start",   "assign", "redirect",      "notes",   "answer_interim",
+    "answer_final", "approve", "return", "clarification", "clarify", "extend",
+    "reject",       "merge",   "rating", "rereview",
 };
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
 
@@ -86,10 +86,11 @@ Test(transitions, every_action_status_and_rights_as_documented)
 		for (int st = 0; st < AS__COUNT; st++)
 			for (unsigned rights = 0; rights < (1u << NRIGHTS); rights++) {
 				const char *why = NULL;
-				int got = appeal_action_check(actions[k], (enum appeal_status)st, rights,
-				                              &a, &why);
+				int got = appeal_action_check(actions[k], (enum appeal_status)st,
+				                              rights, &a, &why);
 				int want = expected(actions[k], (enum appeal_status)st, rights);
-				cr_assert_eq(got, want, "%s from %s with rights 0x%x: got %d, docs say %d",
+				cr_assert_eq(got, want,
+				             "%s from %s with rights 0x%x: got %d, docs say %d",
 				             actions[k], appeal_status_name((enum appeal_status)st),
 				             rights, got, want);
 				if (got == ERR_CONFLICT) {
@@ -133,9 +134,9 @@ Test(transitions, wrong_people_are_forbidden_not_conflicted)
 	             ERR_FORBIDDEN);
 	cr_assert_eq(appeal_action_check("clarify", AS_CLARIFICATION, AR_EXECUTOR, NULL, NULL),
 	             ERR_FORBIDDEN);
-	cr_assert_eq(appeal_action_check("answer_final", AS_IN_PROGRESS, AR_COORDINATOR, NULL,
-	                                 NULL),
-	             ERR_FORBIDDEN);
+	cr_assert_eq(
+	    appeal_action_check("answer_final", AS_IN_PROGRESS, AR_COORDINATOR, NULL, NULL),
+	    ERR_FORBIDDEN);
 	/* the executor answers in work but not in re-review (that is the supervisor's) */
 	cr_assert_eq(appeal_action_check("answer_final", AS_REREVIEW, AR_EXECUTOR, NULL, NULL),
 	             ERR_CONFLICT);
@@ -159,9 +160,10 @@ Test(transitions, buttons_match_the_checks)
 				for (size_t k = 0; k < NACTIONS; k++) {
 					bool want = expected(actions[k], ap.status, rights) == 0 &&
 					            !(ext && !strcmp(actions[k], "extend"));
-					cr_assert_eq(has(btn, actions[k]), want,
-					             "%s button from %s with rights 0x%x (extended %d)",
-					             actions[k], appeal_status_name(ap.status), rights, ext);
+					cr_assert_eq(
+					    has(btn, actions[k]), want,
+					    "%s button from %s with rights 0x%x (extended %d)",
+					    actions[k], appeal_status_name(ap.status), rights, ext);
 				}
 				bool join = appeal_status_open(ap.status) &&
 				            !(rights & (AR_AUTHOR | AR_COAUTHOR));
@@ -173,12 +175,13 @@ Test(transitions, buttons_match_the_checks)
 Test(transitions, open_statuses)
 {
 	for (int st = 0; st < AS__COUNT; st++) {
-		bool open = st != AS_ANSWERED && st != AS_CLOSED && st != AS_REJECTED &&
-		            st != AS_MERGED;
+		bool open =
+		    st != AS_ANSWERED && st != AS_CLOSED && st != AS_REJECTED && st != AS_MERGED;
 		cr_assert_eq(appeal_status_open((enum appeal_status)st), open, "%s",
 		             appeal_status_name((enum appeal_status)st));
 		enum appeal_status back;
-		cr_assert_eq(appeal_status_parse(appeal_status_name((enum appeal_status)st), &back), 0);
+		cr_assert_eq(appeal_status_parse(appeal_status_name((enum appeal_status)st), &back),
+		             0);
 		cr_assert_eq((int)back, st);
 	}
 	enum appeal_status x;

@@ -86,3 +86,8 @@ clean:
 	rm -rf build build-san otklik src/http/openapi.json
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Benchmarks: intake and queue figures with their ceilings (bench/README.md); ~15 minutes.
+.PHONY: bench
+bench: $(BUILD)/otklik
+	OTKLIK_BIN=$(BUILD)/otklik ./bench/run.sh

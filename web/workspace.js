@@ -54,7 +54,6 @@ async function pageWork({ query }) {
 		h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', text: t('work.apply') }),
 			h('button', { type: 'reset', class: 'btn', text: t('common.reset') })));
 	const out = h('div', { class: 'work-list' });
-	const info = h('p', { class: 'sr-only', 'aria-live': 'polite' });
 	const dayMs = (v, end) => {
 		if (!v)
 			return null;
@@ -89,7 +88,7 @@ async function pageWork({ query }) {
 				deadlineNode(a),
 			]), { captionHidden: true }), pager(r.total, offset, PAGE, (o) => load(o, false))]);
 		if (announceIt)
-			info.textContent = t('common.found', { total: r.total });
+			announce(t('common.found', { total: r.total }));
 	}
 	filters.addEventListener('submit', (e) => {
 		e.preventDefault();
@@ -104,7 +103,7 @@ async function pageWork({ query }) {
 		}, 0);
 	});
 	await load(0, false);
-	return h('div', { class: 'page-work' }, pageHead(t('work.title'), t('work.lead')), tabs, filters, info, out);
+	return h('div', { class: 'page-work' }, pageHead(t('work.title'), t('work.lead')), tabs, filters, out);
 }
 
 function messagePageText() {

@@ -54,6 +54,9 @@ CREATE INDEX appeals_due ON appeals(deadline_at) WHERE is_open = 1 AND overdue =
 CREATE INDEX appeals_topic_open ON appeals(topic_id, created_at) WHERE is_open = 1;
 -- lists sorted by creation time (citizens', coordinators' and admins' wide scopes); grows in order
 CREATE INDEX appeals_created ON appeals(created_at, id);
+-- entries by an operator or an integration ("authored" for them)
+CREATE INDEX appeals_operator ON appeals(operator_id, id) WHERE operator_id IS NOT NULL;
+CREATE INDEX appeals_apikey ON appeals(apikey_id, id) WHERE apikey_id IS NOT NULL;
 
 -- Authors and co-authors ("me too"): every update reaches each of them.
 CREATE TABLE appeal_authors (

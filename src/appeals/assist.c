@@ -1259,7 +1259,7 @@ int assist_suggest(struct store *s, struct arena *a, const struct assist_query *
 			    topics, json_pack("{s:I,s:s,s:I,s:f}", "topic_id", (json_int_t)ti->id,
 			                      "topic_name", ti->name, "category_id",
 			                      (json_int_t)ti->category_id, "prob",
-			                      round((double)sc[i].prob * 1000) / 1000));
+			                      (double)sc[i].prob));
 			if (!best) {
 				best = ti->id;
 				hint = ti->hint ? arena_strdup(a, ti->hint) : NULL;

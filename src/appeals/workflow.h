@@ -12,11 +12,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define WORKFLOW_ANSWER_MAX  10000 /* answers (characters) */
-#define WORKFLOW_TEXT_MAX    4000  /* notes, questions and clarifications (characters) */
-#define WORKFLOW_REASON_MAX  1000  /* redirect and extension reasons */
-#define WORKFLOW_COMMENT_MAX 2000  /* comments of route, approve, return, reject, rating, rereview \
-	                            */
+/* Limits in characters: answers; notes, questions and clarifications; redirect and extension
+ * reasons; comments (route, approve, return, reject, rating, rereview). */
+#define WORKFLOW_ANSWER_MAX  10000
+#define WORKFLOW_TEXT_MAX    4000
+#define WORKFLOW_REASON_MAX  1000
+#define WORKFLOW_COMMENT_MAX 2000
 
 /* One action's input; fields an action does not use are ignored. Strings are not copied. */
 struct workflow_input {

@@ -28,7 +28,8 @@ static int paging(struct req *r, int64_t *limit, int64_t *offset)
 static int need_user(struct req *r)
 {
 	if (!r->actor.user_id)
-		return http_fail(r, ERR_FORBIDDEN, "Уведомления есть только у учётной записи", NULL);
+		return http_fail(r, ERR_FORBIDDEN, "Уведомления есть только у учётной записи",
+		                 NULL);
 	return 0;
 }
 
@@ -109,8 +110,8 @@ int h_notifications_read(struct req *r)
 	j->now = clock_now_ms();
 	if (json_unpack_ex(in, &jerr, JSON_STRICT, "{s?o,s?b}", "ids", &ids, "all", &all)) {
 		json_decref(in);
-		return http_fail(r, ERR_INVALID, "Ожидаются поля ids (массив номеров) или all (true)",
-		                 NULL);
+		return http_fail(r, ERR_INVALID,
+		                 "Ожидаются поля ids (массив номеров) или all (true)", NULL);
 	}
 	j->all = all != 0;
 	if (!j->all) {
@@ -121,7 +122,8 @@ int h_notifications_read(struct req *r)
 		}
 		if (json_array_size(ids) > READ_IDS_MAX) {
 			json_decref(in);
-			return http_fail(r, ERR_VALIDATION, "Не больше 500 уведомлений за раз", "ids");
+			return http_fail(r, ERR_VALIDATION, "Не больше 500 уведомлений за раз",
+			                 "ids");
 		}
 		size_t i;
 		json_t *v;
@@ -130,7 +132,8 @@ int h_notifications_read(struct req *r)
 			if (!json_is_integer(v) || json_integer_value(v) < 1) {
 				json_decref(in);
 				return http_fail(r, ERR_VALIDATION,
-				                 "Номера уведомлений — положительные целые числа", "ids");
+				                 "Номера уведомлений — положительные целые числа",
+				                 "ids");
 			}
 			j->ids[j->n++] = json_integer_value(v);
 		}
@@ -191,7 +194,8 @@ static int settings_fn(struct store_conn *c, void *arg)
 	if (!rc)
 		rc = store_notify_mode_put(c, j->who->user_id, j->mode, j->next_digest, j->now);
 	if (!rc) {
-		json_t *b = json_pack("{s:s}", "email", before), *af = json_pack("{s:s}", "email", j->mode);
+		json_t *b = json_pack("{s:s}", "email", before),
+		       *af = json_pack("{s:s}", "email", j->mode);
 		rc = audit_record(c, j->who, "notify.settings", "user", j->who->user_id, b, af);
 		json_decref(b);
 		json_decref(af);
@@ -223,7 +227,8 @@ int h_notify_settings_put(struct req *r)
 	json_decref(in);
 	if (!m)
 		return http_fail(r, ERR_VALIDATION,
-		                 "Режим писем: instant (сразу), digest (раз в день) или off", "email");
+		                 "Режим писем: instant (сразу), digest (раз в день) или off",
+		                 "email");
 	const struct notify_config *cfg = notify_config();
 	struct settings_job j = {.who = &r->actor, .mode = m, .now = clock_now_ms()};
 	if (!strcmp(m, "digest"))
@@ -308,7 +313,8 @@ int h_webhook_list(struct req *r)
 		json_decref(items);
 		return rc;
 	}
-	return http_json(r, 200, json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total));
+	return http_json(r, 200,
+	                 json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total));
 }
 
 struct hook_job {
@@ -351,9 +357,8 @@ static int hook_fields(struct req *r, const char *url, const char *description)
 	const char *why = NULL;
 	if (url && notify_webhook_url_check(url, notify_config()->allow_private, &why))
 		return http_fail(r, ERR_VALIDATION, why, "url");
-	if (description &&
-	    (!utf8_clean_text(description, strlen(description)) ||
-	     utf8_len(description, strlen(description)) > DESCRIPTION_MAX))
+	if (description && (!utf8_clean_text(description, strlen(description)) ||
+	                    utf8_len(description, strlen(description)) > DESCRIPTION_MAX))
 		return http_fail(r, ERR_VALIDATION, "Описание: до 500 символов обычного текста",
 		                 "description");
 	return 0;
@@ -369,8 +374,8 @@ int h_webhook_create(struct req *r)
 	json_t *org = NULL;
 	int active = 1;
 	json_error_t jerr;
-	if (json_unpack_ex(in, &jerr, JSON_STRICT, "{s:s,s?o,s?s,s?b}", "url", &url, "org_id",
-	                   &org, "description", &description, "active", &active) ||
+	if (json_unpack_ex(in, &jerr, JSON_STRICT, "{s:s,s?o,s?s,s?b}", "url", &url, "org_id", &org,
+	                   "description", &description, "active", &active) ||
 	    (org && !json_is_integer(org) && !json_is_null(org))) {
 		json_decref(in);
 		return http_fail(r, ERR_INVALID,
@@ -390,7 +395,8 @@ int h_webhook_create(struct req *r)
 		return http_fail(r, ERR_VALIDATION, "Организация не найдена", "org_id");
 	if (!j.w.org_id && !(r->actor.roles & ROLE_ADMIN))
 		return http_fail(r, ERR_VALIDATION,
-		                 "Укажите организацию: общие вебхуки создаёт администратор", "org_id");
+		                 "Укажите организацию: общие вебхуки создаёт администратор",
+		                 "org_id");
 	struct store_conn *c;
 	rc = store_conn_get(r->store, &c);
 	if (rc)
@@ -407,7 +413,8 @@ int h_webhook_create(struct req *r)
 		return http_fail(r, ERR_VALIDATION, "Организация не найдена", "org_id");
 	if (!ok)
 		return http_fail(r, ERR_FORBIDDEN,
-		                 "Вебхуки можно настраивать только для своих организаций", "org_id");
+		                 "Вебхуки можно настраивать только для своих организаций",
+		                 "org_id");
 	char secret[WEBHOOK_SECRET_HEX + 1];
 	notify_webhook_secret(secret);
 	j.w.secret = secret;
@@ -532,5 +539,6 @@ int h_webhook_deliveries(struct req *r)
 		              "sent_at", opt_int(d->sent_at), "last_error", opt_str(d->last_error),
 		              "attempts", att));
 	}
-	return http_json(r, 200, json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total));
+	return http_json(r, 200,
+	                 json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total));
 }

@@ -127,7 +127,8 @@ int notify_email_send(const char *smtp_url, const char *from, const char *to, co
 	curl_easy_setopt(h, CURLOPT_URL, smtp_url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout_ms < 5000 ? timeout_ms : 5000));
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	                 (long)(timeout_ms < 5000 ? timeout_ms : 5000));
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(h, CURLOPT_MAIL_FROM, from_br);
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);

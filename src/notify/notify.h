@@ -15,7 +15,7 @@
 int notify_appeal_event(struct store_conn *c, struct arena *a, int64_t event_id, int64_t now);
 
 /* Starts the delivery workers (configuration from the environment: OTKLIK_SMTP_URL,
- * OTKLIK_SMTP_FROM, …; see docs/cli.md). Returns 0 or ERR_INTERNAL. */
+ * OTKLIK_SMTP_FROM, …; see docs/notify.md). Returns 0 or ERR_INTERNAL. */
 int notify_start(struct store *s);
 /* Stops the workers (finishing the message in hand). Safe when not started. */
 void notify_stop(void);

@@ -107,11 +107,12 @@ void notify_render_event(struct arena *a, const struct notify_event *ev, bool wi
 	else if (!strcmp(k, "overdue"))
 		buf_printf(&b, "Срок ответа на обращение №%lld истёк.", id);
 	else if (!strcmp(k, "due_soon"))
-		buf_printf(&b, "Срок ответа на обращение №%lld истекает в течение рабочего дня.", id);
+		buf_printf(&b, "Срок ответа на обращение №%lld истекает в течение рабочего дня.",
+		           id);
 	else
 		buf_printf(&b, "По обращению №%lld новое событие.", id);
 	if (with_text && ev->text && *ev->text) {
-		const char *lead = !strncmp(k, "answer", 6)        ? "Текст ответа"
+		const char *lead = !strncmp(k, "answer", 6)      ? "Текст ответа"
 		                   : !strcmp(k, "clarification") ? "Вопрос"
 		                   : !strcmp(k, "clarify")       ? "Уточнение"
 		                                                 : "Комментарий";
@@ -131,12 +132,12 @@ char *notify_render_email(struct arena *a, const char *title, const char *body)
 
 char *notify_webhook_payload(const struct notify_event *ev, json_t *brief)
 {
-	json_t *e = json_pack(
-	    "{s:I,s:s,s:I,s:o,s:o,s:b,s:o}", "id", (json_int_t)ev->id, "kind",
-	    ev->kind ? ev->kind : "", "at", (json_int_t)ev->at, "status_from",
-	    ev->status_from ? json_string(ev->status_from) : json_null(), "status_to",
-	    ev->status_to ? json_string(ev->status_to) : json_null(), "public", ev->public, "text",
-	    ev->public && ev->text ? json_string(ev->text) : json_null());
+	json_t *e = json_pack("{s:I,s:s,s:I,s:o,s:o,s:b,s:o}", "id", (json_int_t)ev->id, "kind",
+	                      ev->kind ? ev->kind : "", "at", (json_int_t)ev->at, "status_from",
+	                      ev->status_from ? json_string(ev->status_from) : json_null(),
+	                      "status_to", ev->status_to ? json_string(ev->status_to) : json_null(),
+	                      "public", ev->public, "text",
+	                      ev->public && ev->text ? json_string(ev->text) : json_null());
 	json_t *root = json_pack("{s:o,s:O}", "event", e, "appeal", brief ? brief : json_null());
 	char *s = json_dumps(root, JSON_COMPACT);
 	json_decref(root);

@@ -12,8 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-void notify_webhook_sign(const char *secret, int64_t t, const char *body, size_t len,
-                         char out[128])
+void notify_webhook_sign(const char *secret, int64_t t, const char *body, size_t len, char out[128])
 {
 	crypto_auth_hmacsha256_state st;
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
@@ -36,15 +35,15 @@ void notify_webhook_secret(char out[WEBHOOK_SECRET_HEX + 1])
 
 static bool v4_blocked(uint32_t a) /* host order */
 {
-	return (a >> 24) == 0 ||                 /* 0/8 */
-	       (a >> 24) == 10 ||                /* 10/8 */
-	       (a >> 24) == 127 ||               /* loopback */
-	       (a >> 22) == ((100u << 2) | 1) || /* 100.64/10 */
+	return (a >> 24) == 0 ||                   /* 0/8 */
+	       (a >> 24) == 10 ||                  /* 10/8 */
+	       (a >> 24) == 127 ||                 /* loopback */
+	       (a >> 22) == ((100u << 2) | 1) ||   /* 100.64/10 */
 	       (a >> 16) == ((169u << 8) | 254) || /* link-local */
-	       (a >> 20) == ((172u << 4) | 1) || /* 172.16/12 */
+	       (a >> 20) == ((172u << 4) | 1) ||   /* 172.16/12 */
 	       (a >> 16) == ((192u << 8) | 168) || /* 192.168/16 */
-	       (a >> 8) == ((192u << 16) | 0) ||  /* 192.0.0/24 */
-	       (a >> 28) >= 14;                   /* multicast, reserved, broadcast */
+	       (a >> 8) == ((192u << 16) | 0) ||   /* 192.0.0/24 */
+	       (a >> 28) >= 14;                    /* multicast, reserved, broadcast */
 }
 
 bool notify_addr_blocked(const struct sockaddr *sa)
@@ -187,7 +186,8 @@ int notify_webhook_post(const char *url, const char *secret, const char *kind, i
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout_ms < 5000 ? timeout_ms : 5000));
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	                 (long)(timeout_ms < 5000 ? timeout_ms : 5000));
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);

@@ -161,7 +161,8 @@ static size_t deliver_round(void)
 			         (long long)d->id, rc);
 		else if (src)
 			log_info("notify_retry", "delivery %lld (%s) attempt %lld: %s -> %s",
-			         (long long)d->id, d->channel, (long long)d->attempts, err, fj.state);
+			         (long long)d->id, d->channel, (long long)d->attempts, err,
+			         fj.state);
 	}
 	size_t n = cj.n;
 	arena_release(&a);

@@ -221,8 +221,9 @@ int store_flow_scan_unrated(struct store_conn *c, int64_t cutoff, int limit, int
 {
 	struct store_val p[] = {sv_int(cutoff), sv_int(limit)};
 	return scan_ids(c,
-	                "SELECT id FROM appeals WHERE status = 'answered' AND rating IS NULL AND "
-	                "answered_at < $1 ORDER BY answered_at, id LIMIT $2",
+	                "SELECT id FROM appeals WHERE status = 'answered' AND answered_at < $1 AND "
+	                "(rating IS NULL OR rated_at < answered_at) ORDER BY answered_at, id "
+	                "LIMIT $2",
 	                p, 2, ids, NULL, n);
 }
 
@@ -234,7 +235,8 @@ int store_flow_claim_auto_close(struct store_conn *c, int64_t id, int64_t cutoff
 	int rc = exec_changes(c,
 	                      "UPDATE appeals SET status = 'closed', is_open = 0, closed_at = $3, "
 	                      "updated_at = $3, version = version + 1 WHERE id = $1 AND "
-	                      "status = 'answered' AND rating IS NULL AND answered_at < $2",
+	                      "status = 'answered' AND answered_at < $2 AND "
+	                      "(rating IS NULL OR rated_at < answered_at)",
 	                      p, 3, &n);
 	*claimed = !rc && n == 1;
 	return rc;

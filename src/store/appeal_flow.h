@@ -54,7 +54,8 @@ int store_flow_claim_overdue(struct store_conn *c, int64_t id, int64_t now, bool
 int store_flow_scan_due_soon(struct store_conn *c, int64_t horizon, int limit, int64_t *ids,
                              int64_t *deadlines, size_t *n);
 int store_flow_claim_due_soon(struct store_conn *c, int64_t id, bool *claimed);
-/* Up to limit ids of answered, unrated appeals answered before cutoff. */
+/* Up to limit ids of appeals answered before cutoff and not rated since that answer (a
+ * rating of an earlier answer does not count). */
 int store_flow_scan_unrated(struct store_conn *c, int64_t cutoff, int limit, int64_t *ids,
                             size_t *n);
 /* Closes one of them if it still qualifies (closed_at = now, version bumped). */

@@ -19,10 +19,11 @@ int store_notify_event(struct store_conn *c, struct arena *a, int64_t id, struct
 {
 	struct store_val p[] = {sv_int(id)};
 	struct store_rows r;
-	int rc = store_query(c, a,
-	                     "SELECT id, appeal_id, actor_user_id, at, kind, status_from, status_to, "
-	                     "text, public FROM appeal_events WHERE id = $1",
-	                     p, 1, &r);
+	int rc =
+	    store_query(c, a,
+	                "SELECT id, appeal_id, actor_user_id, at, kind, status_from, status_to, "
+	                "text, public FROM appeal_events WHERE id = $1",
+	                p, 1, &r);
 	if (rc)
 		return rc;
 	if (!r.nrows)
@@ -111,8 +112,8 @@ int store_notify_user(struct store_conn *c, struct arena *a, int64_t user_id,
 
 int store_notification_insert(struct store_conn *c, const struct notification_row *n)
 {
-	struct store_val p[] = {sv_int(n->user_id), opt_int(n->appeal_id), opt_int(n->event_id),
-	                        sv_text(n->kind),   sv_text(n->title),      sv_text(n->body),
+	struct store_val p[] = {sv_int(n->user_id),   opt_int(n->appeal_id), opt_int(n->event_id),
+	                        sv_text(n->kind),     sv_text(n->title),     sv_text(n->body),
 	                        sv_int(n->created_at)};
 	return store_query(c, NULL,
 	                   "INSERT INTO notifications (user_id, appeal_id, event_id, kind, title, "
@@ -157,12 +158,13 @@ int store_notifications_list(struct store_conn *c, struct arena *a, int64_t user
 {
 	struct store_val p[] = {sv_int(user_id), sv_int(limit), sv_int(offset)};
 	struct store_rows r;
-	int rc = store_query(c, a,
-	                     unread_only ? "SELECT " NOTIF_COLS " FROM notifications WHERE user_id = "
-	                                   "$1 AND read_at IS NULL ORDER BY id DESC LIMIT $2 OFFSET $3"
-	                                 : "SELECT " NOTIF_COLS " FROM notifications WHERE user_id = "
-	                                   "$1 ORDER BY id DESC LIMIT $2 OFFSET $3",
-	                     p, 3, &r);
+	int rc =
+	    store_query(c, a,
+	                unread_only ? "SELECT " NOTIF_COLS " FROM notifications WHERE user_id = "
+	                              "$1 AND read_at IS NULL ORDER BY id DESC LIMIT $2 OFFSET $3"
+	                            : "SELECT " NOTIF_COLS " FROM notifications WHERE user_id = "
+	                              "$1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+	                p, 3, &r);
 	if (rc)
 		return rc;
 	notif_rows(a, &r, rows, n);
@@ -205,18 +207,18 @@ int store_notifications_after(struct store_conn *c, struct arena *a, int64_t use
 {
 	struct store_val p[] = {sv_int(user_id), sv_int(after_id), sv_int(limit)};
 	struct store_rows r;
-	int rc = store_query(c, a,
-	                     "SELECT " NOTIF_COLS " FROM notifications WHERE user_id = $1 AND id > $2 "
-	                     "ORDER BY id LIMIT $3",
-	                     p, 3, &r);
+	int rc =
+	    store_query(c, a,
+	                "SELECT " NOTIF_COLS " FROM notifications WHERE user_id = $1 AND id > $2 "
+	                "ORDER BY id LIMIT $3",
+	                p, 3, &r);
 	if (rc)
 		return rc;
 	notif_rows(a, &r, rows, n);
 	return 0;
 }
 
-int store_notify_mode_get(struct store_conn *c, struct arena *a, int64_t user_id,
-                          const char **mode)
+int store_notify_mode_get(struct store_conn *c, struct arena *a, int64_t user_id, const char **mode)
 {
 	struct store_val p[] = {sv_int(user_id)};
 	struct store_rows r;
@@ -350,8 +352,8 @@ int store_webhook_get(struct store_conn *c, struct arena *a, int64_t id, struct 
 int store_webhook_insert(struct store_conn *c, const struct webhook_row *w, int64_t created_by,
                          int64_t *id)
 {
-	struct store_val p[] = {opt_int(w->org_id),       sv_text(w->url),
-	                        sv_text(w->secret),       sv_text(w->description),
+	struct store_val p[] = {opt_int(w->org_id),        sv_text(w->url),
+	                        sv_text(w->secret),        sv_text(w->description),
 	                        sv_int(w->active ? 1 : 0), opt_int(created_by),
 	                        sv_int(w->created_at)};
 	struct arena a;
@@ -405,9 +407,9 @@ int store_notify_org_exists(struct store_conn *c, int64_t org_id, bool *exists)
 
 int store_delivery_insert(struct store_conn *c, const struct delivery_new *d)
 {
-	struct store_val p[] = {sv_text(d->channel),     sv_text(d->target),   opt_int(d->event_id),
-	                        opt_int(d->appeal_id),   opt_int(d->user_id),  opt_int(d->webhook_id),
-	                        sv_text(d->kind),        sv_text(d->subject),  sv_text(d->payload),
+	struct store_val p[] = {sv_text(d->channel),   sv_text(d->target),  opt_int(d->event_id),
+	                        opt_int(d->appeal_id), opt_int(d->user_id), opt_int(d->webhook_id),
+	                        sv_text(d->kind),      sv_text(d->subject), sv_text(d->payload),
 	                        sv_int(d->now)};
 	return store_query(c, NULL,
 	                   "INSERT INTO deliveries (channel, target, event_id, appeal_id, user_id, "
@@ -418,7 +420,7 @@ int store_delivery_insert(struct store_conn *c, const struct delivery_new *d)
 }
 
 #define CLAIM_RET                                                                                  \
-	" RETURNING id, event_id, user_id, webhook_id, attempts, created_at, channel, target, "   \
+	" RETURNING id, event_id, user_id, webhook_id, attempts, created_at, channel, target, "    \
 	"kind, subject, payload"
 
 int store_delivery_claim(struct store_conn *c, struct arena *a, const char *node, int64_t now,
@@ -429,12 +431,16 @@ int store_delivery_claim(struct store_conn *c, struct arena *a, const char *node
 	 * SQLite has one writer, so the plain form is already exclusive. */
 	const char *sql =
 	    store_backend(store_conn_store(c)) == STORE_PG
-	        ? "UPDATE deliveries SET lease_owner = $1, lease_until = $3, attempts = attempts + 1 "
-	          "WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $2 "
+	        ? "UPDATE deliveries SET lease_owner = $1, lease_until = $3, attempts = attempts + "
+	          "1 "
+	          "WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= "
+	          "$2 "
 	          "AND (lease_until IS NULL OR lease_until < $2) ORDER BY id LIMIT $4 "
 	          "FOR UPDATE SKIP LOCKED)" CLAIM_RET
-	        : "UPDATE deliveries SET lease_owner = $1, lease_until = $3, attempts = attempts + 1 "
-	          "WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $2 "
+	        : "UPDATE deliveries SET lease_owner = $1, lease_until = $3, attempts = attempts + "
+	          "1 "
+	          "WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= "
+	          "$2 "
 	          "AND (lease_until IS NULL OR lease_until < $2) ORDER BY id LIMIT $4)" CLAIM_RET;
 	struct store_rows r;
 	int rc = store_query(c, a, sql, p, 4, &r);
@@ -463,7 +469,7 @@ int store_delivery_finish(struct store_conn *c, int64_t id, const char *node, co
                           int64_t now, int64_t next_at, int status, const char *error,
                           int64_t duration_ms)
 {
-	struct store_val p[] = {sv_int(id),  sv_text(node),    sv_text(state),
+	struct store_val p[] = {sv_int(id),  sv_text(node),   sv_text(state),
 	                        sv_int(now), sv_int(next_at), sv_text(error)};
 	struct arena a;
 	arena_init(&a, 256);
@@ -477,16 +483,14 @@ int store_delivery_finish(struct store_conn *c, int64_t id, const char *node, co
 	/* no change: the lease was lost (expired and taken by another node), which logs its own
 	 * try */
 	if (!rc && r.changes == 1) {
-		struct store_val q[] = {sv_int(id),
-		                        sv_int(now),
-		                        sv_text(node),
-		                        status ? sv_int(status) : sv_null(),
-		                        sv_text(error),
-		                        sv_int(duration_ms)};
-		rc = store_query(c, NULL,
-		                 "INSERT INTO delivery_attempts (delivery_id, at, node, status, error, "
-		                 "duration_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-		                 q, 6, NULL);
+		struct store_val q[] = {sv_int(id),     sv_int(now),
+		                        sv_text(node),  status ? sv_int(status) : sv_null(),
+		                        sv_text(error), sv_int(duration_ms)};
+		rc = store_query(
+		    c, NULL,
+		    "INSERT INTO delivery_attempts (delivery_id, at, node, status, error, "
+		    "duration_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+		    q, 6, NULL);
 	}
 	arena_release(&a);
 	return rc;
@@ -524,10 +528,11 @@ int store_webhook_deliveries(struct store_conn *c, struct arena *a, int64_t webh
 		d->last_error = store_rows_get(&r, i, 8);
 		struct store_val q[] = {sv_int(d->id)};
 		struct store_rows ar;
-		rc = store_query(c, a,
-		                 "SELECT at, duration_ms, status, error FROM delivery_attempts WHERE "
-		                 "delivery_id = $1 ORDER BY id DESC LIMIT 100",
-		                 q, 1, &ar);
+		rc = store_query(
+		    c, a,
+		    "SELECT at, duration_ms, status, error FROM delivery_attempts WHERE "
+		    "delivery_id = $1 ORDER BY id DESC LIMIT 100",
+		    q, 1, &ar);
 		if (rc)
 			return rc;
 		d->attempts = arena_alloc(a, (ar.nrows + 1) * sizeof(*d->attempts));

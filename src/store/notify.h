@@ -89,8 +89,7 @@ struct webhook_row {
 	bool active;
 };
 /* Every webhook not deleted (at most a few hundred: they are configuration). */
-int store_webhooks_all(struct store_conn *c, struct arena *a, struct webhook_row **rows,
-                       size_t *n);
+int store_webhooks_all(struct store_conn *c, struct arena *a, struct webhook_row **rows, size_t *n);
 /* One webhook not deleted: 0, ERR_NOTFOUND. */
 int store_webhook_get(struct store_conn *c, struct arena *a, int64_t id, struct webhook_row *out);
 int store_webhook_insert(struct store_conn *c, const struct webhook_row *w, int64_t created_by,

@@ -93,3 +93,38 @@ test('an answer left unrated for 30 days is closed by the scanner', async () => 
   const rate = await (await demo.as('citizen')).post(`/api/appeals/${id}/rating`, { score: 5, solved: true });
   assert.equal(rate.status, 409, rate.text);
 });
+
+test('due within a working day: one "due soon" warning for staff; appeals due later get none', async () => {
+  const S2 = await bootServer({ env: { OTKLIK_SCAN_INTERVAL_MS: '200' } });
+  try {
+    const d2 = new Demo(S2.base);
+    const c = await d2.as('citizen');
+    const post = async (topic, text) => {
+      const r = await c.post('/api/appeals', { topic_id: await d2.id('topics', topic), territory_id: await d2.id('territories', 'klu-kaluga'), text });
+      assert.equal(r.status, 201, r.text);
+      return r.json;
+    };
+    // heating: 24 hours; a doctor's appointment: 8 working days
+    const soon = await post('housing-heating', 'Нет отопления второй день, в квартире холодно.');
+    const later = await post('health-appointment', 'Не могу записаться к терапевту через Госуслуги.');
+    const ex = await d2.as('executor');
+    const end = Date.now() + 10000;
+    let a;
+    for (;;) {
+      a = (await ex.get(`/api/appeals/${soon.id}`)).json;
+      if (a.timeline.some((e) => e.kind === 'due_soon')) break;
+      if (Date.now() > end) assert.fail(`no due_soon event: ${JSON.stringify(a.timeline)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 600));
+    a = (await ex.get(`/api/appeals/${soon.id}`)).json;
+    assert.equal(a.timeline.filter((e) => e.kind === 'due_soon').length, 1, 'warned once');
+    assert.equal(a.timeline.find((e) => e.kind === 'due_soon').public, false);
+    assert.equal(a.overdue, false);
+    assert.ok(!(await c.get(`/api/appeals/${soon.id}`)).json.timeline.some((e) => e.kind === 'due_soon'), 'not shown to the author');
+    const l = (await (await d2.as('executor2')).get(`/api/appeals/${later.id}`)).json;
+    assert.ok(!l.timeline.some((e) => e.kind === 'due_soon' || e.kind === 'overdue'), 'eight working days ahead: no warning');
+  } finally {
+    await S2.close();
+  }
+});

@@ -23,8 +23,9 @@ static void decode_subject(const char *msg, char *out, size_t cap)
 		w += 10;
 		const char *e = strstr(w, "?=");
 		size_t bin = 0;
-		cr_assert_eq(sodium_base642bin((unsigned char *)out + o, cap - o - 1, w, (size_t)(e - w),
-		                               NULL, &bin, NULL, sodium_base64_VARIANT_ORIGINAL),
+		cr_assert_eq(sodium_base642bin((unsigned char *)out + o, cap - o - 1, w,
+		                               (size_t)(e - w), NULL, &bin, NULL,
+		                               sodium_base64_VARIANT_ORIGINAL),
 		             0);
 		cr_assert_leq(e - (w - 10) + 2, 75, "encoded word too long");
 		o += bin;
@@ -59,7 +60,8 @@ Test(email, headers_and_encoding)
 	cr_assert_eq(notify_email_build(&m, "otklik@example.org", "ivan@example.org", subject,
 	                                "Статус изменён.\nВторая строка.", 77, 1700000000000),
 	             0);
-	cr_expect(strstr(m.data, "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n") != NULL, "%s", m.data);
+	cr_expect(strstr(m.data, "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n") != NULL, "%s",
+	          m.data);
 	cr_expect(strstr(m.data, "\r\nFrom: otklik@example.org\r\n") != NULL);
 	cr_expect(strstr(m.data, "\r\nTo: ivan@example.org\r\n") != NULL);
 	cr_expect(strstr(m.data, "\r\nMessage-ID: <otklik-delivery-77@example.org>\r\n") != NULL);
@@ -84,9 +86,9 @@ Test(email, headers_and_encoding)
 Test(email, refuses_header_injection)
 {
 	struct buf m = BUF_INIT(1 << 20);
-	cr_expect_eq(notify_email_build(&m, "otklik@example.org", "a@b.c\r\nBcc: x@y.z", "s", "b",
-	                                1, 0),
-	             ERR_INVALID);
+	cr_expect_eq(
+	    notify_email_build(&m, "otklik@example.org", "a@b.c\r\nBcc: x@y.z", "s", "b", 1, 0),
+	    ERR_INVALID);
 	cr_expect_eq(notify_email_build(&m, "otklik@example.org", "not an address", "s", "b", 1, 0),
 	             ERR_INVALID);
 	buf_release(&m);

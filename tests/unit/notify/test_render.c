@@ -39,8 +39,11 @@ Test(render, excerpt_cuts_on_characters_and_folds_space)
 
 Test(render, status_change_names_both_statuses)
 {
-	struct notify_event ev = {.id = 9, .appeal_id = 42, .kind = "start",
-	                          .status_from = "routed", .status_to = "in_progress",
+	struct notify_event ev = {.id = 9,
+	                          .appeal_id = 42,
+	                          .kind = "start",
+	                          .status_from = "routed",
+	                          .status_to = "in_progress",
 	                          .public = true};
 	const char *title, *body;
 	notify_render_event(&A, &ev, true, &title, &body);
@@ -50,9 +53,13 @@ Test(render, status_change_names_both_statuses)
 
 Test(render, answer_text_quoted_only_when_allowed)
 {
-	struct notify_event ev = {.id = 9, .appeal_id = 7, .kind = "answer_final",
-	                          .status_from = "in_progress", .status_to = "answered",
-	                          .text = "Яму заделают до пятницы.", .public = true};
+	struct notify_event ev = {.id = 9,
+	                          .appeal_id = 7,
+	                          .kind = "answer_final",
+	                          .status_from = "in_progress",
+	                          .status_to = "answered",
+	                          .text = "Яму заделают до пятницы.",
+	                          .public = true};
 	const char *title, *body;
 	notify_render_event(&A, &ev, true, &title, &body);
 	cr_expect_str_eq(title, "Ответ на обращение №7");
@@ -75,8 +82,12 @@ Test(render, submitted_and_overdue)
 
 Test(render, webhook_payload_hides_internal_text)
 {
-	struct notify_event ev = {.id = 5, .appeal_id = 3, .at = 1000, .kind = "notes",
-	                          .text = "внутреннее", .public = false};
+	struct notify_event ev = {.id = 5,
+	                          .appeal_id = 3,
+	                          .at = 1000,
+	                          .kind = "notes",
+	                          .text = "внутреннее",
+	                          .public = false};
 	json_t *brief = json_pack("{s:i}", "id", 3);
 	char *s = notify_webhook_payload(&ev, brief);
 	json_t *j = json_loads(s, 0, NULL);

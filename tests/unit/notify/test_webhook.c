@@ -17,7 +17,8 @@ Test(webhook, signature_is_hmac_sha256_of_t_dot_body)
 	notify_webhook_sign("whsec-test", 1700000000, body, strlen(body), sig);
 	/* python: hmac.new(b"whsec-test", b'1700000000.{"a":1}', sha256).hexdigest() */
 	cr_expect_str_eq(
-	    sig, "t=1700000000,v1=fed7a1a6c799a6367d73724d76bc70c16678908a32a879cd1ded6565ac05cece");
+	    sig,
+	    "t=1700000000,v1=fed7a1a6c799a6367d73724d76bc70c16678908a32a879cd1ded6565ac05cece");
 	notify_webhook_sign("other", 1700000000, body, strlen(body), sig);
 	cr_expect_null(strstr(sig, "fed7a1a6"));
 }
@@ -48,9 +49,9 @@ static bool blocked6(const char *ip)
 
 Test(webhook, private_and_loopback_addresses_blocked)
 {
-	const char *bad[] = {"127.0.0.1", "10.1.2.3",  "172.16.0.1",      "172.31.255.255",
-	                     "192.168.1.1", "169.254.169.254", "0.0.0.0", "100.64.0.1",
-	                     "224.0.0.1", "255.255.255.255"};
+	const char *bad[] = {"127.0.0.1",   "10.1.2.3",        "172.16.0.1", "172.31.255.255",
+	                     "192.168.1.1", "169.254.169.254", "0.0.0.0",    "100.64.0.1",
+	                     "224.0.0.1",   "255.255.255.255"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_expect(blocked4(bad[i]), "%s should be blocked", bad[i]);
 	const char *good[] = {"8.8.8.8", "172.32.0.1", "93.184.216.34", "192.169.0.1"};

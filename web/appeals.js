@@ -180,6 +180,7 @@ async function pageWrite({ query }) {
 		catF.control.value = String(tp.category_id);
 		fillTopics(tp.id);
 		topicF.setError(null);
+		catF.setError(null);
 	};
 
 	// place
@@ -225,7 +226,16 @@ async function pageWrite({ query }) {
 		counter.classList.toggle('counter-near', n > TEXT_MAX * 0.9);
 	};
 	textF.control.setAttribute('aria-describedby', `${textF.control.getAttribute('aria-describedby') || ''} ${counterId}`.trim());
-	textF.control.addEventListener('input', () => { counterText(); scheduleSuggest(); });
+	textF.control.addEventListener('input', () => {
+		counterText();
+		scheduleSuggest();
+		if (textF.control.value.trim())
+			textF.setError(null);
+	});
+	// A corrected field loses its error message at once.
+	catF.control.addEventListener('change', () => catF.setError(null));
+	topicF.control.addEventListener('change', () => topicF.setError(null));
+	regionF.control.addEventListener('change', () => regionF.setError(null));
 	counterText();
 	const files = attachBox(t('write.files'));
 

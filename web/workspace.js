@@ -48,8 +48,7 @@ async function pageWork({ query }) {
 	const fFrom = makeField({ name: 'created_from', label: t('work.from'), type: 'date' });
 	const fTo = makeField({ name: 'created_to', label: t('work.to'), type: 'date' });
 	const filterFields = [fStatus, fTopic, fTerr, fQ, fFrom, fTo];
-	const filters = h('form', { class: 'work-filters card', role: 'search', 'aria-labelledby': 'work-filters-h' },
-		h('h2', { id: 'work-filters-h', class: 'sr-only', text: t('work.filters') }),
+	const filters = h('form', { class: 'work-filters', role: 'search', 'aria-label': t('work.filters') },
 		h('div', { class: 'form-grid' }, filterFields.map((f) => f.wrap)),
 		h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', text: t('work.apply') }),
 			h('button', { type: 'reset', class: 'btn', text: t('common.reset') })));
@@ -103,7 +102,10 @@ async function pageWork({ query }) {
 		}, 0);
 	});
 	await load(0, false);
-	return h('div', { class: 'page-work' }, pageHead(t('work.title'), t('work.lead')), tabs, filters, out);
+	// On a phone the filters fold away behind their title; open on wider screens and whenever one is set.
+	const wide = !window.matchMedia || window.matchMedia('(min-width: 761px)').matches;
+	const fold = h('details', { class: 'work-filters-box card', open: wide }, h('summary', null, h('span', { class: 'strong', text: t('work.filters') })), filters);
+	return h('div', { class: 'page-work' }, pageHead(t('work.title'), t('work.lead')), tabs, fold, out);
 }
 
 function messagePageText() {

@@ -149,9 +149,10 @@ json_t *appeal_allowed_actions(const struct appeal *ap, unsigned rights, const s
 		if (!dup)
 			json_array_append_new(out, json_string(t->action));
 	}
-	/* "me too": any citizen account that is not already an author */
+	/* "me too": any citizen account that is not already an author (staff working it are not
+	 * offered to join) */
 	if (who && who->user_id && appeal_status_open(ap->status) &&
-	    !(rights & (AR_AUTHOR | AR_COAUTHOR)))
+	    !(rights & (AR_AUTHOR | AR_COAUTHOR | AR_STAFF)))
 		json_array_append_new(out, json_string("join"));
 	return out;
 }

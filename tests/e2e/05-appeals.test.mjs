@@ -2,7 +2,12 @@
 // it from the workspace and answers, the citizen rates the answer badly, the supervisor returns it to work.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, open, shot, closeBrowser, sessionOf, apiCall } from './helpers.mjs';
+import { newPage, open, shot, closeBrowser, sessionOf, apiCall, a11yAudit } from './helpers.mjs';
+
+async function audit(page, what) {
+	await page.waitForLoadState('networkidle');
+	assert.deepEqual(await a11yAudit(page), [], what);
+}
 
 const pages = [];
 after(async () => {
@@ -57,9 +62,10 @@ test('citizen writes an appeal: topic hint, field error for empty text, attachme
 	assert.equal(await text.getAttribute('aria-invalid'), 'true');
 	assert.ok(await text.evaluate((el) => el === document.activeElement), 'the focus is on the field with the error');
 	assert.equal(await page.getByLabel('Тема обращения').getAttribute('aria-invalid'), null);
+	await audit(page, 'the form with an error');
 
 	await text.fill(TEXT);
-	await page.getByText(`${TEXT.length} из 4000 символов`).waitFor();
+	assert.equal(await text.getAttribute('aria-invalid'), null, 'the error goes away once the text is there');
 	await page.getByLabel('Файлы').setInputFiles({ name: 'батарея.png', mimeType: 'image/png', buffer: PNG });
 	await page.getByRole('button', { name: 'Убрать файл батарея.png' }).waitFor();
 	await shot(page, 'phone-write-form');
@@ -107,6 +113,7 @@ test('executor finds it in the workspace, takes it and answers; a stale action s
 
 	await page.getByRole('button', { name: 'Ответить' }).click();
 	assert.ok(await page.getByLabel('Окончательный').isChecked(), 'a final answer is the default');
+	await audit(page, 'the appeal page with the answer form');
 	await page.getByLabel('Текст ответа').fill('Подача тепла восстановлена 14 числа, температуру в квартире проверили.');
 	await page.getByRole('button', { name: 'Отправить' }).click();
 	await page.locator('.ap-side .badge', { hasText: 'Дан ответ' }).waitFor();
@@ -127,6 +134,7 @@ test('citizen sees the answer and rates it 2 → re-review; the supervisor retur
 	await page.getByRole('button', { name: '2 из 5' }).click();
 	assert.equal(await page.getByRole('button', { name: '2 из 5' }).getAttribute('aria-pressed'), 'true');
 	await page.getByLabel('Нет', { exact: true }).check();
+	await audit(page, 'the rating form');
 	await page.getByLabel('Комментарий').fill('В квартире по-прежнему холодно.');
 	await page.getByRole('button', { name: 'Отправить' }).click();
 	await page.locator('.ap-side .badge', { hasText: 'Повторное рассмотрение' }).waitFor();

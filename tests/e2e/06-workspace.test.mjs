@@ -93,6 +93,10 @@ test('phone: the workspace is a list of cards', async () => {
 	await open(page, '#/work?queue=new');
 	const link = page.getByRole('link', { name: `Обращение № ${ids.roof}`, exact: true });
 	await link.waitFor();
+	assert.equal(await page.getByLabel('Слова в тексте').isVisible(), false, 'the filters are folded on a phone');
+	await page.getByText('Фильтры', { exact: true }).click();
+	await page.getByLabel('Слова в тексте').waitFor();
+	await page.getByText('Фильтры', { exact: true }).click();
 	const display = await page.locator('table.table tbody tr').first().evaluate((el) => getComputedStyle(el).display);
 	assert.equal(display, 'block', 'rows become cards');
 	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

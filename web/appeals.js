@@ -2,11 +2,10 @@
 // (#/appeals/{id}) with the actions the server allows. User data reaches the page through textContent only.
 import {
 	t, plural, fmtDeadline, h, add, clear, uid, ApiError, api, qs, listAll, state, announce, go, addRoute,
-	makeField, makeForm, pageHead, badge, messagePage, orgLabel,
+	makeField, makeForm, pageHead, badge, orgLabel,
 } from './app.js';
 
 export const TEXT_MAX = 4000;
-const DAY = 86400000;
 
 /* ---------- small shared views ---------- */
 
@@ -329,7 +328,7 @@ async function pageWrite({ query }) {
 
 	const territoryId = () => Number(muniF.control.value) || Number(regionF.control.value) || null;
 	const showAlert = (msg) => {
-		clear(alertBox).append(msg);
+		clear(alertBox).append(msg || '');
 		alertBox.hidden = !msg;
 		if (msg)
 			alertBox.focus();
@@ -406,7 +405,7 @@ async function pageWrite({ query }) {
 
 	fillTopics(preTopic ? preTopic.id : null);
 	await loadMunis(preMuni ? preMuni.id : null);
-	return h('div', { class: 'page-write' }, pageHead(t('write.title'), t('write.lead')),
+	return h('div', { class: 'page-write' }, h('h1', { id: 'write-h1', text: t('write.title') }), h('p', { class: 'lead', text: t('write.lead') }),
 		widget ? h('p', { class: 'alert alert-info', text: t('write.widgetNote') }) : null,
 		preOrg ? h('p', { class: 'muted', text: t('write.orgNote', { org: preOrg.name }) }) : null,
 		form);

@@ -1,8 +1,7 @@
 // workspace.js: the staff workspace (#/work: queues, filters, paging), notifications (#/notifications, the bell
 // in the header with the unread count, e-mail settings). User data reaches the page through textContent only.
 import {
-	t, plural, h, add, clear, uid, api, qs, listAll, state, announce, go, addRoute, navHooks, isStaff, hasRole,
-	makeField, makeForm, pageHead, table, messagePage,
+	t, plural, h, add, clear, api, qs, listAll, state, announce, addRoute, navHooks, isStaff, hasRole, makeField, makeForm, pageHead, table,
 } from './app.js';
 import { statusBadge, deadlineNode, fmtDate, pager } from './appeals.js';
 
@@ -221,4 +220,4 @@ const badge2 = (text) => h('span', { class: 'badge badge-neutral', text });
 addRoute('/work', { page: pageWork, auth: true });
 addRoute('/notifications', { page: pageNotifications, auth: true });
 
-export { refreshBell, uid, go, messagePage };
+export { refreshBell };

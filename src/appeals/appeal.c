@@ -173,6 +173,9 @@ int appeal_rights(struct store_conn *c, const struct actor *who, const struct ap
 		return 0;
 	if (who->roles & ROLE_ADMIN)
 		r |= AR_ADMIN;
+	/* an integration acts for the person it entered the appeal for */
+	if (who->apikey_id && ap->apikey_id == who->apikey_id)
+		r |= AR_OPERATOR;
 	if (who->user_id) {
 		struct arena tmp;
 		arena_init(&tmp, 256);
@@ -294,13 +297,11 @@ static json_t *opt_str(const char *s)
 
 json_t *appeal_brief_json(const struct appeal *ap)
 {
-	size_t n = ap->text ? strlen(ap->text) : 0;
-	size_t cut = n;
-	if (cut > 600) { /* about 300 characters of Cyrillic; never split a UTF-8 sequence */
-		cut = 600;
-		while (cut > 0 && ((unsigned char)ap->text[cut] & 0xC0) == 0x80)
-			cut--;
-	}
+	/* the first 300 characters (not bytes): count UTF-8 lead bytes */
+	size_t cut = 0, chars = 0;
+	for (const char *t = ap->text ? ap->text : ""; t[cut]; cut++)
+		if (((unsigned char)t[cut] & 0xC0) != 0x80 && ++chars > 300)
+			break;
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_integer(ap->id));
 	json_object_set_new(o, "status", json_string(appeal_status_name(ap->status)));

@@ -52,9 +52,9 @@ const char *attachment_clean_name(struct arena *a, const char *name, const char 
 	n = strlen(base);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)base[i];
-		if (ch < 0x20 || ch == 0x7F || (ch == 0xC2 && i + 1 < n &&
-		                                (unsigned char)base[i + 1] >= 0x80 &&
-		                                (unsigned char)base[i + 1] <= 0x9F)) {
+		if (ch < 0x20 || ch == 0x7F ||
+		    (ch == 0xC2 && i + 1 < n && (unsigned char)base[i + 1] >= 0x80 &&
+		     (unsigned char)base[i + 1] <= 0x9F)) {
 			*why = "Имя файла содержит управляющие символы";
 			return NULL;
 		}
@@ -173,9 +173,8 @@ static int upload_fn(struct store_conn *c, void *arg)
 	return rc;
 }
 
-int attachment_upload(struct store *s, struct arena *a, const struct actor *who,
-                      const char *name, const void *data, size_t len,
-                      struct attachment_info *out, struct problem *p)
+int attachment_upload(struct store *s, struct arena *a, const struct actor *who, const char *name,
+                      const void *data, size_t len, struct attachment_info *out, struct problem *p)
 {
 	p->message = NULL;
 	p->field = NULL;

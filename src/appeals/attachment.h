@@ -33,9 +33,8 @@ const char *attachment_dir(struct arena *a);
 /* Stores data (written durably before the row is committed) and records it for who.
  * ERR_MEDIATYPE for an unknown type, ERR_TOOLARGE, ERR_VALIDATION (field "name"),
  * ERR_INTERNAL when the file cannot be written. */
-int attachment_upload(struct store *s, struct arena *a, const struct actor *who,
-                      const char *name, const void *data, size_t len,
-                      struct attachment_info *out, struct problem *p);
+int attachment_upload(struct store *s, struct arena *a, const struct actor *who, const char *name,
+                      const void *data, size_t len, struct attachment_info *out, struct problem *p);
 
 /* The bytes of attachment id when who may see them (its uploader, or rights on the appeal it
  * belongs to; an answer's files reach citizens only once the answer is published).

@@ -24,7 +24,7 @@ struct demo_appeal {
 	const char *status;
 	double days_ago;
 	const char *text, *address;
-	double lat, lon; /* 0, 0 = no point */
+	double lat, lon;   /* 0, 0 = no point */
 	const char *reply; /* final answer, clarification question or reject reason code */
 	int rating, solved;
 	bool overdue;
@@ -55,14 +55,14 @@ static const struct demo_appeal demo[] = {
      "талонов на две недели вперёд, по телефону регистратуры не дозвониться.",
      NULL, 0, 0, NULL, 0, 0, false},
     {"citizen", "housing-heating", "klu-maloyaroslavets", "in_progress", 0.6,
-     "Во всём подъезде не греют батареи после ремонта теплотрассы во дворе.",
-     "ул. Гагарина, 9", 55.0145, 36.4632, NULL, 0, 0, false},
+     "Во всём подъезде не греют батареи после ремонта теплотрассы во дворе.", "ул. Гагарина, 9",
+     55.0145, 36.4632, NULL, 0, 0, false},
     {"citizen2", "housing-heating", "klu-kaluga", "in_progress", 5,
      "Нет отопления в доме уже пятый день, в квартире 14 градусов, маленький ребёнок.",
      "ул. Московская, 190", 54.5290, 36.2790, NULL, 0, 0, true},
     {"citizen", "health-drugs", "klu-kaluga", "in_progress", 2,
-     "В аптеках города нет льготного инсулина по рецепту, выписанному две недели назад.",
-     NULL, 0, 0, NULL, 0, 0, false},
+     "В аптеках города нет льготного инсулина по рецепту, выписанному две недели назад.", NULL, 0,
+     0, NULL, 0, 0, false},
     {"citizen2", "light-street", "klu-obninsk", "in_progress", 1.5,
      "Не горят фонари вдоль всей улицы Курчатова от дома 20 до перекрёстка, вечером темно.",
      "ул. Курчатова, 20", 55.1010, 36.6050, NULL, 0, 0, false},
@@ -70,14 +70,12 @@ static const struct demo_appeal demo[] = {
      "При капремонте фасада повредили окна в нескольких квартирах, подрядчик не "
      "отвечает.",
      "ул. Чкалова, 4", 54.0353, 35.7766,
-     "Уточните, пожалуйста, номера квартир и дату, когда были повреждены окна.", 0, 0,
-     false},
+     "Уточните, пожалуйста, номера квартир и дату, когда были повреждены окна.", 0, 0, false},
     {"operator", "waste-sites", "klu-kaluga", "clarification", 3,
      "Заявительница сообщает, что контейнерную площадку у дома не убирают, мусор лежит "
      "вокруг баков.",
      "ул. Тульская, 33", 54.5000, 36.2700,
-     "Уточните, пожалуйста, точный адрес площадки и с какого числа не вывозят мусор.", 0, 0,
-     false},
+     "Уточните, пожалуйста, точный адрес площадки и с какого числа не вывозят мусор.", 0, 0, false},
     {"citizen", "housing-heating", "klu-kaluga", "answered", 9,
      "После промывки системы отопления в квартире перестали греть две батареи из трёх.",
      "ул. Пухова, 23", 54.5310, 36.2250,
@@ -85,29 +83,24 @@ static const struct demo_appeal demo[] = {
      "регулировку, отопление восстановлено. Если проблема повторится, сообщите нам.",
      0, 0, false},
     {"citizen2", "health-appointment", "klu-kaluga", "answered", 7,
-     "Второй месяц не могу попасть к кардиологу в поликлинике по месту жительства.",
-     NULL, 0, 0,
+     "Второй месяц не могу попасть к кардиологу в поликлинике по месту жительства.", NULL, 0, 0,
      "Вы записаны на приём к кардиологу на ближайшую дату, талон направлен в личный "
      "кабинет на Госуслугах. Поликлинике поручено открыть запись на месяц вперёд.",
      0, 0, false},
     {"citizen", "green-trees", "klu-obninsk", "answered", 14,
-     "Сухое дерево у детской площадки может упасть, ветки уже обламываются.",
-     "ул. Энгельса, 11", 55.0990, 36.6120,
-     "Дерево обследовано и признано аварийным. Спил выполнен, территория убрана.", 0, 0,
-     false},
+     "Сухое дерево у детской площадки может упасть, ветки уже обламываются.", "ул. Энгельса, 11",
+     55.0990, 36.6120, "Дерево обследовано и признано аварийным. Спил выполнен, территория убрана.",
+     0, 0, false},
     {"citizen", "housing-heating", "klu-lyudinovo", "closed", 30,
-     "Холодно в квартире, температура в комнатах ниже нормы.",
-     "ул. Маяковского, 5", 53.8685, 34.4415,
-     "Отремонтирован участок теплотрассы, параметры теплоносителя восстановлены.", 5, 1,
+     "Холодно в квартире, температура в комнатах ниже нормы.", "ул. Маяковского, 5", 53.8685,
+     34.4415, "Отремонтирован участок теплотрассы, параметры теплоносителя восстановлены.", 5, 1,
      false},
     {"citizen2", "roads-potholes-local", "klu-obninsk", "closed", 40,
-     "Разбит асфальт во дворе дома, после дождя не пройти.",
-     "ул. Гурьянова, 17", 55.1050, 36.5950,
+     "Разбит асфальт во дворе дома, после дождя не пройти.", "ул. Гурьянова, 17", 55.1050, 36.5950,
      "Выполнен ямочный ремонт дворового проезда.", 4, 1, false},
     {"citizen", "edu-kindergarten", "klu-kaluga", "closed", 55,
-     "Ребёнку не дают место в детском саду рядом с домом, предлагают сад в другом районе.",
-     NULL, 0, 0,
-     "Ребёнку предоставлено место в детском саду № 12 с 1 сентября.", 5, 1, false},
+     "Ребёнку не дают место в детском саду рядом с домом, предлагают сад в другом районе.", NULL, 0,
+     0, "Ребёнку предоставлено место в детском саду № 12 с 1 сентября.", 5, 1, false},
     {"citizen2", "transport-schedule", "klu-kaluga", "rejected", 20, "Автобус.", NULL, 0, 0,
      "no_content", 0, 0, false},
     {"citizen", "housing-bills", "klu-kaluga", "rejected", 25,
@@ -117,17 +110,17 @@ static const struct demo_appeal demo[] = {
      "Заявитель сообщает, что мусор из частного сектора не вывозят больше недели.",
      "ул. Ленина, 50", 54.0300, 35.7800, NULL, 0, 0, false},
     {"citizen", "transport-routes", "klu-kaluga", "routed", 2,
-     "Просим продлить маршрут автобуса № 5 до нового микрорайона Правгород.", NULL, 0, 0,
-     NULL, 0, 0, false},
+     "Просим продлить маршрут автобуса № 5 до нового микрорайона Правгород.", NULL, 0, 0, NULL, 0,
+     0, false},
     {"citizen2", "housing-hot-water", "klu-kaluga", "in_progress", 1,
-     "Нет горячей воды в доме вторые сутки, объявлений об отключении не было.",
-     "ул. Никитина, 48", 54.5250, 36.2350, NULL, 0, 0, false},
+     "Нет горячей воды в доме вторые сутки, объявлений об отключении не было.", "ул. Никитина, 48",
+     54.5250, 36.2350, NULL, 0, 0, false},
     {"operator", "housing-heating", "klu-obninsk", "routed", 0.2,
-     "Заявитель-пенсионер сообщает, что в квартире не работает отопление.",
-     "ул. Ленина, 120", 55.0940, 36.6180, NULL, 0, 0, false},
+     "Заявитель-пенсионер сообщает, что в квартире не работает отопление.", "ул. Ленина, 120",
+     55.0940, 36.6180, NULL, 0, 0, false},
     {"citizen2", "housing-capital-repair", "klu-lyudinovo", "answered", 45,
-     "Когда будет капитальный ремонт лифта в нашем доме? Лифт постоянно ломается.",
-     "ул. Фокина, 7", 53.8700, 34.4450,
+     "Когда будет капитальный ремонт лифта в нашем доме? Лифт постоянно ломается.", "ул. Фокина, 7",
+     53.8700, 34.4450,
      "Капитальный ремонт лифтового оборудования дома включён в краткосрочный план на "
      "следующий год, подрядчик будет определён по итогам торгов.",
      0, 0, false},
@@ -151,12 +144,12 @@ static int user_id(struct store_conn *c, struct arena *a, const char *login, int
 	return rc;
 }
 
-static int event(struct store_conn *c, int64_t uid, int64_t appeal_id, const char *kind,
-                 int from, int to, bool public, const char *text, int64_t at)
+static int event(struct store_conn *c, int64_t uid, int64_t appeal_id, const char *kind, int from,
+                 int to, bool public, const char *text, int64_t at)
 {
 	struct actor who = {.user_id = uid};
-	return appeal_event_add(c, uid ? &who : NULL, appeal_id, kind, from, to, public, text,
-	                        NULL, at, NULL);
+	return appeal_event_add(c, uid ? &who : NULL, appeal_id, kind, from, to, public, text, NULL,
+	                        at, NULL);
 }
 
 /* One demo appeal with its timeline. */
@@ -255,7 +248,8 @@ static int load_one(struct store_conn *c, struct arena *a, const struct demo_app
 	ap.updated_at = st == AS_ROUTED || st == AS_SUBMITTED ? created : t_act;
 	const char *blob = ap.address ? arena_printf(a, "%s %s", ap.text, ap.address) : ap.text;
 	int64_t id = 0;
-	rc = store_appeal_insert(c, &ap, fold_text(a, blob, strlen(blob)), appeal_day(created), &id);
+	rc =
+	    store_appeal_insert(c, &ap, fold_text(a, blob, strlen(blob)), appeal_day(created), &id);
 	if (rc)
 		return rc;
 	if (ap.author_id && (rc = store_appeal_author_add(c, id, ap.author_id, "author", created)))
@@ -273,23 +267,21 @@ static int load_one(struct store_conn *c, struct arena *a, const struct demo_app
 	int first = ap.org_id ? AS_ROUTED : AS_SUBMITTED;
 	if ((rc = event(c, uid, id, "submitted", -1, first, true, NULL, created)))
 		return rc;
-	if (worked && (rc = event(c, staff, id, "start", AS_ROUTED, AS_IN_PROGRESS, true, NULL,
-	                          t_start)))
+	if (worked &&
+	    (rc = event(c, staff, id, "start", AS_ROUTED, AS_IN_PROGRESS, true, NULL, t_start)))
 		return rc;
-	if (st == AS_CLARIFICATION &&
-	    (rc = event(c, staff, id, "clarification", AS_IN_PROGRESS, AS_CLARIFICATION, true,
-	                d->reply, t_act)))
+	if (st == AS_CLARIFICATION && (rc = event(c, staff, id, "clarification", AS_IN_PROGRESS,
+	                                          AS_CLARIFICATION, true, d->reply, t_act)))
 		return rc;
 	if (st == AS_ANSWERED || st == AS_CLOSED) {
-		if ((rc = store_appeal_answer_insert(c, id, "final", "published", d->reply, ap.org_id,
-		                                     staff, t_act, t_act, NULL)) ||
+		if ((rc = store_appeal_answer_insert(c, id, "final", "published", d->reply,
+		                                     ap.org_id, staff, t_act, t_act, NULL)) ||
 		    (rc = event(c, staff, id, "answer_final", AS_IN_PROGRESS, AS_ANSWERED, true,
 		                d->reply, t_act)))
 			return rc;
 	}
-	if (st == AS_CLOSED &&
-	    (rc = event(c, uid, id, "rating", AS_ANSWERED, AS_CLOSED, true, ap.rating_comment,
-	                t_rate)))
+	if (st == AS_CLOSED && (rc = event(c, uid, id, "rating", AS_ANSWERED, AS_CLOSED, true,
+	                                   ap.rating_comment, t_rate)))
 		return rc;
 	if (st == AS_REJECTED &&
 	    (rc = event(c, staff, id, "reject", first, AS_REJECTED, true,

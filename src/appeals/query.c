@@ -122,15 +122,13 @@ int appeal_detail_json(struct store_conn *c, struct arena *a, const struct actor
 	json_object_set_new(o, "problem_id", opt_int(ap->problem_id));
 	if (staff)
 		json_object_set_new(o, "suggested_topic_id", opt_int(ap->suggested_topic_id));
-	json_object_set_new(o, "rating",
-	                    ap->rating ? json_pack("{s:i,s:o,s:o,s:o}", "score", ap->rating,
-	                                           "solved",
-	                                           ap->rating_solved < 0
-	                                               ? json_null()
-	                                               : json_boolean(ap->rating_solved),
-	                                           "comment", opt_str(ap->rating_comment), "at",
-	                                           opt_int(ap->rated_at))
-	                               : json_null());
+	json_object_set_new(
+	    o, "rating",
+	    ap->rating
+	        ? json_pack("{s:i,s:o,s:o,s:o}", "score", ap->rating, "solved",
+	                    ap->rating_solved < 0 ? json_null() : json_boolean(ap->rating_solved),
+	                    "comment", opt_str(ap->rating_comment), "at", opt_int(ap->rated_at))
+	        : json_null());
 	json_object_set_new(o, "attachments", attachments_of(&files, 0));
 
 	json_t *arr = json_array();
@@ -140,13 +138,14 @@ int appeal_detail_json(struct store_conn *c, struct arena *a, const struct actor
 			continue;
 		int64_t aid = store_rows_i64(&answers, i, 0);
 		json_array_append_new(
-		    arr, json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:I,s:o,s:o}", "id", (json_int_t)aid,
-		                   "kind", store_rows_get(&answers, i, 1), "state", state ? state : "",
-		                   "text", store_rows_get(&answers, i, 3), "org_id",
-		                   row_int(&answers, i, 4), "org_name", row_str(&answers, i, 5),
-		                   "author_name", row_str(&answers, i, 6), "created_at",
-		                   (json_int_t)store_rows_i64(&answers, i, 7), "published_at",
-		                   row_int(&answers, i, 8), "attachments", attachments_of(&files, aid)));
+		    arr,
+		    json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:I,s:o,s:o}", "id", (json_int_t)aid,
+		              "kind", store_rows_get(&answers, i, 1), "state", state ? state : "",
+		              "text", store_rows_get(&answers, i, 3), "org_id",
+		              row_int(&answers, i, 4), "org_name", row_str(&answers, i, 5),
+		              "author_name", row_str(&answers, i, 6), "created_at",
+		              (json_int_t)store_rows_i64(&answers, i, 7), "published_at",
+		              row_int(&answers, i, 8), "attachments", attachments_of(&files, aid)));
 	}
 	json_object_set_new(o, "answers", arr);
 
@@ -160,9 +159,7 @@ int appeal_detail_json(struct store_conn *c, struct arena *a, const struct actor
 		if (staff) {
 			const char *user = store_rows_get(&events, i, 5);
 			const char *key = store_rows_get(&events, i, 6);
-			actor = user  ? user
-			        : key ? arena_printf(a, "API: %s", key)
-			              : "Система";
+			actor = user ? user : key ? arena_printf(a, "API: %s", key) : "Система";
 		} else if (by_author || (!uid && kind && !strcmp(kind, "submitted")))
 			actor = "Заявитель";
 		else
@@ -170,9 +167,9 @@ int appeal_detail_json(struct store_conn *c, struct arena *a, const struct actor
 		json_array_append_new(
 		    arr, json_pack("{s:I,s:I,s:s,s:o,s:o,s:s,s:o,s:b}", "id",
 		                   (json_int_t)store_rows_i64(&events, i, 0), "at",
-		                   (json_int_t)store_rows_i64(&events, i, 1), "kind", kind ? kind : "",
-		                   "status_from", row_str(&events, i, 3), "status_to",
-		                   row_str(&events, i, 4), "actor_name", actor, "text",
+		                   (json_int_t)store_rows_i64(&events, i, 1), "kind",
+		                   kind ? kind : "", "status_from", row_str(&events, i, 3),
+		                   "status_to", row_str(&events, i, 4), "actor_name", actor, "text",
 		                   row_str(&events, i, 7), "public",
 		                   store_rows_i64(&events, i, 8) != 0));
 	}
@@ -183,10 +180,10 @@ int appeal_detail_json(struct store_conn *c, struct arena *a, const struct actor
 		json_array_append_new(
 		    arr, json_pack("{s:I,s:s,s:o,s:o,s:o,s:o,s:o}", "at",
 		                   (json_int_t)store_rows_i64(&routes, i, 0), "kind",
-		                   store_rows_get(&routes, i, 1), "from_org_id", row_int(&routes, i, 2),
-		                   "from_org_name", row_str(&routes, i, 3), "to_org_id",
-		                   row_int(&routes, i, 4), "to_org_name", row_str(&routes, i, 5),
-		                   "reason", row_str(&routes, i, 6)));
+		                   store_rows_get(&routes, i, 1), "from_org_id",
+		                   row_int(&routes, i, 2), "from_org_name", row_str(&routes, i, 3),
+		                   "to_org_id", row_int(&routes, i, 4), "to_org_name",
+		                   row_str(&routes, i, 5), "reason", row_str(&routes, i, 6)));
 	json_object_set_new(o, "routes", arr);
 	json_object_set_new(o, "allowed_actions", appeal_allowed_actions(ap, rights, who));
 	json_object_set_new(o, "version", json_integer(ap->version));
@@ -194,8 +191,7 @@ int appeal_detail_json(struct store_conn *c, struct arena *a, const struct actor
 	return 0;
 }
 
-int appeal_view(struct store *s, struct arena *a, const struct actor *who, int64_t id,
-                json_t **out)
+int appeal_view(struct store *s, struct arena *a, const struct actor *who, int64_t id, json_t **out)
 {
 	struct store_conn *c;
 	int rc = store_conn_get(s, &c);
@@ -303,10 +299,11 @@ int appeal_list(struct store *s, struct arena *a, const struct actor *who,
 			if (!strcmp(in->queue, queue_names[i]))
 				queue = i;
 		if (queue < 0)
-			return bad(p,
-			           "Неизвестная очередь: mine, org, new, overdue, due_soon, triage, "
-			           "approval, rereview, waiting, authored или all",
-			           "queue");
+			return bad(
+			    p,
+			    "Неизвестная очередь: mine, org, new, overdue, due_soon, triage, "
+			    "approval, rereview, waiting, authored или all",
+			    "queue");
 	} else
 		queue = has_staff_role(who) ? Q_ORG : Q_AUTHORED;
 
@@ -322,8 +319,8 @@ int appeal_list(struct store *s, struct arena *a, const struct actor *who,
 		if (!q->status_mask)
 			return bad(p, "Неизвестный статус обращения", "status");
 	}
-	enum appeal_sort sort = queue == Q_AUTHORED || queue == Q_ALL ? APPEAL_SORT_CREATED_DESC
-	                                                               : APPEAL_SORT_DEADLINE;
+	enum appeal_sort sort =
+	    queue == Q_AUTHORED || queue == Q_ALL ? APPEAL_SORT_CREATED_DESC : APPEAL_SORT_DEADLINE;
 	if (in->sort && *in->sort) {
 		if (!strcmp(in->sort, "deadline"))
 			sort = APPEAL_SORT_DEADLINE;
@@ -357,7 +354,8 @@ int appeal_list(struct store *s, struct arena *a, const struct actor *who,
 		if (!utf8_clean_text(in->q, n))
 			return bad(p, "Недопустимые символы в запросе", "q");
 		char *dup = arena_strdup(a, in->q), *save = NULL;
-		for (char *t = strtok_r(dup, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+		for (char *t = strtok_r(dup, " \t\r\n", &save); t;
+		     t = strtok_r(NULL, " \t\r\n", &save)) {
 			if (q->nwords == APPEAL_LIST_MAX_WORDS)
 				return bad(p, "Не больше 8 слов в поисковом запросе", "q");
 			q->words[q->nwords++] = fold_like_pattern(a, t);
@@ -438,10 +436,10 @@ int appeal_list(struct store *s, struct arena *a, const struct actor *who,
 	for (size_t i = 0; i < rows.nrows; i++) {
 		struct appeal ap;
 		store_appeal_from_row(&rows, i, 0, &ap);
-		json_array_append_new(items, appeal_brief_named_json(
-		                                 &ap, store_rows_get(&rows, i, APPEAL_NCOLS),
-		                                 store_rows_get(&rows, i, APPEAL_NCOLS + 1),
-		                                 store_rows_get(&rows, i, APPEAL_NCOLS + 2)));
+		json_array_append_new(
+		    items, appeal_brief_named_json(&ap, store_rows_get(&rows, i, APPEAL_NCOLS),
+		                                   store_rows_get(&rows, i, APPEAL_NCOLS + 1),
+		                                   store_rows_get(&rows, i, APPEAL_NCOLS + 2)));
 	}
 	json_t *o = json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total);
 	if (capped)

@@ -34,14 +34,15 @@ static const char *trim(const char *s, size_t *n)
 	for (;;) {
 		if (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\n' || s[b] == '\r'))
 			b++;
-		else if (b + 1 < e && (unsigned char)s[b] == 0xC2 && (unsigned char)s[b + 1] == 0xA0)
+		else if (b + 1 < e && (unsigned char)s[b] == 0xC2 &&
+		         (unsigned char)s[b + 1] == 0xA0)
 			b += 2;
 		else
 			break;
 	}
 	for (;;) {
-		if (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' ||
-		              s[e - 1] == '\r'))
+		if (e > b &&
+		    (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' || s[e - 1] == '\r'))
 			e--;
 		else if (e >= b + 2 && (unsigned char)s[e - 2] == 0xC2 &&
 		         (unsigned char)s[e - 1] == 0xA0)
@@ -62,8 +63,8 @@ static int short_text(struct arena *a, const char *in, size_t max, const char *f
 		return 0;
 	size_t n = strlen(in);
 	if (!utf8_clean_text(in, n))
-		return fail(p, ERR_VALIDATION,
-		            arena_printf(a, "%s: недопустимые символы", what), field);
+		return fail(p, ERR_VALIDATION, arena_printf(a, "%s: недопустимые символы", what),
+		            field);
 	const char *s = trim(in, &n);
 	if (!n)
 		return 0;
@@ -76,7 +77,8 @@ static int short_text(struct arena *a, const char *in, size_t max, const char *f
 
 static bool channel_known(const char *ch)
 {
-	static const char *const names[] = {"web", "widget", "operator", "api", "open311", "import"};
+	static const char *const names[] = {"web", "widget",  "operator",
+	                                    "api", "open311", "import"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(ch, names[i]))
 			return true;
@@ -90,6 +92,8 @@ struct submit_job {
 	const char *search;
 	const int64_t *attachment_ids;
 	size_t nattachments;
+	int (*extra)(struct store_conn *c, int64_t appeal_id, void *arg);
+	void *extra_arg;
 	int64_t now;
 	struct problem *p;
 	/* outputs */
@@ -161,6 +165,11 @@ static int submit_fn(struct store_conn *c, void *arg)
 			            "Вложение не найдено, уже использовано или загружено не вами",
 			            "attachment_ids");
 	}
+	if (j->extra) {
+		rc = j->extra(c, id, j->extra_arg);
+		if (rc)
+			return rc;
+	}
 	int64_t event_id = 0;
 	rc = appeal_event_add(c, j->who, id, "submitted", -1, (int)ap.status, true, NULL, NULL,
 	                      j->now, &event_id);
@@ -189,15 +198,17 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 	const char *channel = in->channel ? in->channel : is_key ? "api" : "web";
 	if (!channel_known(channel))
 		return fail(p, ERR_VALIDATION,
-		            "Неизвестный канал: ожидается web, widget, api или operator", "channel");
+		            "Неизвестный канал: ожидается web, widget, api или operator",
+		            "channel");
 	internal = !strcmp(channel, "open311") || !strcmp(channel, "import");
 	if (!internal && !is_user && !is_key)
 		return fail(p, ERR_FORBIDDEN, "Войдите, чтобы подать обращение", NULL);
 	bool is_operator = who && (who->roles & ROLE_OPERATOR);
-	bool has_person = (in->person_name && *in->person_name) ||
-	                  (in->person_contact && *in->person_contact);
+	bool has_person =
+	    (in->person_name && *in->person_name) || (in->person_contact && *in->person_contact);
 	if (!strcmp(channel, "operator") && !is_operator)
-		return fail(p, ERR_FORBIDDEN, "Канал operator доступен только операторам", "channel");
+		return fail(p, ERR_FORBIDDEN, "Канал operator доступен только операторам",
+		            "channel");
 	if (has_person && !is_operator && !is_key && !internal)
 		return fail(p, ERR_FORBIDDEN,
 		            "Данные заявителя (person) указывает только оператор или интеграция",
@@ -213,7 +224,8 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 	if (!tn)
 		return fail(p, ERR_VALIDATION, "Напишите текст обращения", "text");
 	if (utf8_len(text, tn) > APPEAL_TEXT_MAX)
-		return fail(p, ERR_VALIDATION, "Текст обращения — не длиннее 4000 символов", "text");
+		return fail(p, ERR_VALIDATION, "Текст обращения — не длиннее 4000 символов",
+		            "text");
 
 	/* topic */
 	if (in->topic_id <= 0)
@@ -272,7 +284,8 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 	if (rc)
 		return rc;
 	if (!active)
-		return fail(p, ERR_VALIDATION, "Эта тема больше не принимает обращений", "topic_id");
+		return fail(p, ERR_VALIDATION, "Эта тема больше не принимает обращений",
+		            "topic_id");
 
 	unsigned char raw[16];
 	char token[33];
@@ -309,6 +322,8 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 	    .search = fold_text(a, blob, strlen(blob)),
 	    .attachment_ids = in->attachment_ids,
 	    .nattachments = in->nattachments,
+	    .extra = in->extra,
+	    .extra_arg = in->extra_arg,
 	    .now = now,
 	    .p = p,
 	};
@@ -378,8 +393,8 @@ int appeal_join(struct store *s, struct arena *a, const struct actor *who, int64
 	p->message = NULL;
 	p->field = NULL;
 	if (!who || !who->user_id)
-		return fail(p, ERR_FORBIDDEN, "Присоединиться может только пользователь с учётной записью",
-		            NULL);
+		return fail(p, ERR_FORBIDDEN,
+		            "Присоединиться может только пользователь с учётной записью", NULL);
 	struct join_job j = {.a = a, .who = who, .id = id, .now = clock_now_ms(), .p = p};
 	return store_write(s, join_fn, &j);
 }

@@ -21,11 +21,16 @@ struct appeal_input {
 	double lat, lon;
 	const char *text; /* required; checked here (clean UTF-8, 1–4000 characters after trim) */
 	size_t text_len;
-	const char *address;                        /* optional */
-	const char *person_name, *person_contact;   /* operator / API / Open311 entry */
-	const char *external_id;                    /* optional: the integrator's id */
+	const char *address;                      /* optional */
+	const char *person_name, *person_contact; /* operator / API / Open311 entry */
+	const char *external_id;                  /* optional: the integrator's id */
 	int64_t attachment_ids[APPEAL_MAX_ATTACHMENTS];
 	size_t nattachments;
+	/* Optional: more rows written in the same write job once the appeal has its id (e.g.
+	 * Open311 attributes). May be re-run with the job; returns 0 or an error that undoes the
+	 * whole submission. */
+	int (*extra)(struct store_conn *c, int64_t appeal_id, void *arg);
+	void *extra_arg;
 };
 
 /* Validates in (field-level errors in *p: ERR_VALIDATION with p->field, ERR_FORBIDDEN when the

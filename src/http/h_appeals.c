@@ -16,13 +16,12 @@ static int problem_fail(struct req *r, int rc, const struct problem *p)
 
 static int type_fail(struct req *r, const char *field, const char *what)
 {
-	return http_fail(r, ERR_VALIDATION, arena_printf(r->a, "Поле %s: ожидается %s", field, what),
-	                 field);
+	return http_fail(r, ERR_VALIDATION,
+	                 arena_printf(r->a, "Поле %s: ожидается %s", field, what), field);
 }
 
 /* An optional string member (null = absent); strings with NUL inside are refused. */
-static int get_str(struct req *r, json_t *o, const char *key, const char *field,
-                   const char **out)
+static int get_str(struct req *r, json_t *o, const char *key, const char *field, const char **out)
 {
 	json_t *v = json_object_get(o, key);
 	*out = NULL;
@@ -62,7 +61,7 @@ static int get_num(struct req *r, json_t *o, const char *key, bool *has, double 
 }
 
 static const char *const create_fields[] = {
-    "topic_id", "text",   "territory_id", "address", "lat",         "lon",
+    "topic_id", "text",   "territory_id", "address",        "lat", "lon",
     "channel",  "person", "external_id",  "attachment_ids", NULL,
 };
 
@@ -76,8 +75,8 @@ static int parse_create(struct req *r, json_t *in, struct appeal_input *ai)
 		for (size_t i = 0; create_fields[i]; i++)
 			known |= !strcmp(create_fields[i], key);
 		if (!known)
-			return http_fail(r, ERR_INVALID, arena_printf(r->a, "Неизвестное поле «%s»", key),
-			                 NULL);
+			return http_fail(r, ERR_INVALID,
+			                 arena_printf(r->a, "Неизвестное поле «%s»", key), NULL);
 	}
 	int rc;
 	json_t *t = json_object_get(in, "text");
@@ -113,9 +112,16 @@ static int parse_create(struct req *r, json_t *in, struct appeal_input *ai)
 	if (person && !json_is_null(person)) {
 		if (!json_is_object(person))
 			return type_fail(r, "person", "объект {name, contact}");
-		json_object_foreach(person, key, val) if (strcmp(key, "name") && strcmp(key, "contact"))
-		    return http_fail(r, ERR_INVALID,
-		                     arena_printf(r->a, "Неизвестное поле «person.%s»", key), NULL);
+		json_object_foreach(
+		    person, key,
+		    val) if (strcmp(key, "name") &&
+		             strcmp(key,
+		                    "contact")) return http_fail(r, ERR_INVALID,
+		                                                 arena_printf(
+		                                                     r->a,
+		                                                     "Неизвестное поле «person.%s»",
+		                                                     key),
+		                                                 NULL);
 		if ((rc = get_str(r, person, "name", "person.name", &ai->person_name)) ||
 		    (rc = get_str(r, person, "contact", "person.contact", &ai->person_contact)))
 			return rc;
@@ -125,10 +131,10 @@ static int parse_create(struct req *r, json_t *in, struct appeal_input *ai)
 		if (!json_is_array(att))
 			return type_fail(r, "attachment_ids", "массив идентификаторов");
 		if (json_array_size(att) > APPEAL_MAX_ATTACHMENTS)
-			return http_fail(r, ERR_VALIDATION,
-			                 arena_printf(r->a, "Не больше %d вложений",
-			                              APPEAL_MAX_ATTACHMENTS),
-			                 "attachment_ids");
+			return http_fail(
+			    r, ERR_VALIDATION,
+			    arena_printf(r->a, "Не больше %d вложений", APPEAL_MAX_ATTACHMENTS),
+			    "attachment_ids");
 		size_t i;
 		json_array_foreach(att, i, val)
 		{
@@ -233,8 +239,8 @@ int h_appeal_join(struct req *r)
 		size_t n = json_object_size(in);
 		json_decref(in);
 		if (n)
-			return http_fail(r, ERR_INVALID, "Тело запроса должно быть пустым объектом {}",
-			                 NULL);
+			return http_fail(r, ERR_INVALID,
+			                 "Тело запроса должно быть пустым объектом {}", NULL);
 	}
 	struct problem p = {0};
 	rc = appeal_join(r->store, r->a, &r->actor, id, &p);
@@ -252,7 +258,8 @@ int h_attachment_upload(struct req *r)
 	const char *name = http_query(r, "name");
 	struct attachment_info info;
 	struct problem p = {0};
-	int rc = attachment_upload(r->store, r->a, &r->actor, name, r->body, r->body_len, &info, &p);
+	int rc =
+	    attachment_upload(r->store, r->a, &r->actor, name, r->body, r->body_len, &info, &p);
 	if (rc)
 		return problem_fail(r, rc, &p);
 	http_add_header(r, "Location",
@@ -273,8 +280,8 @@ static const char *disposition(struct arena *a, const char *name)
 	o += snprintf(o, 64, "attachment; filename*=UTF-8''");
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)name[i];
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    ch == '.' || ch == '-' || ch == '_' || ch == '~')
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_' || ch == '~')
 			*o++ = (char)ch;
 		else {
 			*o++ = '%';

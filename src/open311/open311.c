@@ -726,9 +726,12 @@ struct attrs_job {
 	const char *media_url, *address_id;
 };
 
-static int attrs_fn(struct store_conn *c, void *arg)
+/* Runs inside appeal_submit's write job (struct appeal_input.extra): the attributes are stored
+ * with the appeal or not at all. */
+static int attrs_fn(struct store_conn *c, int64_t appeal_id, void *arg)
 {
 	struct attrs_job *j = arg;
+	j->appeal_id = appeal_id;
 	json_t *after = json_object();
 	int rc = 0;
 	for (size_t i = 0; !rc && i < j->ngiven; i++) {
@@ -924,6 +927,14 @@ int open311_request_create(struct store *s, struct arena *a, const char *request
 	if ((rc = collect_attrs(a, f, defs, ndefs, given, why)))
 		goto out;
 
+	struct attrs_job j = {&who,
+	                      0,
+	                      given,
+	                      ndefs,
+	                      media && *media ? media : NULL,
+	                      addr_id && *addr_id ? addr_id : NULL};
+	in.extra = attrs_fn;
+	in.extra_arg = &j;
 	struct appeal ap;
 	struct problem p = {0};
 	rc = appeal_submit(s, a, &who, &in, &ap, &p);
@@ -939,20 +950,6 @@ int open311_request_create(struct store *s, struct arena *a, const char *request
 	if (rc)
 		goto out;
 
-	struct attrs_job j = {&who,
-	                      ap.id,
-	                      given,
-	                      ndefs,
-	                      media && *media ? media : NULL,
-	                      addr_id && *addr_id ? addr_id : NULL};
-	rc = store_write(s, attrs_fn, &j);
-	if (rc) {
-		/* The appeal is stored; its extra fields are not. Say so in the log, not to the
-		 * caller, who must not resubmit a duplicate. */
-		log_error("open311", "appeal %lld: attributes not stored (%d)", (long long)ap.id,
-		          rc);
-		rc = 0;
-	}
 	json_t *notice = ap.deadline_at
 	                     ? json_string(arena_printf(a, "Обращение принято, срок ответа до %s",
 	                                                open311_time_format(a, ap.deadline_at)))

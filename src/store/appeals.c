@@ -47,7 +47,8 @@ void store_appeal_from_row(const struct store_rows *r, size_t i, size_t o, struc
 	ap->reject_reason = store_rows_get(r, i, o + 27);
 	ap->merged_into = opt_i64(r, i, o + 28);
 	ap->rating = (int)opt_i64(r, i, o + 29);
-	ap->rating_solved = store_rows_isnull(r, i, o + 30) ? -1 : (int)store_rows_i64(r, i, o + 30);
+	ap->rating_solved =
+	    store_rows_isnull(r, i, o + 30) ? -1 : (int)store_rows_i64(r, i, o + 30);
 	ap->rating_comment = store_rows_get(r, i, o + 31);
 	ap->rated_at = opt_i64(r, i, o + 32);
 	ap->suggested_topic_id = opt_i64(r, i, o + 33);
@@ -60,7 +61,8 @@ int store_appeal_load(struct store_conn *c, struct arena *a, int64_t id, struct 
 {
 	struct store_val p[] = {sv_int(id)};
 	struct store_rows r;
-	int rc = store_query(c, a, "SELECT " APPEAL_COLS " FROM appeals a WHERE a.id = $1", p, 1, &r);
+	int rc =
+	    store_query(c, a, "SELECT " APPEAL_COLS " FROM appeals a WHERE a.id = $1", p, 1, &r);
 	if (rc)
 		return rc;
 	if (!r.nrows)
@@ -79,8 +81,8 @@ static struct store_val opt_ms(int64_t v)
 	return v ? sv_int(v) : sv_null();
 }
 
-int store_appeal_update(struct store_conn *c, const struct appeal *before,
-                        const struct appeal *ap, int64_t now)
+int store_appeal_update(struct store_conn *c, const struct appeal *before, const struct appeal *ap,
+                        int64_t now)
 {
 	struct store_val p[] = {
 	    sv_int(ap->id),
@@ -106,22 +108,22 @@ int store_appeal_update(struct store_conn *c, const struct appeal *before,
 	    sv_text(ap->rating_comment),
 	    opt_ms(ap->rated_at),
 	    opt_id(ap->suggested_topic_id),
-	    opt_id(ap->problem_id),
 	    sv_int(now),
 	};
 	struct store_rows r;
 	struct arena tmp;
 	arena_init(&tmp, 512);
-	int rc = store_query(c, &tmp,
-	                     "UPDATE appeals SET org_id = $3, assignee_id = $4, status = $5, "
-	                     "is_open = $6, topic_id = $7, category_id = $8, territory_id = $9, "
-	                     "deadline_at = $10, paused_at = $11, extended = $12, "
-	                     "extension_reason = $13, overdue = $14, answered_at = $15, "
-	                     "closed_at = $16, reject_reason = $17, merged_into = $18, rating = $19, "
-	                     "rating_solved = $20, rating_comment = $21, rated_at = $22, "
-	                     "suggested_topic_id = $23, problem_id = $24, updated_at = $25, "
-	                     "version = version + 1 WHERE id = $1 AND version = $2",
-	                     p, sizeof(p) / sizeof(p[0]), &r);
+	int rc =
+	    store_query(c, &tmp,
+	                "UPDATE appeals SET org_id = $3, assignee_id = $4, status = $5, "
+	                "is_open = $6, topic_id = $7, category_id = $8, territory_id = $9, "
+	                "deadline_at = $10, paused_at = $11, extended = $12, "
+	                "extension_reason = $13, overdue = $14, answered_at = $15, "
+	                "closed_at = $16, reject_reason = $17, merged_into = $18, rating = $19, "
+	                "rating_solved = $20, rating_comment = $21, rated_at = $22, "
+	                "suggested_topic_id = $23, updated_at = $24, "
+	                "version = version + 1 WHERE id = $1 AND version = $2",
+	                p, sizeof(p) / sizeof(p[0]), &r);
 	int64_t changes = rc ? 0 : r.changes;
 	arena_release(&tmp);
 	if (rc)
@@ -135,9 +137,9 @@ int store_appeal_author_kind(struct store_conn *c, struct arena *a, int64_t appe
 	struct store_val p[] = {sv_int(appeal_id), sv_int(user_id)};
 	struct store_rows r;
 	*kind = NULL;
-	int rc = store_query(c, a,
-	                     "SELECT kind FROM appeal_authors WHERE appeal_id = $1 AND user_id = $2",
-	                     p, 2, &r);
+	int rc = store_query(
+	    c, a, "SELECT kind FROM appeal_authors WHERE appeal_id = $1 AND user_id = $2", p, 2,
+	    &r);
 	if (rc)
 		return rc;
 	if (r.nrows)
@@ -148,10 +150,11 @@ int store_appeal_author_kind(struct store_conn *c, struct arena *a, int64_t appe
 int store_appeal_event_insert(struct store_conn *c, const struct appeal_event_row *e, int64_t *id)
 {
 	struct store_val p[] = {
-	    sv_int(e->appeal_id),   sv_int(e->at),          sv_text(e->kind),
-	    opt_id(e->actor_user_id), opt_id(e->actor_apikey_id), sv_text(e->status_from),
-	    sv_text(e->status_to),  sv_int(e->public ? 1 : 0), sv_text(e->text),
-	    sv_text(e->data),
+	    sv_int(e->appeal_id),       sv_int(e->at),
+	    sv_text(e->kind),           opt_id(e->actor_user_id),
+	    opt_id(e->actor_apikey_id), sv_text(e->status_from),
+	    sv_text(e->status_to),      sv_int(e->public ? 1 : 0),
+	    sv_text(e->text),           sv_text(e->data),
 	};
 	int64_t v = 0;
 	int rc = store_query_i64(c,
@@ -172,8 +175,8 @@ int store_topic_state(struct store_conn *c, int64_t topic_id, int64_t *category_
 	struct store_rows r;
 	struct arena tmp;
 	arena_init(&tmp, 256);
-	int rc = store_query(c, &tmp, "SELECT category_id, active FROM topics WHERE id = $1", p, 1,
-	                     &r);
+	int rc =
+	    store_query(c, &tmp, "SELECT category_id, active FROM topics WHERE id = $1", p, 1, &r);
 	if (!rc && !r.nrows)
 		rc = ERR_NOTFOUND;
 	if (!rc) {
@@ -232,7 +235,8 @@ int store_appeal_insert(struct store_conn *c, const struct appeal *ap, const cha
 	    "INSERT INTO appeals (token, channel, author_id, operator_id, apikey_id, person_name, "
 	    "person_contact, topic_id, category_id, territory_id, org_id, assignee_id, status, "
 	    "is_open, text, address, lat, lon, search, created_at, updated_at, day, deadline_at, "
-	    "paused_at, extended, extension_reason, overdue, answered_at, closed_at, reject_reason, "
+	    "paused_at, extended, extension_reason, overdue, answered_at, closed_at, "
+	    "reject_reason, "
 	    "rating, rating_solved, rating_comment, rated_at, suggested_topic_id, problem_id, "
 	    "external_id, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
 	    "$14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, "
@@ -256,22 +260,24 @@ int store_appeal_author_add(struct store_conn *c, int64_t appeal_id, int64_t use
 int store_appeal_route_insert(struct store_conn *c, const struct appeal_route_row *rt)
 {
 	struct store_val p[] = {
-	    sv_int(rt->appeal_id),     sv_int(rt->at),      sv_text(rt->kind),
-	    opt_id(rt->from_org_id),   opt_id(rt->to_org_id), opt_id(rt->rule_id),
-	    sv_text(rt->reason),       opt_id(rt->actor_user_id),
+	    sv_int(rt->appeal_id), sv_int(rt->at),
+	    sv_text(rt->kind),     opt_id(rt->from_org_id),
+	    opt_id(rt->to_org_id), opt_id(rt->rule_id),
+	    sv_text(rt->reason),   opt_id(rt->actor_user_id),
 	};
-	return store_query(c, NULL,
-	                   "INSERT INTO appeal_routes (appeal_id, at, kind, from_org_id, to_org_id, "
-	                   "rule_id, reason, actor_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-	                   p, sizeof(p) / sizeof(p[0]), NULL);
+	return store_query(
+	    c, NULL,
+	    "INSERT INTO appeal_routes (appeal_id, at, kind, from_org_id, to_org_id, "
+	    "rule_id, reason, actor_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	    p, sizeof(p) / sizeof(p[0]), NULL);
 }
 
 int store_appeal_by_external(struct store_conn *c, const char *external_id, int64_t *id)
 {
 	struct store_val p[] = {sv_text(external_id)};
 	*id = 0;
-	int rc = store_query_i64(c, "SELECT id FROM appeals WHERE external_id = $1 ORDER BY id LIMIT 1",
-	                         p, 1, id);
+	int rc = store_query_i64(
+	    c, "SELECT id FROM appeals WHERE external_id = $1 ORDER BY id LIMIT 1", p, 1, id);
 	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
@@ -280,16 +286,20 @@ int store_appeal_by_external(struct store_conn *c, const char *external_id, int6
 int store_attachment_insert(struct store_conn *c, const struct attachment_row *at, int64_t *id)
 {
 	struct store_val p[] = {
-	    sv_text(at->sha256),           sv_int(at->size),
-	    sv_text(at->mime),             sv_text(at->name),
-	    opt_id(at->uploader_user_id),  opt_id(at->uploader_apikey_id),
+	    sv_text(at->sha256),
+	    sv_int(at->size),
+	    sv_text(at->mime),
+	    sv_text(at->name),
+	    opt_id(at->uploader_user_id),
+	    opt_id(at->uploader_apikey_id),
 	    sv_int(at->created_at),
 	};
-	return store_query_i64(c,
-	                       "INSERT INTO attachments (sha256, size, mime, name, uploader_user_id, "
-	                       "uploader_apikey_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-	                       "RETURNING id",
-	                       p, sizeof(p) / sizeof(p[0]), id);
+	return store_query_i64(
+	    c,
+	    "INSERT INTO attachments (sha256, size, mime, name, uploader_user_id, "
+	    "uploader_apikey_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+	    "RETURNING id",
+	    p, sizeof(p) / sizeof(p[0]), id);
 }
 
 int store_attachment_get(struct store_conn *c, struct arena *a, int64_t id,
@@ -325,9 +335,8 @@ int store_attachment_get(struct store_conn *c, struct arena *a, int64_t id,
 }
 
 int store_attachments_claim(struct store_conn *c, const int64_t *ids, size_t n,
-                            int64_t uploader_user_id, int64_t uploader_apikey_id,
-                            int64_t appeal_id, int64_t answer_id, int64_t event_id,
-                            int64_t *linked)
+                            int64_t uploader_user_id, int64_t uploader_apikey_id, int64_t appeal_id,
+                            int64_t answer_id, int64_t event_id, int64_t *linked)
 {
 	*linked = 0;
 	if (!n)
@@ -381,13 +390,14 @@ int store_appeal_names(struct store_conn *c, struct arena *a, int64_t id, struct
 int store_appeal_answers(struct store_conn *c, struct arena *a, int64_t id, struct store_rows *out)
 {
 	struct store_val p[] = {sv_int(id)};
-	return store_query(c, a,
-	                   "SELECT an.id, an.kind, an.state, an.text, an.org_id, o.name, "
-	                   "COALESCE(u.name, u.login), an.created_at, an.published_at FROM answers an "
-	                   "LEFT JOIN orgs o ON o.id = an.org_id "
-	                   "LEFT JOIN users u ON u.id = an.author_id "
-	                   "WHERE an.appeal_id = $1 ORDER BY an.id",
-	                   p, 1, out);
+	return store_query(
+	    c, a,
+	    "SELECT an.id, an.kind, an.state, an.text, an.org_id, o.name, "
+	    "COALESCE(u.name, u.login), an.created_at, an.published_at FROM answers an "
+	    "LEFT JOIN orgs o ON o.id = an.org_id "
+	    "LEFT JOIN users u ON u.id = an.author_id "
+	    "WHERE an.appeal_id = $1 ORDER BY an.id",
+	    p, 1, out);
 }
 
 int store_appeal_events(struct store_conn *c, struct arena *a, int64_t id, bool public_only,
@@ -416,12 +426,13 @@ int store_appeal_events(struct store_conn *c, struct arena *a, int64_t id, bool 
 int store_appeal_routes(struct store_conn *c, struct arena *a, int64_t id, struct store_rows *out)
 {
 	struct store_val p[] = {sv_int(id)};
-	return store_query(c, a,
-	                   "SELECT r.at, r.kind, r.from_org_id, fo.name, r.to_org_id, tg.name, "
-	                   "r.reason FROM appeal_routes r LEFT JOIN orgs fo ON fo.id = r.from_org_id "
-	                   "LEFT JOIN orgs tg ON tg.id = r.to_org_id WHERE r.appeal_id = $1 "
-	                   "ORDER BY r.id",
-	                   p, 1, out);
+	return store_query(
+	    c, a,
+	    "SELECT r.at, r.kind, r.from_org_id, fo.name, r.to_org_id, tg.name, "
+	    "r.reason FROM appeal_routes r LEFT JOIN orgs fo ON fo.id = r.from_org_id "
+	    "LEFT JOIN orgs tg ON tg.id = r.to_org_id WHERE r.appeal_id = $1 "
+	    "ORDER BY r.id",
+	    p, 1, out);
 }
 
 int store_appeal_attachments(struct store_conn *c, struct arena *a, int64_t id,
@@ -476,29 +487,31 @@ static void list_where(struct sqlb *b, const struct appeal_list_query *q, const 
 	if (q->nsuper || q->ncoord) {
 		const char *w = "WITH RECURSIVE ";
 		if (q->nsuper)
-			w = arena_printf(b->a,
-			                 "%ssup(id) AS (SELECT id FROM orgs WHERE id IN (%s) UNION "
-			                 "SELECT o.id FROM orgs o JOIN sup ON o.parent_id = sup.id)",
-			                 w, sql_id_list(b, q->super_orgs, q->nsuper));
+			w = arena_printf(
+			    b->a,
+			    "%ssup(id) AS (SELECT id FROM orgs WHERE id IN (%s) UNION "
+			    "SELECT o.id FROM orgs o JOIN sup ON o.parent_id = sup.id)",
+			    w, sql_id_list(b, q->super_orgs, q->nsuper));
 		if (q->ncoord)
-			w = arena_printf(b->a,
-			                 "%s%sterr(id) AS (SELECT id FROM territories WHERE id IN (%s) "
-			                 "UNION SELECT t.id FROM territories t JOIN terr ON "
-			                 "t.parent_id = terr.id)",
-			                 w, q->nsuper ? ", " : "",
-			                 sql_id_list(b, q->coord_terrs, q->ncoord));
+			w = arena_printf(
+			    b->a,
+			    "%s%sterr(id) AS (SELECT id FROM territories WHERE id IN (%s) "
+			    "UNION SELECT t.id FROM territories t JOIN terr ON "
+			    "t.parent_id = terr.id)",
+			    w, q->nsuper ? ", " : "", sql_id_list(b, q->coord_terrs, q->ncoord));
 		*with = arena_printf(b->a, "%s ", w);
 	}
 	sql_add(b, " WHERE 1 = 1");
 	if (!q->all) {
-		const char *or = "";
+		const char * or = "";
 		if (q->nexec)
 			or = arena_printf(b->a, "%s OR a.org_id IN (%s)", or,
 			                  sql_id_list(b, q->exec_orgs, q->nexec));
 		if (q->nsuper)
 			or = arena_printf(b->a, "%s OR a.org_id IN (SELECT id FROM sup)", or);
 		if (q->ncoord)
-			or = arena_printf(b->a, "%s OR a.territory_id IN (SELECT id FROM terr)", or);
+			or = arena_printf(b->a, "%s OR a.territory_id IN (SELECT id FROM terr)",
+			                  or);
 		if (q->author_user_id)
 			or = arena_printf(b->a,
 			                  "%s OR a.id IN (SELECT x.appeal_id FROM appeal_authors x "
@@ -510,10 +523,10 @@ static void list_where(struct sqlb *b, const struct appeal_list_query *q, const 
 		if (q->apikey_id)
 			or = arena_printf(b->a, "%s OR a.apikey_id = %s", or,
 			                  sql_param(b, sv_int(q->apikey_id)));
-		if (!*or)
+		if (!* or)
 			sql_add(b, " AND 1 = 0");
 		else
-			b->s = arena_printf(b->a, "%s AND (%s)", b->s, or + 4);
+			b->s = arena_printf(b->a, "%s AND (%s)", b->s, or +4);
 	}
 	if (q->none)
 		sql_add(b, " AND 1 = 0");
@@ -532,9 +545,9 @@ static void list_where(struct sqlb *b, const struct appeal_list_query *q, const 
 		const char *in = "";
 		for (int st = 0; st < AS__COUNT; st++)
 			if (q->status_mask & (1u << st))
-				in = arena_printf(
-				    b->a, "%s%s%s", in, *in ? ", " : "",
-				    sql_param(b, sv_text(appeal_status_name((enum appeal_status)st))));
+				in = arena_printf(b->a, "%s%s%s", in, *in ? ", " : "",
+				                  sql_param(b, sv_text(appeal_status_name(
+				                                   (enum appeal_status)st))));
 		b->s = arena_printf(b->a, "%s AND a.status IN (%s)", b->s, in);
 	}
 	static const char *const idcols[] = {"a.topic_id", "a.category_id", "a.territory_id",
@@ -568,7 +581,7 @@ int store_appeal_list(struct store_conn *c, struct arena *a, const struct appeal
 	b->s = "";
 	list_where(b, q, &with);
 	const char *where = b->s;
-	const char *order = q->sort == APPEAL_SORT_DEADLINE ? "a.deadline_at, a.id"
+	const char *order = q->sort == APPEAL_SORT_DEADLINE  ? "a.deadline_at, a.id"
 	                    : q->sort == APPEAL_SORT_CREATED ? "a.created_at, a.id"
 	                                                     : "a.created_at DESC, a.id DESC";
 	const char *lim = sql_param(b, sv_int(q->limit));
@@ -607,8 +620,8 @@ int store_appeal_answer_insert(struct store_conn *c, int64_t appeal_id, const ch
                                int64_t author_id, int64_t created_at, int64_t published_at,
                                int64_t *id)
 {
-	struct store_val p[] = {sv_int(appeal_id), sv_text(kind),       sv_text(state),
-	                        sv_text(text),     opt_id(org_id),      opt_id(author_id),
+	struct store_val p[] = {sv_int(appeal_id),  sv_text(kind),       sv_text(state),
+	                        sv_text(text),      opt_id(org_id),      opt_id(author_id),
 	                        sv_int(created_at), opt_ms(published_at)};
 	int64_t v = 0;
 	int rc = store_query_i64(c,

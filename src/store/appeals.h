@@ -13,7 +13,8 @@
 	"a.person_contact, a.topic_id, a.category_id, a.territory_id, a.org_id, a.assignee_id, "   \
 	"a.status, a.text, a.address, a.lat, a.lon, a.created_at, a.updated_at, a.deadline_at, "   \
 	"a.paused_at, a.extended, a.overdue, a.extension_reason, a.answered_at, a.closed_at, "     \
-	"a.reject_reason, a.merged_into, a.rating, a.rating_solved, a.rating_comment, a.rated_at, " \
+	"a.reject_reason, a.merged_into, a.rating, a.rating_solved, a.rating_comment, "            \
+	"a.rated_at, "                                                                             \
 	"a.suggested_topic_id, a.problem_id, a.external_id, a.version"
 #define APPEAL_NCOLS 37
 
@@ -25,8 +26,9 @@ void store_appeal_from_row(const struct store_rows *r, size_t i, size_t off, str
 int store_appeal_load(struct store_conn *c, struct arena *a, int64_t id, struct appeal *out);
 
 /* Writes the mutable columns of `after` (org, assignee, status, topic, territory, deadline,
- * pause, extension, overdue, answer/close times, reject reason, merge, rating, suggestion,
- * problem) if the row still has before->version; bumps the version.
+ * pause, extension, overdue, answer/close times, reject reason, merge, rating, suggestion) if
+ * the row still has before->version; bumps the version. problem_id belongs to the text engine
+ * and is never written here.
  * 0, ERR_CONFLICT when the version moved, ERR_DB. */
 int store_appeal_update(struct store_conn *c, const struct appeal *before,
                         const struct appeal *after, int64_t now);
@@ -40,8 +42,7 @@ struct appeal_event_row {
 	const char *kind, *status_from, *status_to, *text, *data;
 	bool public;
 };
-int store_appeal_event_insert(struct store_conn *c, const struct appeal_event_row *e,
-                              int64_t *id);
+int store_appeal_event_insert(struct store_conn *c, const struct appeal_event_row *e, int64_t *id);
 
 /* --- submission (src/appeals/submit.c) ------------------------------------------------- */
 
@@ -75,8 +76,8 @@ struct attachment_row {
 	int64_t id, size, uploader_user_id, uploader_apikey_id, created_at;
 	int64_t appeal_id, answer_id, event_id; /* 0 = not linked */
 	const char *sha256, *mime, *name;
-	int64_t answer_appeal_id;    /* the appeal of the answer it belongs to (0 = none) */
-	const char *answer_state;    /* that answer's state, or NULL */
+	int64_t answer_appeal_id; /* the appeal of the answer it belongs to (0 = none) */
+	const char *answer_state; /* that answer's state, or NULL */
 };
 int store_attachment_insert(struct store_conn *c, const struct attachment_row *at, int64_t *id);
 /* 0, ERR_NOTFOUND, ERR_DB. */
@@ -86,9 +87,8 @@ int store_attachment_get(struct store_conn *c, struct arena *a, int64_t id,
  * event): only rows uploaded by uploader_user_id (or, when that is 0, uploader_apikey_id) that
  * are not linked yet. *linked = how many rows changed (the caller compares with n). */
 int store_attachments_claim(struct store_conn *c, const int64_t *ids, size_t n,
-                            int64_t uploader_user_id, int64_t uploader_apikey_id,
-                            int64_t appeal_id, int64_t answer_id, int64_t event_id,
-                            int64_t *linked);
+                            int64_t uploader_user_id, int64_t uploader_apikey_id, int64_t appeal_id,
+                            int64_t answer_id, int64_t event_id, int64_t *linked);
 
 /* --- the full appeal (src/appeals/query.c) --------------------------------------------- */
 
@@ -118,9 +118,9 @@ enum appeal_sort { APPEAL_SORT_DEADLINE, APPEAL_SORT_CREATED, APPEAL_SORT_CREATE
  * empty; all = no restriction (admin). Work queues pass only the staff part of the scope. */
 struct appeal_list_query {
 	bool all;
-	int64_t exec_orgs[APPEAL_LIST_MAX_IDS];   /* exactly these orgs */
+	int64_t exec_orgs[APPEAL_LIST_MAX_IDS]; /* exactly these orgs */
 	size_t nexec;
-	int64_t super_orgs[APPEAL_LIST_MAX_IDS];  /* these orgs and every org below */
+	int64_t super_orgs[APPEAL_LIST_MAX_IDS]; /* these orgs and every org below */
 	size_t nsuper;
 	int64_t coord_terrs[APPEAL_LIST_MAX_IDS]; /* these territories and below */
 	size_t ncoord;
@@ -130,10 +130,10 @@ struct appeal_list_query {
 	/* conditions (0 / NULL / -1 = none) */
 	bool none; /* nothing can match */
 	bool open_only, overdue_only, not_overdue, org_null;
-	int64_t due_before; /* deadline_at <= this */
+	int64_t due_before;   /* deadline_at <= this */
 	unsigned status_mask; /* bits of enum appeal_status; 0 = any */
 	int64_t topic_id, category_id, territory_id, org_id, assignee_id;
-	int64_t created_from, created_to; /* 0 = none */
+	int64_t created_from, created_to;         /* 0 = none */
 	const char *words[APPEAL_LIST_MAX_WORDS]; /* folded LIKE patterns */
 	size_t nwords;
 	enum appeal_sort sort;

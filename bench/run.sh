@@ -5,7 +5,9 @@
 #   raw appeal inserts (one transaction per row, and batched); the executor's queue read with
 #   BENCH_QUEUE_ROWS appeals stored. Figures are for this machine and this run: compare ratios.
 # Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_QUEUE_ROWS (1000000),
-#   BENCH_THREADS (server worker threads, 32), BENCH_PG=0 to skip PostgreSQL, OTKLIK_BIN.
+#   BENCH_THREADS (server worker threads, 32), BENCH_PG=0 to skip PostgreSQL, OTKLIK_BIN,
+#   BENCH_ASSIST_TRAIN_MAX (5000: the text engine trains on at most that many appeals at start,
+#   so its start-up training does not run during the measurements).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,6 +70,7 @@ start_server() { # DB [extra args…]
   shift
   port=$(free_port)
   OTKLIK_RATE_WRITE=1000000000 OTKLIK_RATE_READ=1000000000 OTKLIK_LOG_LEVEL=warn \
+    OTKLIK_ASSIST_TRAIN_MAX=${BENCH_ASSIST_TRAIN_MAX:-5000} \
     OTKLIK_DATA_DIR="$tmp/data" "$BIN" serve --db "$db" --listen "127.0.0.1:$port" \
     --threads "$THREADS" "$@" >"$tmp/server.log" 2>&1 &
   server_pid=$!

@@ -48,8 +48,8 @@ static int gen_registry(struct store *s, int orgs, struct gen_stats *st)
 	struct buf o = BUF_INIT(16u << 20);
 	buf_puts(&o, "code,name,short_name,kind,territory_code,parent_code,email\r\n");
 	for (int i = 1; i <= orgs; i++)
-		buf_printf(&o, "gen-org-%04d,Синтетическое ведомство № %d,,regional,RU-MOW,,\r\n", i,
-		           i);
+		buf_printf(&o, "gen-org-%04d,Синтетическое ведомство № %d,,regional,RU-MOW,,\r\n",
+		           i, i);
 	struct reg_job j = {.a = &a,
 	                    .csv = {"code,name,sort\r\ngen-cat,Синтетическая категория,999\r\n",
 	                            "code,category_code,name,deadline,deadline_unit,hint,active\r\n"

@@ -164,7 +164,8 @@ static int64_t parse_time(const char *s)
 	int64_t ms = (int64_t)timegm(&tm) * 1000;
 	if (s[used] == '.') {
 		int64_t frac = 0, scale = 100;
-		for (const char *p = s + used + 1; *p >= '0' && *p <= '9' && scale; p++, scale /= 10)
+		for (const char *p = s + used + 1; *p >= '0' && *p <= '9' && scale;
+		     p++, scale /= 10)
 			frac += (*p - '0') * scale;
 		ms += frac;
 	}
@@ -174,10 +175,9 @@ static int64_t parse_time(const char *s)
 /* Latin transliteration of a Russian name for codes: "Василеостровский" → "vasileostrovskiy". */
 static char *translit(struct arena *a, const char *s)
 {
-	static const char *const lower[32] = {"a", "b", "v",  "g",  "d",   "e", "zh", "z",
-	                                      "i", "y", "k",  "l",  "m",   "n", "o",  "p",
-	                                      "r", "s", "t",  "u",  "f",   "h", "ts", "ch",
-	                                      "sh", "sch", "", "y", "", "e", "yu", "ya"};
+	static const char *const lower[32] = {
+	    "a", "b", "v", "g", "d", "e", "zh", "z",  "i",  "y",   "k", "l", "m", "n", "o",  "p",
+	    "r", "s", "t", "u", "f", "h", "ts", "ch", "sh", "sch", "",  "y", "",  "e", "yu", "ya"};
 	struct buf b = BUF_INIT(256);
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
@@ -540,8 +540,8 @@ static int reg_fn(struct store_conn *c, void *arg)
 	struct reg_job *j = arg;
 	static const char *const colls[5] = {"territories", "categories", "topics", "orgs",
 	                                     "rules"};
-	int64_t *counts[5] = {&j->st->territories, &j->st->categories, &j->st->topics,
-	                      &j->st->orgs, &j->st->rules};
+	int64_t *counts[5] = {&j->st->territories, &j->st->categories, &j->st->topics, &j->st->orgs,
+	                      &j->st->rules};
 	memset(&j->p, 0, sizeof(j->p));
 	for (int k = 0; k < 5; k++) {
 		int64_t ins = 0, upd = 0;
@@ -549,7 +549,8 @@ static int reg_fn(struct store_conn *c, void *arg)
 		                                  j->csv[k], strlen(j->csv[k]), &ins, &upd, &j->p);
 		if (rc) {
 			log_error("import_spb", "%s: %s (%s)", colls[k],
-			          j->p.message ? j->p.message : "error", j->p.field ? j->p.field : "");
+			          j->p.message ? j->p.message : "error",
+			          j->p.field ? j->p.field : "");
 			return rc;
 		}
 		*counts[k] = ins + upd;
@@ -608,7 +609,8 @@ static int write_registry(struct store *s, struct reg *r, struct import_spb_stat
 	buf_puts(&b[2], "code,category_code,name,deadline,deadline_unit,hint,active\r\n");
 	for (size_t i = 0; i < r->nreasons; i++) {
 		csv_field(&b[2], arena_printf(&a, "spb-%lld", (long long)r->reason_ids[i]), false);
-		csv_field(&b[2], arena_printf(&a, "spb-cat-%lld", (long long)r->reasons[i].category),
+		csv_field(&b[2],
+		          arena_printf(&a, "spb-cat-%lld", (long long)r->reasons[i].category),
 		          false);
 		csv_field(&b[2], r->reasons[i].name, false);
 		buf_puts(&b[2], "8,wdays,,1\r\n");
@@ -628,7 +630,8 @@ static int write_registry(struct store *s, struct reg *r, struct import_spb_stat
 		if (r->rule_org[i] < 0)
 			continue;
 		const char *dc = district_code(&a, r->districts[r->rule_district[i]]);
-		char *rcode = arena_printf(&a, "spb-r-%lld-%s", (long long)r->rule_reason[i], dc + 4);
+		char *rcode =
+		    arena_printf(&a, "spb-r-%lld-%s", (long long)r->rule_reason[i], dc + 4);
 		csv_field(&b[4], rcode, false);
 		csv_field(&b[4], arena_printf(&a, "spb-%lld", (long long)r->rule_reason[i]), false);
 		buf_puts(&b[4], ",");
@@ -840,8 +843,8 @@ static int import_one(struct store_conn *c, struct batch *b, json_t *o, struct a
 	}
 	size_t nev = 0, cap = 2 + nroutes + json_array_size(answers) + json_array_size(fups);
 	struct ev *evs = arena_alloc(a, cap * sizeof(struct ev));
-	evs[nev++] = (struct ev){ap.created_at, "submitted", first_org ? "routed" : "submitted",
-	                         NULL, 0};
+	evs[nev++] =
+	    (struct ev){ap.created_at, "submitted", first_org ? "routed" : "submitted", NULL, 0};
 	for (size_t n = 0; n < nroutes; n++) {
 		json_t *rt = json_array_get(routes, n);
 		int64_t at = parse_time(jstr(rt, "dt"));
@@ -859,8 +862,8 @@ static int import_one(struct store_conn *c, struct batch *b, json_t *o, struct a
 		int64_t at = parse_time(jstr(v, "dt"));
 		const char *atext = jstr(v, "text");
 		rc = bulk_answer_insert(c, id, final ? "final" : "interim",
-		                        atext ? atext : "[без текста]", org_id_of(r, a, jstr(v, "org")),
-		                        at ? at : ap.created_at);
+		                        atext ? atext : "[без текста]",
+		                        org_id_of(r, a, jstr(v, "org")), at ? at : ap.created_at);
 		if (rc)
 			return rc;
 		b->answers++;
@@ -872,8 +875,7 @@ static int import_one(struct store_conn *c, struct batch *b, json_t *o, struct a
 		const char *t = jstr(v, "text");
 		if (!t || is_route_text(t))
 			continue; /* already in routes[] */
-		evs[nev++] =
-		    (struct ev){parse_time(jstr(v, "dt")), "followup", NULL, t, 0};
+		evs[nev++] = (struct ev){parse_time(jstr(v, "dt")), "followup", NULL, t, 0};
 	}
 	for (size_t n = 0; n < nev; n++)
 		evs[n].order = (int)n; /* ties keep the file's order */
@@ -984,7 +986,8 @@ int import_spb_run(struct store *s, const char *path, int batch, struct import_s
 		    !json_integer_value(json_object_get(o, "reason_id"))) {
 			if (st->bad_lines++ < 5)
 				log_warn("import_spb", "line %lld: %s", (long long)st->lines,
-				         o ? "no id, created_at, district or reason_id" : jerr.text);
+				         o ? "no id, created_at, district or reason_id"
+				           : jerr.text);
 			json_decref(o);
 			continue;
 		}
@@ -1006,7 +1009,8 @@ int import_spb_run(struct store *s, const char *path, int batch, struct import_s
 		rc = store_id_by_code(c, "territories", REGION_CODE, &r.region_id);
 		store_conn_put(s, c);
 		if (rc) {
-			log_error("import_spb", "region %s is missing (run otklik migrate)", REGION_CODE);
+			log_error("import_spb", "region %s is missing (run otklik migrate)",
+			          REGION_CODE);
 			goto out;
 		}
 	}
@@ -1020,8 +1024,8 @@ int import_spb_run(struct store *s, const char *path, int batch, struct import_s
 
 	/* pass 2: the appeals */
 	gzrewind(l.f);
-	struct batch b = {.r = &r, .recs = xcalloc((size_t)batch, sizeof(json_t *)),
-	                  .now = clock_now_ms()};
+	struct batch b = {
+	    .r = &r, .recs = xcalloc((size_t)batch, sizeof(json_t *)), .now = clock_now_ms()};
 	while ((rc = lines_next(&l)) == 1) {
 		if (l.b.len <= 1)
 			continue;

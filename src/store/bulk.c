@@ -45,7 +45,8 @@ int bulk_appeal_insert(struct store_conn *c, const struct bulk_appeal *b, int64_
 	    "INSERT INTO appeals (token, channel, topic_id, category_id, territory_id, org_id, "
 	    "status, is_open, text, address, lat, lon, search, created_at, updated_at, day, "
 	    "deadline_at, overdue, answered_at, closed_at, reject_reason, rating, rating_solved, "
-	    "rated_at, external_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+	    "rated_at, external_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+	    "$13, "
 	    "$14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id",
 	    p, sizeof(p) / sizeof(p[0]), &v);
 	if (id)
@@ -53,8 +54,8 @@ int bulk_appeal_insert(struct store_conn *c, const struct bulk_appeal *b, int64_
 	return rc;
 }
 
-int bulk_answer_insert(struct store_conn *c, int64_t appeal_id, const char *kind,
-                       const char *text, int64_t org_id, int64_t at)
+int bulk_answer_insert(struct store_conn *c, int64_t appeal_id, const char *kind, const char *text,
+                       int64_t org_id, int64_t at)
 {
 	struct store_val p[] = {sv_int(appeal_id), sv_text(kind), sv_text(text), opt_id(org_id),
 	                        sv_int(at)};
@@ -67,33 +68,36 @@ int bulk_answer_insert(struct store_conn *c, int64_t appeal_id, const char *kind
 int bulk_route_insert(struct store_conn *c, int64_t appeal_id, int64_t at, const char *kind,
                       int64_t from_org_id, int64_t to_org_id, const char *reason)
 {
-	struct store_val p[] = {sv_int(appeal_id),   sv_int(at),          sv_text(kind),
+	struct store_val p[] = {sv_int(appeal_id),   sv_int(at),        sv_text(kind),
 	                        opt_id(from_org_id), opt_id(to_org_id), sv_text(reason)};
-	return store_query(c, NULL,
-	                   "INSERT INTO appeal_routes (appeal_id, at, kind, from_org_id, to_org_id, "
-	                   "reason) VALUES ($1, $2, $3, $4, $5, $6)",
-	                   p, 6, NULL);
+	return store_query(
+	    c, NULL,
+	    "INSERT INTO appeal_routes (appeal_id, at, kind, from_org_id, to_org_id, "
+	    "reason) VALUES ($1, $2, $3, $4, $5, $6)",
+	    p, 6, NULL);
 }
 
 int bulk_event_insert(struct store_conn *c, int64_t appeal_id, int64_t at, const char *kind,
                       const char *status_from, const char *status_to, const char *text)
 {
-	struct store_val p[] = {sv_int(appeal_id),     sv_int(at),         sv_text(kind),
+	struct store_val p[] = {sv_int(appeal_id),    sv_int(at),         sv_text(kind),
 	                        sv_text(status_from), sv_text(status_to), sv_text(text)};
-	return store_query(c, NULL,
-	                   "INSERT INTO appeal_events (appeal_id, at, kind, status_from, status_to, "
-	                   "public, text) VALUES ($1, $2, $3, $4, $5, 1, $6)",
-	                   p, 6, NULL);
+	return store_query(
+	    c, NULL,
+	    "INSERT INTO appeal_events (appeal_id, at, kind, status_from, status_to, "
+	    "public, text) VALUES ($1, $2, $3, $4, $5, 1, $6)",
+	    p, 6, NULL);
 }
 
 int bulk_external_ids(struct store_conn *c, struct arena *a, const char *channel,
                       struct store_rows *out)
 {
 	struct store_val p[] = {sv_text(channel)};
-	return store_query(c, a,
-	                   "SELECT external_id FROM appeals WHERE channel = $1 AND external_id IS NOT "
-	                   "NULL",
-	                   p, 1, out);
+	return store_query(
+	    c, a,
+	    "SELECT external_id FROM appeals WHERE channel = $1 AND external_id IS NOT "
+	    "NULL",
+	    p, 1, out);
 }
 
 int bulk_gen_appeals(struct store_conn *c, const struct bulk_gen *g, int64_t *inserted)
@@ -108,14 +112,14 @@ int bulk_gen_appeals(struct store_conn *c, const struct bulk_gen *g, int64_t *in
 	arena_init(&a, 256);
 	char *like = arena_printf(&a, "%s%%", g->org_prefix);
 	struct store_val p[] = {
-	    sv_int(g->first),      sv_int(g->last),        sv_text(like),
-	    sv_int(g->now),        sv_text(g->token_prefix), sv_int(g->topic_id),
-	    sv_int(g->category_id), sv_int(g->territory_id), sv_int(g->tz_offset_ms),
+	    sv_int(g->first),       sv_int(g->last),          sv_text(like),
+	    sv_int(g->now),         sv_text(g->token_prefix), sv_int(g->topic_id),
+	    sv_int(g->category_id), sv_int(g->territory_id),  sv_int(g->tz_offset_ms),
 	    sv_int(norgs),
 	};
-	/* n % 20 decides the status: 0–5 in_progress, 6–9 routed, 10 redirected,
-	 * 11 clarification (open: 60 %), 12–13 answered, 14–18 closed, 19 rejected. Created over
-	 * the 120 days before now; deadline 14 days after creation. */
+	/* (n / orgs) % 20 decides the status (independent of the org, n % orgs): 0–5 in_progress,
+	 * 6–9 routed, 10 redirected, 11 clarification (open: 60 %), 12–13 answered, 14–18 closed,
+	 * 19 rejected. Created over the 120 days before now; deadline 14 days after creation. */
 	struct store_rows r;
 	rc = store_query(
 	    c, &a,
@@ -124,8 +128,10 @@ int bulk_gen_appeals(struct store_conn *c, const struct bulk_gen *g, int64_t *in
 	    "overdue, answered_at, closed_at, reject_reason) "
 	    "WITH RECURSIVE seq(n) AS (SELECT CAST($1 AS BIGINT) UNION ALL "
 	    "SELECT n + 1 FROM seq WHERE n < $2), "
-	    "o AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM orgs WHERE code LIKE $3), "
-	    "g AS (SELECT n, n % 20 AS m, $4 - ((n * 7919) % 10368000) * 1000 AS cr FROM seq) "
+	    "o AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM orgs WHERE code LIKE "
+	    "$3), "
+	    "g AS (SELECT n, (n / $10) % 20 AS m, $4 - ((n * 7919) % 10368000) * 1000 AS cr FROM "
+	    "seq) "
 	    "SELECT CAST($5 AS TEXT) || CAST(n AS TEXT), 'api', $6, $7, $8, o.id, "
 	    "CASE WHEN m < 6 THEN 'in_progress' WHEN m < 10 THEN 'routed' "
 	    "WHEN m = 10 THEN 'redirected' WHEN m = 11 THEN 'clarification' "
@@ -161,7 +167,8 @@ int bulk_orgs_by_prefix(struct store_conn *c, const char *prefix, int64_t *first
 	arena_init(&a, 256);
 	struct store_val p[] = {sv_text(arena_printf(&a, "%s%%", prefix))};
 	struct store_rows r;
-	int rc = store_query(c, &a, "SELECT COUNT(*), MIN(id) FROM orgs WHERE code LIKE $1", p, 1, &r);
+	int rc =
+	    store_query(c, &a, "SELECT COUNT(*), MIN(id) FROM orgs WHERE code LIKE $1", p, 1, &r);
 	if (!rc) {
 		*n = r.nrows ? store_rows_i64(&r, 0, 0) : 0;
 		*first = r.nrows && !store_rows_isnull(&r, 0, 1) ? store_rows_i64(&r, 0, 1) : 0;

@@ -24,8 +24,8 @@ struct bulk_appeal {
 int bulk_appeal_insert(struct store_conn *c, const struct bulk_appeal *b, int64_t *id);
 
 /* A published answer (kind "interim" or "final") of org_id (0 = none) at `at`. */
-int bulk_answer_insert(struct store_conn *c, int64_t appeal_id, const char *kind,
-                       const char *text, int64_t org_id, int64_t at);
+int bulk_answer_insert(struct store_conn *c, int64_t appeal_id, const char *kind, const char *text,
+                       int64_t org_id, int64_t at);
 
 /* A route history row (kind "auto", "triage" or "redirect"); org ids 0 = NULL. */
 int bulk_route_insert(struct store_conn *c, int64_t appeal_id, int64_t at, const char *kind,

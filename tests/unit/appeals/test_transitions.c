@@ -165,8 +165,9 @@ Test(transitions, buttons_match_the_checks)
 					    "%s button from %s with rights 0x%x (extended %d)",
 					    actions[k], appeal_status_name(ap.status), rights, ext);
 				}
+				/* "me too" for citizens who neither wrote nor work it */
 				bool join = appeal_status_open(ap.status) &&
-				            !(rights & (AR_AUTHOR | AR_COAUTHOR));
+				            !(rights & (AR_AUTHOR | AR_COAUTHOR | AR_STAFF));
 				cr_assert_eq(has(btn, "join"), join);
 				json_decref(btn);
 			}

@@ -12,12 +12,12 @@
 #include <string.h>
 
 static const char *const status_names[AS__COUNT] = {
-    [AS_SUBMITTED] = "submitted",       [AS_ROUTED] = "routed",
-    [AS_REDIRECTED] = "redirected",     [AS_IN_PROGRESS] = "in_progress",
+    [AS_SUBMITTED] = "submitted",         [AS_ROUTED] = "routed",
+    [AS_REDIRECTED] = "redirected",       [AS_IN_PROGRESS] = "in_progress",
     [AS_CLARIFICATION] = "clarification", [AS_CLARIFIED] = "clarified",
-    [AS_APPROVAL] = "approval",         [AS_ANSWERED] = "answered",
-    [AS_REREVIEW] = "rereview",         [AS_CLOSED] = "closed",
-    [AS_REJECTED] = "rejected",         [AS_MERGED] = "merged",
+    [AS_APPROVAL] = "approval",           [AS_ANSWERED] = "answered",
+    [AS_REREVIEW] = "rereview",           [AS_CLOSED] = "closed",
+    [AS_REJECTED] = "rejected",           [AS_MERGED] = "merged",
 };
 
 /* Russian names for the explanations of refused transitions. */
@@ -99,8 +99,8 @@ static const struct transition transitions[] = {
 };
 #define NTRANS (sizeof(transitions) / sizeof(transitions[0]))
 
-int appeal_action_check(const char *action, enum appeal_status st, unsigned rights,
-                        struct arena *a, const char **why)
+int appeal_action_check(const char *action, enum appeal_status st, unsigned rights, struct arena *a,
+                        const char **why)
 {
 	bool known = false, may = false;
 	for (size_t i = 0; i < NTRANS; i++) {
@@ -125,9 +125,9 @@ int appeal_action_check(const char *action, enum appeal_status st, unsigned righ
 			    !strstr(allowed, transitions[i].action))
 				allowed = arena_printf(a, "%s%s%s", allowed, *allowed ? ", " : "",
 				                       transitions[i].action);
-		*why = a ? arena_printf(a,
-		                        "Действие %s невозможно в статусе %s; доступные действия: %s",
-		                        action, status_ru[st], *allowed ? allowed : "нет")
+		*why = a ? arena_printf(
+		               a, "Действие %s невозможно в статусе %s; доступные действия: %s",
+		               action, status_ru[st], *allowed ? allowed : "нет")
 		         : "Действие невозможно в текущем статусе";
 	}
 	return ERR_CONFLICT;
@@ -145,7 +145,8 @@ json_t *appeal_allowed_actions(const struct appeal *ap, unsigned rights, const s
 		bool dup = false;
 		size_t k;
 		json_t *v;
-		json_array_foreach(out, k, v) if (!strcmp(json_string_value(v), t->action)) dup = true;
+		json_array_foreach(out, k, v) if (!strcmp(json_string_value(v), t->action)) dup =
+		    true;
 		if (!dup)
 			json_array_append_new(out, json_string(t->action));
 	}
@@ -191,7 +192,8 @@ int appeal_rights(struct store_conn *c, const struct actor *who, const struct ap
 	}
 	if (ap->org_id) {
 		for (size_t i = 0; i < who->ngrants; i++)
-			if (who->grants[i].role == ROLE_EXECUTOR && who->grants[i].org_id == ap->org_id)
+			if (who->grants[i].role == ROLE_EXECUTOR &&
+			    who->grants[i].org_id == ap->org_id)
 				r |= AR_EXECUTOR;
 		if (who->roles & ROLE_SUPERVISOR) {
 			bool ok = false;
@@ -232,8 +234,8 @@ int appeal_event_add(struct store_conn *c, const struct actor *who, int64_t appe
 	    .actor_apikey_id = who ? who->apikey_id : 0,
 	    .at = at,
 	    .kind = kind,
-	    .status_from = status_from >= 0 ? appeal_status_name((enum appeal_status)status_from)
-	                                    : NULL,
+	    .status_from =
+	        status_from >= 0 ? appeal_status_name((enum appeal_status)status_from) : NULL,
 	    .status_to = status_to >= 0 ? appeal_status_name((enum appeal_status)status_to) : NULL,
 	    .text = text,
 	    .data = d,
@@ -246,11 +248,12 @@ int appeal_event_add(struct store_conn *c, const struct actor *who, int64_t appe
 
 static json_t *audit_state(const struct appeal *ap)
 {
-	return json_pack("{s:s,s:o,s:o,s:o,s:o}", "status", appeal_status_name(ap->status), "org_id",
-	                 ap->org_id ? json_integer(ap->org_id) : json_null(), "assignee_id",
-	                 ap->assignee_id ? json_integer(ap->assignee_id) : json_null(),
-	                 "deadline_at", ap->deadline_at ? json_integer(ap->deadline_at) : json_null(),
-	                 "topic_id", json_integer(ap->topic_id));
+	return json_pack(
+	    "{s:s,s:o,s:o,s:o,s:o}", "status", appeal_status_name(ap->status), "org_id",
+	    ap->org_id ? json_integer(ap->org_id) : json_null(), "assignee_id",
+	    ap->assignee_id ? json_integer(ap->assignee_id) : json_null(), "deadline_at",
+	    ap->deadline_at ? json_integer(ap->deadline_at) : json_null(), "topic_id",
+	    json_integer(ap->topic_id));
 }
 
 int appeal_apply(struct store_conn *c, struct arena *a, const struct actor *who,

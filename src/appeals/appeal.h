@@ -125,8 +125,8 @@ json_t *appeal_brief_json(const struct appeal *ap);
  * never allow it; ERR_CONFLICT (with a Russian explanation in *why, may be NULL) when they do
  * but not from this status; ERR_NOTFOUND for an unknown action. Extra conditions (extend once,
  * the assignee's org, …) are the workflow's. */
-int appeal_action_check(const char *action, enum appeal_status st, unsigned rights,
-                        struct arena *a, const char **why);
+int appeal_action_check(const char *action, enum appeal_status st, unsigned rights, struct arena *a,
+                        const char **why);
 
 /* Actions the caller may take now (for the UI's buttons), from status and rights. */
 json_t *appeal_allowed_actions(const struct appeal *ap, unsigned rights, const struct actor *who);

@@ -1255,11 +1255,11 @@ int assist_suggest(struct store *s, struct arena *a, const struct assist_query *
 			const struct topic_info *ti = topic_find(strtoll(sc[i].label, NULL, 10));
 			if (!ti || !ti->active)
 				continue;
-			json_array_append_new(
-			    topics, json_pack("{s:I,s:s,s:I,s:f}", "topic_id", (json_int_t)ti->id,
-			                      "topic_name", ti->name, "category_id",
-			                      (json_int_t)ti->category_id, "prob",
-			                      (double)sc[i].prob));
+			json_array_append_new(topics,
+			                      json_pack("{s:I,s:s,s:I,s:f}", "topic_id",
+			                                (json_int_t)ti->id, "topic_name", ti->name,
+			                                "category_id", (json_int_t)ti->category_id,
+			                                "prob", (double)sc[i].prob));
 			if (!best) {
 				best = ti->id;
 				hint = ti->hint ? arena_strdup(a, ti->hint) : NULL;

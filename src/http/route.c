@@ -26,8 +26,8 @@ static bool match(const char *pattern, const char *path, const char **params, si
 			size_t slen = se ? (size_t)(se - s) : strlen(s);
 			if (!pe || slen == 0 || np >= REQ_MAX_PARAMS)
 				return false;
-			/* "{id}.{format}": a literal after the parameter inside the segment ends it at
-			 * that character's last occurrence in the segment. */
+			/* "{id}.{format}": a literal after the parameter inside the segment ends it
+			 * at that character's last occurrence in the segment. */
 			if (pe[1] && pe[1] != '/') {
 				const char *cut = NULL;
 				for (const char *q = s; q < s + slen; q++)

@@ -888,7 +888,7 @@ int assist_start(struct store *s)
 	g.s = s;
 	g.cparams = train_params(0);
 	g.retrain_ms = env_i64("OTKLIK_ASSIST_RETRAIN_S", 600) * 1000;
-	g.train_max = env_i64("OTKLIK_ASSIST_TRAIN_MAX", 200000);
+	g.train_max = env_i64("OTKLIK_ASSIST_TRAIN_MAX", 60000);
 	g.cluster_days = env_i64("OTKLIK_ASSIST_CLUSTER_DAYS", 30);
 	char host[64] = "node";
 	gethostname(host, sizeof(host) - 1);

@@ -387,11 +387,12 @@ int h_webhook_create(struct req *r)
 	j.w.description = description && *description ? arena_strdup(r->a, description) : NULL;
 	j.w.org_id = json_integer_value(org);
 	j.w.active = active != 0;
+	bool org_number = org && json_is_integer(org); /* org belongs to in: read it before */
 	json_decref(in);
 	rc = hook_fields(r, j.w.url, j.w.description);
 	if (rc)
 		return rc;
-	if (org && json_is_integer(org) && j.w.org_id < 1)
+	if (org_number && j.w.org_id < 1)
 		return http_fail(r, ERR_VALIDATION, "Организация не найдена", "org_id");
 	if (!j.w.org_id && !(r->actor.roles & ROLE_ADMIN))
 		return http_fail(r, ERR_VALIDATION,

@@ -8,7 +8,7 @@ import { runCli, startServer, ROOT } from './lib/server.mjs';
 import { createTestDb } from './lib/db.mjs';
 import { Demo } from './lib/demo.mjs';
 
-const FIXTURE = join(ROOT, 'tests/fixtures/nash-spb-mini.jsonl.gz');
+const FIXTURE = join(ROOT, 'tests/fixtures/spb-portal-mini.jsonl.gz');
 // The fixture's records, read with zcat (the same bytes the importer reads).
 const records = execFileSync('zcat', [FIXTURE], { encoding: 'utf8' }).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 // The portal writes Moscow local time (UTC+3) without a zone.

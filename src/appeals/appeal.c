@@ -4,6 +4,7 @@
 #include "audit/audit.h"
 #include "auth/perm.h"
 #include "core/err.h"
+#include "core/utf8.h"
 #include "notify/notify.h"
 #include "store/appeals.h"
 
@@ -300,11 +301,8 @@ static json_t *opt_str(const char *s)
 
 json_t *appeal_brief_json(const struct appeal *ap)
 {
-	/* the first 300 characters (not bytes): count UTF-8 lead bytes */
-	size_t cut = 0, chars = 0;
-	for (const char *t = ap->text ? ap->text : ""; t[cut]; cut++)
-		if (((unsigned char)t[cut] & 0xC0) != 0x80 && ++chars > 300)
-			break;
+	const char *text = ap->text ? ap->text : "";
+	size_t cut = utf8_prefix(text, strlen(text), 300); /* characters, not bytes */
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_integer(ap->id));
 	json_object_set_new(o, "status", json_string(appeal_status_name(ap->status)));
@@ -314,7 +312,7 @@ json_t *appeal_brief_json(const struct appeal *ap)
 	json_object_set_new(o, "territory_id", json_integer(ap->territory_id));
 	json_object_set_new(o, "org_id", opt_int(ap->org_id));
 	json_object_set_new(o, "assignee_id", opt_int(ap->assignee_id));
-	json_object_set_new(o, "text", json_stringn(ap->text ? ap->text : "", cut));
+	json_object_set_new(o, "text", json_stringn(text, cut));
 	json_object_set_new(o, "address", opt_str(ap->address));
 	json_object_set_new(o, "lat", ap->has_point ? json_real(ap->lat) : json_null());
 	json_object_set_new(o, "lon", ap->has_point ? json_real(ap->lon) : json_null());

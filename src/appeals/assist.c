@@ -1025,14 +1025,7 @@ static const char *cut_text(struct arena *a, const char *s, size_t max)
 {
 	if (!s)
 		return "";
-	size_t n = strlen(s), i = 0, chars = 0;
-	while (i < n && chars < max) {
-		uint32_t cp;
-		size_t k = utf8_decode(s + i, n - i, &cp);
-		i += k ? k : 1;
-		chars++;
-	}
-	return arena_strndup(a, s, i);
+	return arena_strndup(a, s, utf8_prefix(s, strlen(s), max));
 }
 
 static json_t *opt_int(const struct store_rows *r, size_t i, size_t col)

@@ -50,6 +50,15 @@ size_t utf8_len(const char *s, size_t n)
 	return count;
 }
 
+size_t utf8_prefix(const char *s, size_t n, size_t max_chars)
+{
+	size_t chars = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && ++chars > max_chars)
+			return i;
+	return n;
+}
+
 size_t utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
 	const unsigned char *s = (const unsigned char *)str;

@@ -10,6 +10,8 @@
 bool utf8_valid(const char *s, size_t n);
 /* Number of code points in valid UTF-8 s[0..n). */
 size_t utf8_len(const char *s, size_t n);
+/* Bytes of the first max_chars characters of valid UTF-8 s (never splits a character). */
+size_t utf8_prefix(const char *s, size_t n, size_t max_chars);
 /* Decode one code point at s (valid input assumed); returns bytes consumed (>=1). */
 size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* Encode cp into out (>= 4 bytes); returns bytes written. */

@@ -150,3 +150,13 @@ Test(utf8, clean_text_rejects_c1_controls)
 	cr_expect_not(utf8_clean_text("\xC2\x9F", 2), "U+009F");
 	cr_expect(utf8_clean_text("\xC2\xA0", 2), "U+00A0 (no-break space) is not a control");
 }
+
+Test(utf8, prefix_counts_characters_not_bytes)
+{
+	const char *s = "Дом 5"; /* Д and о and м are two bytes each */
+	cr_assert_eq(utf8_prefix(s, strlen(s), 0), 0);
+	cr_assert_eq(utf8_prefix(s, strlen(s), 1), 2);
+	cr_assert_eq(utf8_prefix(s, strlen(s), 3), 6);
+	cr_assert_eq(utf8_prefix(s, strlen(s), 5), strlen(s));
+	cr_assert_eq(utf8_prefix(s, strlen(s), 100), strlen(s));
+}

@@ -17,6 +17,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@
 
 #define PAGE              2000
 #define POLL_MS           500
+#define RETRAIN_MIN_MS    60000
+#define KICK_MIN_MS       50 /* polls at least this far apart: a burst is one batch */
 #define LEASE_TTL_MS      10000
 #define LEASE_RENEW_MS    3000
 #define TOPICS_REFRESH_MS 30000
@@ -133,6 +136,7 @@ static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
 	bool stop, kick, trainer_done;
+	atomic_bool kicked;       /* a kick is pending: later submissions need not signal */
 	struct classifier *fresh; /* a retrained model waiting to be swapped in (under mu) */
 	int64_t fresh_max_id;
 	size_t fresh_n;
@@ -437,6 +441,49 @@ static void *trainer_main(void *arg)
 
 /* Indexes appeals committed since the last look (also those of other nodes) and teaches the
  * classifier their topics. */
+/* The topic the classifier would choose when the chosen one looks wrong; 0 = no doubt.
+ * Caller holds g.lock. */
+static int64_t doubt_locked(struct tls *t, const char *text, size_t len, int64_t chosen_topic_id)
+{
+	if (!t || !text || !g.cls || g.cls->nclasses < 2)
+		return 0;
+	char lab[24];
+	snprintf(lab, sizeof(lab), "%lld", (long long)chosen_topic_id);
+	struct classifier_score sc;
+	if (classifier_doubt(g.cls, &t->cw, text, len, lab, DOUBT_MIN_PROB, &sc) != 1)
+		return 0;
+	int64_t id = strtoll(sc.label, NULL, 10);
+	const struct topic_info *ti = topic_find(id);
+	return ti && ti->active && id != chosen_topic_id ? id : 0;
+}
+
+struct doubts {
+	int64_t *id, *topic;
+	size_t n, cap;
+};
+
+static void doubts_add(struct doubts *d, int64_t id, int64_t topic)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->id = xrealloc(d->id, d->cap * sizeof(*d->id));
+		d->topic = xrealloc(d->topic, d->cap * sizeof(*d->topic));
+	}
+	d->id[d->n] = id;
+	d->topic[d->n++] = topic;
+}
+
+static int doubts_write(struct store_conn *c, void *arg)
+{
+	const struct doubts *d = arg;
+	for (size_t i = 0; i < d->n; i++) {
+		int rc = store_appeal_set_suggestion(c, d->id[i], d->topic[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static void poll_new(void)
 {
 	struct store_conn *c;
@@ -446,6 +493,7 @@ static void poll_new(void)
 	struct arena a;
 	arena_init(&a, 1 << 16);
 	int64_t after = g.last_seen > RESCAN_WINDOW ? g.last_seen - RESCAN_WINDOW : 0;
+	struct doubts d = {0};
 	for (;;) {
 		struct store_rows r = {0};
 		if (store_assist_appeals_page(c, &a, after, PAGE, &r) || !r.nrows)
@@ -462,10 +510,17 @@ static void poll_new(void)
 			g.history++;
 			if (id > g.last_seen)
 				g.last_seen = id;
+			int64_t chosen = store_rows_i64(&r, i, 1);
+			/* the doubt before learning from the appeal; only the lease holder writes
+			 */
+			int64_t doubt = g.leader && store_rows_i64(&r, i, 9)
+			                    ? doubt_locked(t, text, len, chosen)
+			                    : 0;
+			if (doubt)
+				doubts_add(&d, id, doubt);
 			if (g.cls && t) {
 				char lab[24];
-				snprintf(lab, sizeof(lab), "%lld",
-				         (long long)store_rows_i64(&r, i, 1));
+				snprintf(lab, sizeof(lab), "%lld", (long long)chosen);
 				classifier_update(g.cls, &t->cw, text, len, lab);
 			}
 		}
@@ -478,6 +533,10 @@ static void poll_new(void)
 	}
 	arena_release(&a);
 	store_conn_put(g.s, c);
+	if (d.n)
+		store_write(g.s, doubts_write, &d);
+	free(d.id);
+	free(d.topic);
 }
 
 /* Swaps a retrained model in (readers hold the lock, so none sees it half-made), after teaching
@@ -534,7 +593,10 @@ static void maybe_retrain(int64_t now)
 	if (g.trainer_on)
 		return;
 	size_t h = g.history;
-	bool grown = h > g.trained && (double)h >= 1.2 * (double)(g.trained ? g.trained : 1);
+	/* grown by a fifth, but not more often than once a minute: under a burst of appeals the
+	 * online updates keep the model current and retraining would take the CPU from intake */
+	bool grown = h > g.trained && (double)h >= 1.2 * (double)(g.trained ? g.trained : 1) &&
+	             now - g.trained_at >= RETRAIN_MIN_MS;
 	bool old = h > g.trained && now - g.trained_at >= g.retrain_ms;
 	if (!grown && !old)
 		return;
@@ -652,6 +714,7 @@ struct place_item {
 	const char *label;
 	int64_t rep;
 	int64_t out_pid; /* set by the job */
+	int placed;      /* set by the job: 1 when this job placed it */
 };
 
 struct place_job {
@@ -689,16 +752,27 @@ static int place_write(struct store_conn *c, void *arg)
 			rc = store_problem_insert(c, &pn, &x->out_pid);
 		}
 		if (!rc)
-			rc = store_appeal_set_problem(c, x->appeal_id, x->out_pid);
+			rc = store_appeal_place(c, x->appeal_id, x->out_pid, &x->placed);
 	}
-	/* each touched problem once (its last item carries the newest label and representative) */
+	/* each touched problem once (its last item carries the newest label and representative),
+	 * counting only the appeals this job placed */
 	for (size_t i = 0; i < j->n && !rc; i++) {
 		bool later = false;
 		for (size_t k = i + 1; k < j->n && !later; k++)
 			later = j->it[k].out_pid == j->it[i].out_pid;
-		if (!later)
-			rc = store_problem_refresh(c, j->it[i].out_pid, j->it[i].label,
-			                           j->it[i].rep, j->now);
+		if (later)
+			continue;
+		int64_t added = 0, first = INT64_MAX, last = INT64_MIN;
+		for (size_t k = 0; k <= i; k++) {
+			const struct place_item *y = &j->it[k];
+			if (y->out_pid != j->it[i].out_pid || !y->placed)
+				continue;
+			added++;
+			first = y->created_at < first ? y->created_at : first;
+			last = y->created_at > last ? y->created_at : last;
+		}
+		rc = store_problem_grow(c, j->it[i].out_pid, added, added ? first : 0,
+		                        added ? last : 0, j->it[i].label, j->it[i].rep, j->now);
 	}
 	return rc;
 }
@@ -854,6 +928,7 @@ static void *assist_main(void *arg)
 		}
 		bool stop = g.stop;
 		g.kick = false;
+		atomic_store(&g.kicked, false);
 		pthread_mutex_unlock(&g.mu);
 		if (stop)
 			break;
@@ -866,6 +941,16 @@ static void *assist_main(void *arg)
 		}
 		maybe_retrain(now);
 		problems_tick(now);
+		/* a short pause even when kicked: appeals arriving meanwhile make one batch */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += KICK_MIN_MS * 1000000l;
+		until.tv_sec += until.tv_nsec / 1000000000l;
+		until.tv_nsec %= 1000000000l;
+		pthread_mutex_lock(&g.mu);
+		while (!g.stop && pthread_cond_timedwait(&g.cond, &g.mu, &until) == 0)
+			;
+		pthread_mutex_unlock(&g.mu);
 	}
 	if (g.trainer_on) {
 		pthread_join(g.trainer, NULL);
@@ -974,31 +1059,11 @@ void assist_stop(void)
 	}
 }
 
-int64_t assist_doubt_topic(const char *text, size_t len, int64_t chosen_topic_id)
-{
-	int64_t out = 0;
-	struct tls *t = tls_get();
-	if (!t || !text)
-		return 0;
-	pthread_rwlock_rdlock(&g.lock);
-	if (g.ready && g.cls && g.cls->nclasses > 1) {
-		char lab[24];
-		snprintf(lab, sizeof(lab), "%lld", (long long)chosen_topic_id);
-		struct classifier_score sc;
-		if (classifier_doubt(g.cls, &t->cw, text, len, lab, DOUBT_MIN_PROB, &sc) == 1) {
-			int64_t id = strtoll(sc.label, NULL, 10);
-			const struct topic_info *ti = topic_find(id);
-			if (ti && ti->active && id != chosen_topic_id)
-				out = id;
-		}
-	}
-	pthread_rwlock_unlock(&g.lock);
-	return out;
-}
-
 void assist_appeal_added(int64_t appeal_id)
 {
 	(void)appeal_id; /* the thread reads every appeal newer than the last one it saw */
+	if (atomic_exchange(&g.kicked, true))
+		return; /* already kicked and not yet handled: no lock for every submission */
 	pthread_mutex_lock(&g.mu);
 	g.kick = true;
 	pthread_cond_signal(&g.cond);

@@ -19,11 +19,10 @@
 int assist_start(struct store *s);
 void assist_stop(void);
 
-/* The topic the text engine would choose when the citizen's choice looks wrong; 0 = no doubt
- * (or no model). Thread-safe; a few microseconds. */
-int64_t assist_doubt_topic(const char *text, size_t len, int64_t chosen_topic_id);
-
-/* Tell the engine a new appeal was committed (index it, place it in a problem soon). */
+/* Tell the engine a new appeal was committed. Off the request path, soon after (polls are at
+ * least KICK_MIN_MS apart so that a burst is handled as one batch), the engine indexes it,
+ * learns from it, and — on the node holding the lease — stores in suggested_topic_id the topic
+ * it would choose when the citizen's choice looks wrong, and places it in a problem. */
 void assist_appeal_added(int64_t appeal_id);
 
 /* What the citizen has typed so far (POST /api/appeals/suggest), already validated. */

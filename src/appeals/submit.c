@@ -11,6 +11,7 @@
 #include "core/utf8.h"
 #include "notify/notify.h"
 #include "store/appeals.h"
+#include "store/notify.h"
 
 #include <math.h>
 #include <sodium.h>
@@ -98,6 +99,7 @@ struct submit_job {
 	struct problem *p;
 	/* outputs */
 	int64_t id;
+	struct appeal out; /* as stored */
 };
 
 static json_t *audit_after(const struct appeal *ap)
@@ -180,10 +182,21 @@ static int submit_fn(struct store_conn *c, void *arg)
 	json_decref(after);
 	if (rc)
 		return rc;
-	rc = notify_appeal_event(c, j->a, event_id, j->now);
+	struct notify_event ev = {
+	    .id = event_id,
+	    .appeal_id = id,
+	    .actor_user_id = j->who ? j->who->user_id : 0,
+	    .at = j->now,
+	    .kind = "submitted",
+	    .status_to = appeal_status_name(ap.status),
+	    .public = true,
+	};
+	ap.version = 1;
+	rc = notify_appeal_event_of(c, j->a, &ev, &ap, j->now);
 	if (rc)
 		return rc;
 	j->id = id;
+	j->out = ap;
 	return 0;
 }
 
@@ -310,9 +323,6 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 	ap.lon = in->has_point ? in->lon : NAN;
 	ap.text = arena_strndup(a, text, tn);
 	ap.created_at = ap.updated_at = now;
-	ap.suggested_topic_id = assist_doubt_topic(text, tn, in->topic_id);
-	if (ap.suggested_topic_id == in->topic_id)
-		ap.suggested_topic_id = 0;
 
 	const char *blob = ap.address ? arena_printf(a, "%s %s", ap.text, ap.address) : ap.text;
 	struct submit_job j = {
@@ -334,12 +344,8 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 		return rc;
 	}
 	assist_appeal_added(j.id);
-	rc = store_conn_get(s, &c);
-	if (rc)
-		return rc;
-	rc = appeal_load(c, a, j.id, out);
-	store_conn_put(s, c);
-	return rc;
+	*out = j.out;
+	return 0;
 }
 
 /* --- joining ("me too") ----------------------------------------------------------------- */

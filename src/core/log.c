@@ -14,6 +14,11 @@ void log_set_level(enum log_level lvl)
 	min_level = lvl;
 }
 
+bool log_enabled(enum log_level lvl)
+{
+	return lvl >= min_level;
+}
+
 static size_t json_escape(char *out, size_t cap, const char *s)
 {
 	size_t o = 0;

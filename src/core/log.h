@@ -2,11 +2,14 @@
 #ifndef OTKLIK_CORE_LOG_H
 #define OTKLIK_CORE_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 void log_set_level(enum log_level lvl);
+/* Would a message of this level be written? (The access log is at info.) */
+bool log_enabled(enum log_level lvl);
 /* msg is a short English event name; fmt (may be NULL) adds free text. */
 void log_msg(enum log_level lvl, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -465,12 +465,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	metrics_observe(ri, cs->status, dur);
 	char line[512];
 	int n =
-	    snprintf(line, sizeof(line),
-	             "{\"ts\":%lld,\"level\":\"info\",\"event\":\"access\",\"request_id\":\"%s\","
-	             "\"route\":\"%s %s\",\"status\":%d,\"ms\":%.3f%s}\n",
-	             (long long)clock_now_ms(), cs->request_id, cs->route ? cs->route->method : "-",
-	             cs->route ? cs->route->pattern : "-", cs->status, (double)dur / 1e6,
-	             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+	    !log_enabled(LOG_INFO)
+	        ? 0
+	        : snprintf(
+	              line, sizeof(line),
+	              "{\"ts\":%lld,\"level\":\"info\",\"event\":\"access\",\"request_id\":\"%s\","
+	              "\"route\":\"%s %s\",\"status\":%d,\"ms\":%.3f%s}\n",
+	              (long long)clock_now_ms(), cs->request_id,
+	              cs->route ? cs->route->method : "-", cs->route ? cs->route->pattern : "-",
+	              cs->status, (double)dur / 1e6,
+	              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
 	if (n > 0 && (size_t)n < sizeof(line))
 		log_line(line, (size_t)n);
 	arena_release(&cs->arena);

@@ -14,6 +14,13 @@
  * Returns 0 or ERR_DB. */
 int notify_appeal_event(struct store_conn *c, struct arena *a, int64_t event_id, int64_t now);
 
+struct notify_event;
+struct appeal;
+/* The same for an event and appeal the caller already holds (as just written in this job):
+ * saves reading both back. */
+int notify_appeal_event_of(struct store_conn *c, struct arena *a, const struct notify_event *ev,
+                           const struct appeal *ap, int64_t now);
+
 /* Starts the delivery workers (configuration from the environment: OTKLIK_SMTP_URL,
  * OTKLIK_SMTP_FROM, …; see docs/notify.md). Returns 0 or ERR_INTERNAL. */
 int notify_start(struct store *s);

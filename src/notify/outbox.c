@@ -207,11 +207,19 @@ int notify_appeal_event(struct store_conn *c, struct arena *a, int64_t event_id,
 	rc = appeal_load(c, a, ev.appeal_id, &ap);
 	if (rc)
 		return rc == ERR_NOTFOUND ? 0 : rc;
+	return notify_appeal_event_of(c, a, &ev, &ap, now);
+}
+
+int notify_appeal_event_of(struct store_conn *c, struct arena *a, const struct notify_event *evp,
+                           const struct appeal *app, int64_t now)
+{
+	const struct notify_event ev = *evp;
+	const struct appeal ap = *app;
 	struct recipients *r = calloc(1, sizeof(*r));
 	if (!r)
 		return ERR_INTERNAL;
 	r->skip = ev.actor_user_id;
-	rc = collect(c, a, &ev, &ap, r);
+	int rc = collect(c, a, &ev, &ap, r);
 	const struct notify_config *cfg = notify_config();
 	for (size_t i = 0; i < r->n && !rc; i++) {
 		const char *title, *body;

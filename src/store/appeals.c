@@ -107,7 +107,6 @@ int store_appeal_update(struct store_conn *c, const struct appeal *before, const
 	    ap->rating_solved >= 0 ? sv_int(ap->rating_solved) : sv_null(),
 	    sv_text(ap->rating_comment),
 	    opt_ms(ap->rated_at),
-	    opt_id(ap->suggested_topic_id),
 	    sv_int(now),
 	};
 	struct store_rows r;
@@ -121,7 +120,7 @@ int store_appeal_update(struct store_conn *c, const struct appeal *before, const
 	                "extension_reason = $13, overdue = $14, answered_at = $15, "
 	                "closed_at = $16, reject_reason = $17, merged_into = $18, rating = $19, "
 	                "rating_solved = $20, rating_comment = $21, rated_at = $22, "
-	                "suggested_topic_id = $23, updated_at = $24, "
+	                "updated_at = $23, "
 	                "version = version + 1 WHERE id = $1 AND version = $2",
 	                p, sizeof(p) / sizeof(p[0]), &r);
 	int64_t changes = rc ? 0 : r.changes;

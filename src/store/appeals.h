@@ -26,9 +26,9 @@ void store_appeal_from_row(const struct store_rows *r, size_t i, size_t off, str
 int store_appeal_load(struct store_conn *c, struct arena *a, int64_t id, struct appeal *out);
 
 /* Writes the mutable columns of `after` (org, assignee, status, topic, territory, deadline,
- * pause, extension, overdue, answer/close times, reject reason, merge, rating, suggestion) if
- * the row still has before->version; bumps the version. problem_id belongs to the text engine
- * and is never written here.
+ * pause, extension, overdue, answer/close times, reject reason, merge, rating) if the row still
+ * has before->version; bumps the version. problem_id and suggested_topic_id belong to the text
+ * engine and are never written here.
  * 0, ERR_CONFLICT when the version moved, ERR_DB. */
 int store_appeal_update(struct store_conn *c, const struct appeal *before,
                         const struct appeal *after, int64_t now);

@@ -14,6 +14,9 @@ struct store_ops {
 	int (*exec_script)(struct store_conn *c, const char *sql);
 	const char *begin_sql;        /* "BEGIN IMMEDIATE" or "BEGIN" */
 	const char *migrate_lock_sql; /* taken inside the migration transaction, or NULL */
+	/* run by a background thread every CHECKPOINT_MS (store.c), or NULL: SQLite's WAL
+	 * checkpoint, kept off the committer's path */
+	const char *checkpoint_sql;
 };
 
 extern const struct store_ops store_sqlite_ops;

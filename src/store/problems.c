@@ -235,6 +235,42 @@ int store_appeal_set_problem(struct store_conn *c, int64_t appeal_id, int64_t pr
 	return store_query(c, NULL, "UPDATE appeals SET problem_id = $1 WHERE id = $2", p, 2, NULL);
 }
 
+int store_appeal_place(struct store_conn *c, int64_t appeal_id, int64_t problem_id, int *placed)
+{
+	struct store_val p[] = {sv_int(problem_id), sv_int(appeal_id)};
+	struct store_rows r;
+	int rc = store_query(
+	    c, NULL, "UPDATE appeals SET problem_id = $1 WHERE id = $2 AND problem_id IS NULL", p,
+	    2, &r);
+	*placed = rc ? 0 : (int)r.changes;
+	return rc;
+}
+
+int store_problem_grow(struct store_conn *c, int64_t id, int64_t added, int64_t first_at,
+                       int64_t last_at, const char *label, int64_t rep, int64_t now)
+{
+	struct store_val p[] = {sv_int(id),      sv_int(added),  sv_int(first_at),
+	                        sv_int(last_at), sv_text(label), rep ? sv_int(rep) : sv_null(),
+	                        sv_int(now)};
+	return store_query(
+	    c, NULL,
+	    "UPDATE problems SET size = size + $2, "
+	    "first_at = CASE WHEN $2 > 0 AND (first_at IS NULL OR $3 < first_at) "
+	    "THEN $3 ELSE first_at END, "
+	    "last_at = CASE WHEN $2 > 0 AND (last_at IS NULL OR $4 > last_at) "
+	    "THEN $4 ELSE last_at END, "
+	    "label = COALESCE($5, label), rep_appeal_id = COALESCE($6, rep_appeal_id), "
+	    "updated_at = $7 WHERE id = $1",
+	    p, 7, NULL);
+}
+
+int store_appeal_set_suggestion(struct store_conn *c, int64_t appeal_id, int64_t topic_id)
+{
+	struct store_val p[] = {topic_id ? sv_int(topic_id) : sv_null(), sv_int(appeal_id)};
+	return store_query(c, NULL, "UPDATE appeals SET suggested_topic_id = $1 WHERE id = $2", p,
+	                   2, NULL);
+}
+
 int store_problem_refresh(struct store_conn *c, int64_t id, const char *label, int64_t rep,
                           int64_t now)
 {

@@ -67,6 +67,16 @@ struct problem_new {
 int store_problem_insert(struct store_conn *c, const struct problem_new *p, int64_t *id);
 /* Puts an appeal into a problem (does not bump the appeal's version: placement is derived). */
 int store_appeal_set_problem(struct store_conn *c, int64_t appeal_id, int64_t problem_id);
+/* Puts a not yet placed appeal (problem_id NULL) into a problem: *placed = 1, or 0 when it
+ * already had one (then nothing changes). */
+int store_appeal_place(struct store_conn *c, int64_t appeal_id, int64_t problem_id, int *placed);
+/* Counts `added` newly placed appeals created between first_at and last_at into the problem
+ * without reading its appeals (store_problem_refresh recounts; this is the cheap path used as
+ * appeals arrive). label NULL / rep 0 keep them. */
+int store_problem_grow(struct store_conn *c, int64_t id, int64_t added, int64_t first_at,
+                       int64_t last_at, const char *label, int64_t rep, int64_t now);
+/* The text engine's doubt about the chosen topic (0 = none); no version bump either. */
+int store_appeal_set_suggestion(struct store_conn *c, int64_t appeal_id, int64_t topic_id);
 /* Recomputes size, first_at, last_at from the appeals; sets label and representative when given
  * (label NULL / rep 0 keep them). */
 int store_problem_refresh(struct store_conn *c, int64_t id, const char *label, int64_t rep,

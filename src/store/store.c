@@ -10,9 +10,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define BATCH_MAX     512
 #define BATCH_RETRIES 5
+#define CHECKPOINT_MS 100
 
 struct write_job {
 	store_write_fn fn;
@@ -33,10 +35,13 @@ struct store {
 
 	pthread_mutex_t q_lock;
 	pthread_cond_t q_cond;
+	pthread_cond_t stop_cond; /* wakes the checkpointer when stopping */
 	struct write_job *q_head, *q_tail;
 	bool stopping;
 	int ncommitters;
 	pthread_t *committers;
+	pthread_t checkpointer;
+	bool checkpointer_on;
 
 	pthread_mutex_t stats_lock;
 	struct store_stats stats;
@@ -209,7 +214,7 @@ int store_tx_rollback(struct store_conn *c)
 
 /* Runs one batch in one transaction; each job inside its own savepoint. Returns 0 when the
  * transaction committed (job results are in each job), or the error of the batch. */
-static int run_batch(struct store_conn *c, struct write_job **jobs, size_t n)
+static int run_batch_savepoints(struct store_conn *c, struct write_job **jobs, size_t n)
 {
 	int rc = store_tx_begin(c);
 	if (rc)
@@ -240,6 +245,30 @@ static int run_batch(struct store_conn *c, struct write_job **jobs, size_t n)
 	return 0;
 fail:
 	store_tx_rollback(c);
+	return rc;
+}
+
+/* The common case first: every job succeeds, so no savepoints (three statements per job
+ * saved). When one fails, the whole transaction is rolled back and the batch runs again with a
+ * savepoint per job (jobs may be run again: store_write_fn). A single job that fails needs no
+ * second run: rolling back undoes exactly its changes. */
+static int run_batch(struct store_conn *c, struct write_job **jobs, size_t n)
+{
+	int rc = store_tx_begin(c);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		jobs[i]->rc = jobs[i]->fn(c, jobs[i]->arg);
+		if (jobs[i]->rc == 0)
+			continue;
+		store_tx_rollback(c);
+		if (n == 1 && jobs[i]->rc != ERR_RETRY)
+			return 0;
+		return run_batch_savepoints(c, jobs, n);
+	}
+	rc = store_tx_commit(c);
+	if (rc)
+		store_tx_rollback(c);
 	return rc;
 }
 
@@ -298,6 +327,34 @@ static void *committer_main(void *p)
 	}
 	if (c)
 		store_conn_put(s, c);
+	return NULL;
+}
+
+/* Runs ops->checkpoint_sql every CHECKPOINT_MS until the store stops (SQLite: copies the WAL
+ * into the database file in parallel with the committer instead of inside one of its
+ * commits). */
+static void *checkpointer_main(void *p)
+{
+	struct store *s = p;
+	pthread_mutex_lock(&s->q_lock);
+	while (!s->stopping) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += CHECKPOINT_MS * 1000000l;
+		until.tv_sec += until.tv_nsec / 1000000000l;
+		until.tv_nsec %= 1000000000l;
+		pthread_cond_timedwait(&s->stop_cond, &s->q_lock, &until);
+		if (s->stopping)
+			break;
+		pthread_mutex_unlock(&s->q_lock);
+		struct store_conn *c;
+		if (!store_conn_get(s, &c)) {
+			store_query(c, NULL, s->ops->checkpoint_sql, NULL, 0, NULL);
+			store_conn_put(s, c);
+		}
+		pthread_mutex_lock(&s->q_lock);
+	}
+	pthread_mutex_unlock(&s->q_lock);
 	return NULL;
 }
 
@@ -369,6 +426,7 @@ int store_open(const char *url, int committers, struct store **out)
 	pthread_mutex_init(&s->q_lock, NULL);
 	pthread_mutex_init(&s->stats_lock, NULL);
 	pthread_cond_init(&s->q_cond, NULL);
+	pthread_cond_init(&s->stop_cond, NULL);
 
 	struct store_conn *c;
 	int rc = store_conn_get(s, &c);
@@ -387,6 +445,9 @@ int store_open(const char *url, int committers, struct store **out)
 		pthread_create(&s->committers[i], NULL, committer_main, s);
 		s->ncommitters++;
 	}
+	if (ops->checkpoint_sql &&
+	    pthread_create(&s->checkpointer, NULL, checkpointer_main, s) == 0)
+		s->checkpointer_on = true;
 	*out = s;
 	return 0;
 }
@@ -398,9 +459,12 @@ void store_close(struct store *s)
 	pthread_mutex_lock(&s->q_lock);
 	s->stopping = true;
 	pthread_cond_broadcast(&s->q_cond);
+	pthread_cond_broadcast(&s->stop_cond);
 	pthread_mutex_unlock(&s->q_lock);
 	for (int i = 0; i < s->ncommitters; i++)
 		pthread_join(s->committers[i], NULL);
+	if (s->checkpointer_on)
+		pthread_join(s->checkpointer, NULL);
 	free(s->committers);
 	struct store_conn *c = s->idle;
 	while (c) {
@@ -412,6 +476,7 @@ void store_close(struct store *s)
 	pthread_mutex_destroy(&s->q_lock);
 	pthread_mutex_destroy(&s->stats_lock);
 	pthread_cond_destroy(&s->q_cond);
+	pthread_cond_destroy(&s->stop_cond);
 	free(s->target);
 	free(s);
 }

@@ -1,9 +1,11 @@
-/* store_sqlite.c: the SQLite back end (WAL, synchronous=FULL, a statement cache per connection). */
+/* store_sqlite.c: the SQLite back end (WAL, synchronous=FULL, a statement cache per connection;
+ * WAL checkpoints by store.c's checkpointer thread, not inside commits). */
 #include "store/backend.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +46,20 @@ static int map_rc(sqlite3 *db, int rc)
 	return ERR_DB;
 }
 
+/* Process-wide settings, before the library initialises: no memory statistics (they take a
+ * global mutex on every allocation, the hottest lock under concurrent requests), and the
+ * multi-thread mode (each connection is used by one thread at a time: the pool hands it out). */
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+static void config_library(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+}
+
 static int sq_connect(const char *path, struct store_conn **out)
 {
+	pthread_once(&config_once, config_library);
 	struct store_conn *c = xcalloc(1, sizeof(*c));
 	int rc = sqlite3_open_v2(
 	    path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -56,6 +70,8 @@ static int sq_connect(const char *path, struct store_conn **out)
 		return ERR_DB;
 	}
 	sqlite3_busy_timeout(c->db, 10000);
+	/* no checkpoint inside a commit: store.c's checkpointer thread does it (checkpoint_sql) */
+	sqlite3_wal_autocheckpoint(c->db, 0);
 	static const char *pragmas = "PRAGMA journal_mode=WAL;"
 	                             "PRAGMA synchronous=FULL;"
 	                             "PRAGMA foreign_keys=ON;"
@@ -212,4 +228,5 @@ const struct store_ops store_sqlite_ops = {
     .exec_script = sq_exec_script,
     .begin_sql = "BEGIN IMMEDIATE",
     .migrate_lock_sql = NULL,
+    .checkpoint_sql = "PRAGMA wal_checkpoint(PASSIVE)",
 };

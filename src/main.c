@@ -1,4 +1,5 @@
-/* main.c: the otklik command line: serve, migrate, demo, apikey, eval, import, gen, bench-raw. */
+/* main.c: the otklik command line: serve, migrate, demo, apikey, eval, import, gen, bench-raw,
+ * backup. */
 #include "appeals/assist.h"
 #include "appeals/gen.h"
 #include "appeals/import_spb.h"
@@ -12,9 +13,11 @@
 #include "open311/open311.h"
 #include "registry/demo.h"
 #include "registry/registry.h"
+#include "store/backup.h"
 #include "store/store.h"
 #include "text/eval.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +36,7 @@ static const char *usage_main =
     "  import    load real appeals (import nash-spb FILE.jsonl.gz)\n"
     "  gen       fill the database with synthetic appeals (gen appeals --count N)\n"
     "  bench-raw measure raw appeal inserts into the database (the ceiling for intake)\n"
+    "  backup    copy a running SQLite database consistently (backup --db URL FILE)\n"
     "\n"
     "Run 'otklik <command> --help' for a command's options.\n"
     "--db takes sqlite:PATH or postgres://...; default $OTKLIK_DB or sqlite:var/otklik.db\n";
@@ -98,11 +102,20 @@ static const char *usage_bench_raw =
     "Inserts N appeal rows (default 20000) on one connection, B rows per transaction\n"
     "(default 1: a durable commit per row), and prints {\"rows\",\"batch\",\"rows_per_s\"}.\n";
 
+static const char *usage_backup =
+    "usage: otklik backup [--db URL] [--force] FILE\n"
+    "\n"
+    "Writes a consistent copy of the SQLite database to FILE while the server keeps running\n"
+    "(SQLite's online backup API, in steps; writers are not blocked). FILE appears only when\n"
+    "complete. Prints {\"file\",\"pages\",\"bytes\",\"ms\",\"steps\",\"restarts\",\"snapshot\"}.\n"
+    "PostgreSQL: use pg_dump (the error names the command; docs/backup.md).\n"
+    "  --force  overwrite FILE if it exists\n";
+
 struct opts {
 	const char *db, *listen, *name, *scopes;
 	long long org;
 	int threads;
-	bool demo, help;
+	bool demo, help, force;
 	const char *file;
 	long long count, rows;
 	int orgs, batch;
@@ -117,6 +130,8 @@ static int parse(int argc, char **argv, int start, struct opts *o, const char *u
 			o->help = true;
 		} else if (!strcmp(a, "--demo")) {
 			o->demo = true;
+		} else if (usage == usage_backup && !strcmp(a, "--force")) {
+			o->force = true;
 		} else if (v && !strcmp(a, "--db")) {
 			o->db = v, i++;
 		} else if (v && !strcmp(a, "--listen")) {
@@ -137,7 +152,8 @@ static int parse(int argc, char **argv, int start, struct opts *o, const char *u
 			o->orgs = atoi(v), i++;
 		} else if (v && !strcmp(a, "--batch")) {
 			o->batch = atoi(v), i++;
-		} else if (usage == usage_import && a[0] != '-' && !o->file) {
+		} else if ((usage == usage_import || usage == usage_backup) && a[0] != '-' &&
+		           !o->file) {
 			o->file = a;
 		} else {
 			fprintf(stderr, "otklik: unknown or incomplete option %s\n\n%s", a, usage);
@@ -306,9 +322,9 @@ static int cmd_import(struct opts *o)
 	    "appeals", (json_int_t)st.appeals, "skipped", (json_int_t)st.skipped, "answers",
 	    (json_int_t)st.answers, "routes", (json_int_t)st.routes, "events",
 	    (json_int_t)st.events, "territories", (json_int_t)st.territories, "categories",
-	    (json_int_t)st.categories, "topics", (json_int_t)st.topics, "orgs",
-	    (json_int_t)st.orgs, "rules", (json_int_t)st.rules, "rows", (json_int_t)rows,
-	    "seconds", st.seconds, "rows_per_s", st.seconds > 0 ? (double)rows / st.seconds : 0.0);
+	    (json_int_t)st.categories, "topics", (json_int_t)st.topics, "orgs", (json_int_t)st.orgs,
+	    "rules", (json_int_t)st.rules, "rows", (json_int_t)rows, "seconds", st.seconds,
+	    "rows_per_s", st.seconds > 0 ? (double)rows / st.seconds : 0.0);
 	char *out = json_dumps(j, JSON_COMPACT);
 	printf("%s\n", out);
 	free(out);
@@ -362,6 +378,30 @@ static int cmd_bench_raw(struct opts *o)
 	return 0;
 }
 
+static int cmd_backup(struct opts *o)
+{
+	if (!o->file) {
+		fprintf(stderr, "otklik: FILE is required\n\n%s", usage_backup);
+		return 2;
+	}
+	struct backup_stats st;
+	char err[2048];
+	int rc = backup_sqlite(o->db, o->file, o->force, &st, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "otklik: %s\n", err);
+		return 1;
+	}
+	json_t *j = json_pack("{s:s, s:I, s:I, s:f, s:I, s:I, s:b}", "file", o->file, "pages",
+	                      (json_int_t)st.pages, "bytes", (json_int_t)st.bytes, "ms",
+	                      round(st.ms * 10) / 10, "steps", (json_int_t)st.steps, "restarts",
+	                      (json_int_t)st.restarts, "snapshot", st.snapshot);
+	char *out = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	printf("%s\n", out);
+	free(out);
+	json_decref(j);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *lvl = getenv("OTKLIK_LOG_LEVEL");
@@ -383,14 +423,15 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "eval"))
 		return eval_main(argc - 1, argv + 1);
 	struct opts o = {0};
-	const char *usage = !strcmp(cmd, "serve")     ? usage_serve
-	                    : !strcmp(cmd, "migrate") ? usage_migrate
-	                    : !strcmp(cmd, "demo")    ? usage_demo
-	                    : !strcmp(cmd, "apikey")  ? usage_apikey
-	                    : !strcmp(cmd, "import")  ? usage_import
-	                    : !strcmp(cmd, "gen")     ? usage_gen
+	const char *usage = !strcmp(cmd, "serve")       ? usage_serve
+	                    : !strcmp(cmd, "migrate")   ? usage_migrate
+	                    : !strcmp(cmd, "demo")      ? usage_demo
+	                    : !strcmp(cmd, "apikey")    ? usage_apikey
+	                    : !strcmp(cmd, "import")    ? usage_import
+	                    : !strcmp(cmd, "gen")       ? usage_gen
 	                    : !strcmp(cmd, "bench-raw") ? usage_bench_raw
-	                                              : NULL;
+	                    : !strcmp(cmd, "backup")    ? usage_backup
+	                                                : NULL;
 	if (!usage) {
 		fprintf(stderr, "otklik: unknown command %s\n\n%s", cmd, usage_main);
 		return 2;
@@ -438,5 +479,7 @@ int main(int argc, char **argv)
 		return cmd_gen(&o);
 	if (!strcmp(cmd, "bench-raw"))
 		return cmd_bench_raw(&o);
+	if (!strcmp(cmd, "backup"))
+		return cmd_backup(&o);
 	return cmd_apikey(&o);
 }

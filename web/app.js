@@ -1105,8 +1105,25 @@ async function pageProfile() {
 			h('dt', { text: t('profile.login') }), h('dd', { text: u.login }),
 			h('dt', { text: t('profile.roles') }), h('dd', null, roleList.length ? h('ul', { class: 'plain' }, roleList.map((x) => h('li', { text: x }))) : t('role.citizen'))),
 		since ? h('p', { class: 'muted', text: t('profile.since', { date: since }) }) : null);
+	// Deleting the account (docs/privacy.md): the password confirms, then a dialog asks once more.
+	const del = makeForm({
+		fields: [{ name: 'password', label: t('profile.delete.password'), hint: t('profile.delete.passwordHint'), type: 'password', autocomplete: 'current-password' }],
+		submitLabel: t('profile.delete.button'), busyLabel: t('profile.delete.busy'), labelledBy: 'profile-delete-h',
+		onSubmit: async (v) => {
+			if (!await confirmDialog(t('profile.delete.confirm'), t('profile.delete.button')))
+				return;
+			const body = v.password ? { password: v.password } : {};
+			await api('DELETE', '/api/me', body);
+			setSession(null);
+			announce(t('profile.delete.done'));
+			go('/');
+		},
+	});
+	del.form.querySelector('button[type=submit]').className = 'btn btn-danger';
 	return h('div', { class: 'page-narrow' }, pageHead(t('profile.title'), t('profile.lead')), summary,
-		h('section', { class: 'card' }, h('h2', { id: 'profile-form-h', class: 'sr-only', text: t('profile.title') }), f.form));
+		h('section', { class: 'card' }, h('h2', { id: 'profile-form-h', class: 'sr-only', text: t('profile.title') }), f.form),
+		h('section', { class: 'card' }, h('h2', { id: 'profile-delete-h', text: t('profile.delete.title') }),
+			h('p', { text: t('profile.delete.lead') }), del.form));
 }
 
 /* ---------- pages: admin: territories ---------- */

@@ -679,3 +679,85 @@ int auth_grant_conn(struct store_conn *c, struct arena *a, const struct actor *w
 	}
 	return rc;
 }
+
+/* --- account deletion (docs/privacy.md) ------------------------------------------------- */
+
+struct delete_job {
+	const struct actor *who;
+	int64_t user_id;
+	bool self;
+};
+
+static int delete_fn(struct store_conn *c, void *arg)
+{
+	struct delete_job *j = arg;
+	int rc = store_user_erase(c, j->user_id, clock_now_ms());
+	if (rc)
+		return rc;
+	/* Written after the erase, which redacts the older entries about the account. */
+	json_t *after = json_pack("{s:s}", "by", j->self ? "self" : "admin");
+	rc = audit_record(c, j->who, "user.delete", "user", j->user_id, NULL, after);
+	json_decref(after);
+	return rc;
+}
+
+int auth_account_delete(struct store *s, struct arena *a, const struct actor *who, int64_t user_id,
+                        bool self, const char *password, const char **field, const char **message)
+{
+	*field = NULL;
+	*message = NULL;
+	struct store_conn *c;
+	int rc = store_conn_get(s, &c);
+	if (rc)
+		return rc;
+	struct user_row u;
+	struct grant *g = NULL;
+	size_t n = 0;
+	int64_t login_at = 0;
+	rc = store_user_by_id(c, a, user_id, &u);
+	if (!rc && store_user_is_deleted(&u))
+		rc = ERR_NOTFOUND;
+	if (!rc)
+		rc = store_grants_for_user(c, a, user_id, &g, &n);
+	if (!rc && self && !(u.password_hash && *u.password_hash) && who->session_hash) {
+		rc = store_session_created(c, who->session_hash, &login_at);
+		if (rc == ERR_NOTFOUND)
+			rc = 0, login_at = 0;
+	}
+	store_conn_put(s, c);
+	if (rc == ERR_NOTFOUND)
+		*message = "Пользователь не найден";
+	if (rc)
+		return rc;
+	bool admin = false;
+	for (size_t i = 0; i < n; i++)
+		admin = admin || g[i].role == ROLE_ADMIN;
+	/* The platform must keep an administrator: one cannot remove oneself. */
+	if (user_id == who->user_id && (admin || !self)) {
+		*message = "Учётную запись администратора удаляет другой администратор";
+		return ERR_CONFLICT;
+	}
+	if (self && u.password_hash && *u.password_hash) {
+		*field = "password";
+		if (!password || !*password) {
+			*message = "Введите пароль, чтобы подтвердить удаление";
+			return ERR_VALIDATION;
+		}
+		if (!auth_password_verify(u.password_hash, password)) {
+			*message = "Неверный пароль";
+			return ERR_VALIDATION;
+		}
+		*field = NULL;
+	} else if (self && (!login_at || clock_now_ms() - login_at > AUTH_RECENT_LOGIN_MS)) {
+		/* No password (an OpenID Connect account): a fresh login confirms instead. */
+		*field = "password";
+		*message = "Для учётной записи без пароля нужен недавний вход: войдите заново и "
+		           "повторите удаление";
+		return ERR_VALIDATION;
+	}
+	struct delete_job j = {who, user_id, self};
+	rc = store_write(s, delete_fn, &j);
+	if (rc == ERR_NOTFOUND)
+		*message = "Пользователь не найден";
+	return rc;
+}

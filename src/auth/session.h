@@ -67,4 +67,15 @@ int auth_grant_conn(struct store_conn *c, struct arena *a, const struct actor *w
                     unsigned role, int64_t org_id, int64_t territory_id, int64_t *grant_id,
                     const char **message, const char **field);
 
+/* Account deletion (docs/privacy.md): erases the personal data of user_id and ends its
+ * sessions; its appeals stay, shown as by USER_DELETED_NAME; one audit entry "user.delete"
+ * without personal data. self: the account deletes itself and must confirm with its password
+ * (or, without a password, a login less than AUTH_RECENT_LOGIN_MS old); else who is an
+ * administrator deleting another account. Errors (message and field set): ERR_VALIDATION
+ * (field "password": wrong or missing confirmation), ERR_CONFLICT (an administrator's own
+ * account), ERR_NOTFOUND (no such account, or deleted already). */
+#define AUTH_RECENT_LOGIN_MS (15LL * 60 * 1000)
+int auth_account_delete(struct store *s, struct arena *a, const struct actor *who, int64_t user_id,
+                        bool self, const char *password, const char **field, const char **message);
+
 #endif

@@ -2,6 +2,7 @@
  * scope checked against the object, CSRF for cookie sessions, body limit, rate-limit class.
  * src/http/openapi.json describes the same endpoints (a unit test keeps them in step). */
 #include "http/handlers.h"
+#include "http/h_privacy.h"
 #include "http/route.h"
 
 #define KB  1024
@@ -34,6 +35,8 @@ const struct route routes[] = {
 	{ "GET",    "/auth/oidc/callback",                     h_oidc_callback,  PUB, SCOPE_NONE,      false, 0,        RL_READ },
 	{ "GET",    "/api/me",                                 h_me,             ANY, SCOPE_NONE,      false, 0,        RL_READ },
 	{ "PATCH",  "/api/me",                                 h_me_update,      ANY, SCOPE_NONE,      true,  8 * KB,   RL_WRITE },
+	/* personal data: deleting an account (docs/privacy.md); RL_AUTH: the password is checked */
+	{ "DELETE", "/api/me",                                 h_me_delete,      ANY, SCOPE_NONE,      true,  4 * KB,   RL_AUTH },
 	/* registry: territories */
 	{ "GET",    "/api/territories",                        h_reg_list,       PUB, SCOPE_NONE,      false, 0,        RL_READ },
 	{ "POST",   "/api/territories",                        h_reg_create,     ADM, SCOPE_NONE,      true,  16 * KB,  RL_WRITE },
@@ -71,6 +74,7 @@ const struct route routes[] = {
 	/* users, roles, API keys, audit */
 	{ "GET",    "/api/users",                              h_users_list,     ADM, SCOPE_NONE,      false, 0,        RL_READ },
 	{ "GET",    "/api/users/{id}",                         h_user_get,       ADM, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "DELETE", "/api/users/{id}",                         h_user_delete,    ADM, SCOPE_NONE,      true,  0,        RL_WRITE },
 	{ "POST",   "/api/users/{id}/roles",                   h_role_grant,     ADM, SCOPE_NONE,      true,  4 * KB,   RL_WRITE },
 	{ "DELETE", "/api/users/{id}/roles/{grant_id}",        h_role_revoke,    ADM, SCOPE_NONE,      true,  0,        RL_WRITE },
 	{ "POST",   "/api/apikeys",                            h_apikey_create,  ADM, SCOPE_NONE,      true,  4 * KB,   RL_WRITE },

@@ -43,6 +43,11 @@ static void load(void)
 	cfg.backoff_ms = env_i64("OTKLIK_WEBHOOK_BACKOFF_MS", 1000, 1, 3600000);
 	cfg.max_attempts = env_i64("OTKLIK_DELIVERY_MAX_ATTEMPTS", 8, 1, 100);
 	cfg.timeout_ms = env_i64("OTKLIK_DELIVERY_TIMEOUT_MS", 10000, 100, 300000);
+	/* A claimed row is another node's again when its lease runs out: a send (at most
+	 * timeout_ms) must end well before that, or a slow send could go out twice. */
+	cfg.lease_ms = env_i64("OTKLIK_DELIVERY_LEASE_MS", 60000, 1000, 3600000);
+	if (cfg.lease_ms < cfg.timeout_ms + 2000)
+		cfg.lease_ms = cfg.timeout_ms + 2000;
 	cfg.digest_hour = (int)env_i64("OTKLIK_DIGEST_HOUR", 8, 0, 23);
 	cfg.digest_interval_ms = env_i64("OTKLIK_DIGEST_INTERVAL_MS", 0, 100, 86400000LL * 7);
 	v = getenv("OTKLIK_WEBHOOK_ALLOW_PRIVATE");

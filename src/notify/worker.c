@@ -22,7 +22,6 @@
 #include <string.h>
 #include <time.h>
 
-#define LEASE_MS    60000
 #define CLAIM_BATCH 10
 #define MAX_WORKERS 16
 
@@ -48,8 +47,8 @@ static int claim_fn(struct store_conn *c, void *arg)
 	struct claim_job *j = arg;
 	j->rows = NULL;
 	j->n = 0;
-	return store_delivery_claim(c, j->a, j->node, j->now, LEASE_MS, CLAIM_BATCH, &j->rows,
-	                            &j->n);
+	return store_delivery_claim(c, j->a, j->node, j->now, notify_config()->lease_ms,
+	                            CLAIM_BATCH, &j->rows, &j->n);
 }
 
 struct finish_job {

@@ -453,8 +453,11 @@ int open311_requests(struct store *s, struct arena *a, const struct open311_quer
 		int64_t *ids = arena_alloc(a, n * sizeof(*ids));
 		for (size_t i = 0; i < n; i++)
 			if (!parse_id(items[i], &ids[i])) {
+				/* Echo the value only when the reply (JSON or XML) can carry it. */
+				size_t l = strlen(items[i]);
+				bool echo = l <= 100 && utf8_clean_text(items[i], l);
 				*why = arena_printf(a, "Некорректный service_request_id: %s",
-				                    items[i]);
+				                    echo ? items[i] : "…");
 				return ERR_INVALID;
 			}
 		f.ids = ids;

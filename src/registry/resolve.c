@@ -64,21 +64,11 @@ static int cache_refresh(struct store_conn *c, struct arena *a, const void *owne
 	return 0;
 }
 
-/* Ancestors of t (t first), up to MAX_DEPTH. */
+/* Ancestors of t (t first), up to MAX_DEPTH: one query. */
 static int chain_of(struct store_conn *c, int64_t t, int64_t *chain, size_t *n)
 {
 	*n = 0;
-	while (t && *n < MAX_DEPTH) {
-		chain[(*n)++] = t;
-		int64_t parent = 0;
-		int rc = store_territory_parent(c, t, &parent);
-		if (rc == ERR_NOTFOUND)
-			break;
-		if (rc)
-			return rc;
-		t = parent;
-	}
-	return 0;
+	return t ? store_territory_chain(c, t, chain, MAX_DEPTH, n) : 0;
 }
 
 /* The deepest territory with a polygon holding the point, or 0. */
@@ -118,12 +108,13 @@ int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_i
 	}
 	if (rc)
 		return rc;
-	if (territory_id) {
-		bool exists;
-		rc = store_id_exists(c, "territories", territory_id, &exists);
+	int64_t chain[MAX_DEPTH];
+	size_t n = 0;
+	if (territory_id) { /* its chain also tells that it exists */
+		rc = chain_of(c, territory_id, chain, &n);
 		if (rc)
 			return rc;
-		if (!exists) {
+		if (!n) {
 			p->message = "Территория не найдена";
 			p->field = "territory_id";
 			return ERR_VALIDATION;
@@ -134,16 +125,14 @@ int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_i
 		rc = territory_at(c, a, lat, lon, &at);
 		if (rc)
 			return rc;
-		if (at)
+		if (at && at != territory_id) {
 			territory_id = at;
+			rc = chain_of(c, territory_id, chain, &n);
+			if (rc)
+				return rc;
+		}
 	}
 	out->territory_id = territory_id;
-
-	int64_t chain[MAX_DEPTH];
-	size_t n = 0;
-	rc = chain_of(c, territory_id, chain, &n);
-	if (rc)
-		return rc;
 	struct store_rows r;
 	rc = store_rules_for_topic(c, a, topic_id, category_id, &r);
 	if (rc)

@@ -1,22 +1,103 @@
-/* store_pg.c: the PostgreSQL back end over libpq (one PGconn per pooled connection). */
+/* store_pg.c: the PostgreSQL back end over libpq (one PGconn per pooled connection, each with a
+ * cache of prepared statements: parsing and planning were most of the server's work). */
 #include "store/backend.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
 
 #include <libpq-fe.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PARAMS 64
-#define INT8OID    20
-#define FLOAT8OID  701
+#define MAX_PARAMS  64
+#define INT8OID     20
+#define FLOAT8OID   701
+#define CACHE_SLOTS 512
+
+/* A statement prepared on this connection for one SQL text and one pattern of parameter
+ * types (a NULL leaves the type to the server, so it is part of the key). */
+struct prepared {
+	char *sql;
+	uint64_t hash;
+	unsigned int types[MAX_PARAMS];
+	int nparams;
+	char name[24];
+};
 
 struct store_conn {
 	struct store_conn_base base;
 	PGconn *pg;
+	struct prepared cache[CACHE_SLOTS];
+	unsigned next_name;
+	bool retrying;
 };
+
+static uint64_t stmt_hash(const char *sql, const unsigned int *types, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (const char *p = sql; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ types[i]) * 1099511628211ULL;
+	return h ^ n;
+}
+
+static void forget(struct store_conn *c, struct prepared *ps, bool deallocate)
+{
+	if (!ps->sql)
+		return;
+	if (deallocate && PQstatus(c->pg) == CONNECTION_OK &&
+	    PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
+		char q[48];
+		snprintf(q, sizeof(q), "DEALLOCATE %s", ps->name);
+		PQclear(PQexec(c->pg, q));
+	}
+	/* inside a transaction the old statement stays on the server until the connection
+	 * closes: harmless (a unique name per statement) */
+	free(ps->sql);
+	memset(ps, 0, sizeof(*ps));
+}
+
+/* Transaction control is sent as it is (the simple protocol): nothing to plan. */
+static bool is_control(const char *sql)
+{
+	static const char *const words[] = {"BEGIN",     "COMMIT",  "ROLLBACK",
+	                                    "SAVEPOINT", "RELEASE", "SET "};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strncmp(sql, words[i], strlen(words[i])))
+			return true;
+	return false;
+}
+
+/* The prepared statement for (sql, types), preparing it on first use; NULL with *res set to
+ * the failed result (the caller reports it) when the server refuses. */
+static struct prepared *prepared_get(struct store_conn *c, const char *sql,
+                                     const unsigned int *types, size_t n, PGresult **res)
+{
+	uint64_t h = stmt_hash(sql, types, n);
+	struct prepared *ps = &c->cache[h % CACHE_SLOTS];
+	*res = NULL;
+	if (ps->sql && ps->hash == h && (size_t)ps->nparams == n && !strcmp(ps->sql, sql) &&
+	    !memcmp(ps->types, types, n * sizeof(*types)))
+		return ps;
+	forget(c, ps, true);
+	char name[24];
+	snprintf(name, sizeof(name), "o%u", ++c->next_name);
+	PGresult *r = PQprepare(c->pg, name, sql, (int)n, types);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		*res = r;
+		return NULL;
+	}
+	PQclear(r);
+	ps->sql = xstrdup(sql);
+	ps->hash = h;
+	ps->nparams = (int)n;
+	memcpy(ps->types, types, n * sizeof(*types));
+	memcpy(ps->name, name, sizeof(name));
+	return ps;
+}
 
 static int pg_connect(const char *url, struct store_conn **out)
 {
@@ -38,6 +119,8 @@ static void pg_disconnect(struct store_conn *c)
 {
 	if (!c)
 		return;
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		forget(c, &c->cache[i], false);
 	PQfinish(c->pg);
 	free(c);
 }
@@ -96,12 +179,32 @@ static int pg_query(struct store_conn *c, struct arena *a, const char *sql,
 			break;
 		}
 	}
-	PGresult *r = PQexecParams(c->pg, sql, (int)nparams, types, values, lengths, formats, 0);
+	PGresult *r = NULL;
+	struct prepared *ps = NULL;
+	if (nparams == 0 && is_control(sql))
+		r = PQexec(c->pg, sql);
+	else if ((ps = prepared_get(c, sql, types, nparams, &r)) != NULL)
+		r = PQexecPrepared(c->pg, ps->name, (int)nparams, values, lengths, formats, 0);
 	arena_release(&tmp);
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 		int err = map_state(state);
+		if (ps && state && (!strcmp(state, "0A000") || !strcmp(state, "26000"))) {
+			/* the schema moved under a cached plan ("cached plan must not change result
+			 * type"), or the statement is gone: prepare afresh; the caller's
+			 * transaction is aborted, so it runs again */
+			forget(c, ps, true);
+			err = ERR_RETRY;
+			if (PQtransactionStatus(c->pg) == PQTRANS_IDLE && !c->retrying) {
+				/* no transaction to abort: run it again at once */
+				PQclear(r);
+				c->retrying = true;
+				int rc = pg_query(c, a, sql, params, nparams, out);
+				c->retrying = false;
+				return rc;
+			}
+		}
 		if (err == ERR_DB)
 			log_error("pg_query", "%s: %.200s", PQresultErrorMessage(r), sql);
 		PQclear(r);

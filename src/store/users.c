@@ -3,6 +3,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -389,4 +390,60 @@ int store_territory_parent(struct store_conn *c, int64_t id, int64_t *parent)
 {
 	struct store_val p[] = {sv_int(id)};
 	return store_query_i64(c, "SELECT parent_id FROM territories WHERE id = $1", p, 1, parent);
+}
+
+/* --- account deletion (docs/privacy.md) ------------------------------------------------- */
+
+bool store_user_is_deleted(const struct user_row *u)
+{
+	return u->login && !strncmp(u->login, USER_DELETED_LOGIN, strlen(USER_DELETED_LOGIN));
+}
+
+int store_user_erase(struct store_conn *c, int64_t id, int64_t now)
+{
+	char login[48];
+	snprintf(login, sizeof(login), USER_DELETED_LOGIN "%lld", (long long)id);
+	struct store_val p[] = {sv_int(id), sv_text(login), sv_text(USER_DELETED_NAME),
+	                        sv_int(now)};
+	struct store_rows r;
+	int rc = store_query(c, NULL,
+	                     "UPDATE users SET login = $2, password_hash = NULL, name = $3, "
+	                     "email = NULL, phone = NULL, birth_year = NULL, sex = NULL, "
+	                     "home_territory_id = NULL, verified = 0, oidc_issuer = NULL, "
+	                     "oidc_sub = NULL, search = '', updated_at = $4 WHERE id = $1 AND "
+	                     "login NOT LIKE 'deleted:%'",
+	                     p, 4, &r);
+	if (rc)
+		return rc;
+	if (!r.changes)
+		return ERR_NOTFOUND;
+	/* $1 the account, $2 its placeholder login (a per-user e-mail target keeps the
+	 * deliveries' UNIQUE (event_id, channel, target) satisfied). */
+	static const char *const steps[] = {
+	    "DELETE FROM sessions WHERE user_id = $1",
+	    "DELETE FROM role_grants WHERE user_id = $1",
+	    "DELETE FROM notification_settings WHERE user_id = $1",
+	    "DELETE FROM notifications WHERE user_id = $1",
+	    "UPDATE delivery_attempts SET error = NULL WHERE delivery_id IN (SELECT id FROM "
+	    "deliveries WHERE user_id = $1 AND channel = 'email')",
+	    "UPDATE deliveries SET target = $2, subject = NULL, payload = '', state = CASE WHEN "
+	    "state = 'pending' THEN 'cancelled' ELSE state END, lease_owner = NULL, "
+	    "lease_until = NULL WHERE user_id = $1 AND channel = 'email'",
+	    "UPDATE appeals SET person_name = NULL, person_contact = NULL WHERE author_id = $1 AND "
+	    "(person_name IS NOT NULL OR person_contact IS NOT NULL)",
+	    "UPDATE audit_log SET before_json = CASE WHEN before_json IS NULL THEN NULL ELSE "
+	    "'{\"redacted\":true}' END, after_json = CASE WHEN after_json IS NULL THEN NULL ELSE "
+	    "'{\"redacted\":true}' END WHERE entity = 'user' AND entity_id = $1 AND "
+	    "(before_json IS NOT NULL OR after_json IS NOT NULL)",
+	};
+	for (size_t i = 0; !rc && i < sizeof(steps) / sizeof(steps[0]); i++)
+		rc = store_query(c, NULL, steps[i], p, strstr(steps[i], "$2") ? 2 : 1, NULL);
+	return rc;
+}
+
+int store_session_created(struct store_conn *c, const char *token_hash, int64_t *created_at)
+{
+	struct store_val p[] = {sv_text(token_hash)};
+	return store_query_i64(c, "SELECT created_at FROM sessions WHERE token_hash = $1", p, 1,
+	                       created_at);
 }

@@ -79,4 +79,24 @@ int store_audit_list(struct store_conn *c, struct arena *a, const char *entity, 
 int store_org_parent(struct store_conn *c, int64_t id, int64_t *parent);
 int store_territory_parent(struct store_conn *c, int64_t id, int64_t *parent);
 
+/* --- account deletion (docs/privacy.md) ------------------------------------------------- */
+
+/* A deleted account keeps its row (appeals, answers and the timeline point at it) under a
+ * login no one can register (':' is not allowed in logins) and this display name. */
+#define USER_DELETED_LOGIN "deleted:"
+#define USER_DELETED_NAME  "Пользователь удалён"
+
+/* True when u is a deleted account. */
+bool store_user_is_deleted(const struct user_row *u);
+/* Erases the personal data of account id, inside the caller's write job: name, e-mail,
+ * phone, birth year, sex, home territory, password hash and OIDC link are replaced by the
+ * placeholders above or NULL; sessions, role grants, notification settings and in-app
+ * notifications are deleted; its e-mail deliveries lose address and text (pending ones are
+ * cancelled); the person fields of appeals it authored are cleared; the audit entries about
+ * the account are redacted. Appeals themselves stay. ERR_NOTFOUND when there is no such
+ * account or it was deleted already. */
+int store_user_erase(struct store_conn *c, int64_t id, int64_t now);
+/* Creation time of a live session (for "recently logged in"); ERR_NOTFOUND when unknown. */
+int store_session_created(struct store_conn *c, const char *token_hash, int64_t *created_at);
+
 #endif

@@ -57,13 +57,16 @@ static int id_query(struct store_conn *c, struct arena *a, const char *sql,
 	return 0;
 }
 
+/* Deleted accounts (docs/privacy.md) are left out: nobody can read their notifications. */
 int store_notify_authors(struct store_conn *c, struct arena *a, int64_t appeal_id,
                          struct id_list *out)
 {
 	struct store_val p[] = {sv_int(appeal_id)};
 	return id_query(c, a,
-	                "SELECT author_id FROM appeals WHERE id = $1 AND author_id IS NOT NULL "
-	                "UNION SELECT user_id FROM appeal_authors WHERE appeal_id = $1",
+	                "SELECT x.id FROM (SELECT author_id AS id FROM appeals WHERE id = $1 AND "
+	                "author_id IS NOT NULL UNION SELECT user_id FROM appeal_authors WHERE "
+	                "appeal_id = $1) x JOIN users u ON u.id = x.id "
+	                "WHERE u.login NOT LIKE 'deleted:%' ORDER BY x.id",
 	                p, 1, out);
 }
 

@@ -152,7 +152,7 @@ describe('a citizen deletes their own account', () => {
     assertError(await other.get('/api/me'), 401, 'unauthorized');
     const l = await demo.fresh().post('/api/auth/login', { login: p.login, password: PASSWORD });
     assertError(l, 401, 'invalid_credentials');
-    // Its in-app inbox went with it (later events still add rows: see docs/privacy.md).
+    // Its in-app inbox went with it (and later events add nothing: below).
     const n = sql(`SELECT COUNT(*) FROM notifications WHERE user_id = ${p.id}`);
     assert.equal(n.status, 0, n.err);
     assert.equal(n.out, '0', 'in-app notifications of the deleted account');
@@ -172,8 +172,12 @@ describe('a citizen deletes their own account', () => {
     const admin = await demo.as('admin');
     const all = await admin.get(`/api/appeals?queue=all&limit=100`);
     assert.ok([ap1.id, ap2.id].every((id) => all.json.items.some((a) => a.id === id)), 'both appeals are still listed');
-    // The work goes on: staff can still act on the appeal of a deleted author.
+    // The work goes on: staff can still act on the appeal of a deleted author…
     await act('executor', ap1.id, 'answers', { kind: 'final', text: 'Мусор вывезен.' });
+    // …and nothing is queued for the deleted account any more.
+    const n = sql(`SELECT COUNT(*) FROM notifications WHERE user_id = ${p.id}`);
+    assert.equal(n.status, 0, n.err);
+    assert.equal(n.out, '0', 'a later event notified the deleted account');
   });
 
   test('the account is a placeholder: no name, e-mail, phone; not found by search', async () => {

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
       libstemmer-dev libutf8proc-dev libsodium-dev libcurl4-openssl-dev libxlsxwriter-dev
       libcriterion-dev postgresql postgresql-client chromium clang libclang-rt-14-dev
-      jq zlib1g-dev sqlite3)
+      jq zlib1g-dev sqlite3 valgrind)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 

@@ -11,11 +11,13 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/utf8.h"
 #include "store/store.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -223,7 +225,9 @@ static int json_depth_ok(const char *s, size_t n)
 int http_body_json(struct req *r, json_t **out)
 {
 	*out = NULL;
-	if (!r->content_type || strncasecmp(r->content_type, "application/json", 16) != 0)
+	if (!r->content_type || strncasecmp(r->content_type, "application/json", 16) != 0 ||
+	    (r->content_type[16] && r->content_type[16] != ';' && r->content_type[16] != ' ' &&
+	     r->content_type[16] != '\t'))
 		return http_fail(r, ERR_MEDIATYPE, "Ожидается Content-Type: application/json",
 		                 NULL);
 	if (!json_depth_ok(r->body, r->body_len))
@@ -369,6 +373,133 @@ static const char *client_ip(struct MHD_Connection *conn, struct arena *a)
 	return arena_strdup(a, buf);
 }
 
+/* --- query arguments --------------------------------------------------------------------- */
+
+struct args_check {
+	const char *bad; /* the first bad argument's name (or "?") */
+};
+
+static enum MHD_Result arg_check(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 size_t key_size, const char *value, size_t value_size)
+{
+	(void)kind;
+	struct args_check *ck = cls;
+	bool key_ok = key && strlen(key) == key_size && utf8_valid(key, key_size);
+	bool value_ok = !value || (strlen(value) == value_size && utf8_valid(value, value_size));
+	if (key_ok && value_ok)
+		return MHD_YES;
+	ck->bad = key_ok ? key : "?";
+	return MHD_NO;
+}
+
+/* A GET argument (decoded) with a NUL byte (which would cut it short) or invalid UTF-8 (which
+ * PostgreSQL refuses as a parameter): its name, else NULL. Checked once for every request. */
+static const char *query_args_bad(struct MHD_Connection *conn)
+{
+	struct args_check ck = {0};
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, arg_check, &ck);
+	return ck.bad;
+}
+
+/* --- slow clients ------------------------------------------------------------------------ */
+
+/* libmicrohttpd's connection timeout counts inactivity only: a client that sends a header byte
+ * every few seconds would hold its connection for ever (slowloris). Each connection is tracked
+ * from its start (and again after each response); one whose request has not reached the
+ * handler HEADER_DEADLINE_MS later is shut down by the reaper thread. */
+#define HEADER_DEADLINE_MS 30000
+
+struct tracked {
+	int fd;
+	int64_t since_ms; /* start of the wait for a request's headers */
+	bool busy;        /* a request is in the handler */
+	struct tracked *prev, *next;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	struct tracked *head;
+	bool stop;
+	pthread_t thread;
+} slow = {.mu = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		struct tracked *t = xcalloc(1, sizeof(*t));
+		t->fd = ci ? ci->connect_fd : -1;
+		t->since_ms = clock_mono_ns() / 1000000;
+		pthread_mutex_lock(&slow.mu);
+		t->next = slow.head;
+		if (slow.head)
+			slow.head->prev = t;
+		slow.head = t;
+		pthread_mutex_unlock(&slow.mu);
+		*socket_context = t;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+		/* before the socket is closed: the reaper never touches a reused descriptor */
+		struct tracked *t = *socket_context;
+		pthread_mutex_lock(&slow.mu);
+		if (t->prev)
+			t->prev->next = t->next;
+		else
+			slow.head = t->next;
+		if (t->next)
+			t->next->prev = t->prev;
+		pthread_mutex_unlock(&slow.mu);
+		free(t);
+		*socket_context = NULL;
+	}
+}
+
+static void track_mark(struct MHD_Connection *conn, bool busy)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct tracked *t = ci ? ci->socket_context : NULL;
+	if (!t)
+		return;
+	pthread_mutex_lock(&slow.mu);
+	t->busy = busy;
+	t->since_ms = clock_mono_ns() / 1000000;
+	pthread_mutex_unlock(&slow.mu);
+}
+
+static void reaper_stop(void)
+{
+	pthread_mutex_lock(&slow.mu);
+	slow.stop = true;
+	pthread_cond_signal(&slow.cond);
+	pthread_mutex_unlock(&slow.mu);
+	pthread_join(slow.thread, NULL);
+}
+
+static void *reaper_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&slow.mu);
+	while (!slow.stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&slow.cond, &slow.mu, &until);
+		int64_t now = clock_mono_ns() / 1000000;
+		for (struct tracked *t = slow.head; t; t = t->next)
+			if (!t->busy && t->fd >= 0 && now - t->since_ms > HEADER_DEADLINE_MS) {
+				shutdown(t->fd,
+				         SHUT_RDWR); /* the daemon sees the end and closes it */
+				t->fd = -1;
+			}
+	}
+	pthread_mutex_unlock(&slow.mu);
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -384,6 +515,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		arena_init(&cs->arena, 16384);
 		cs->t0 = clock_mono_ns();
 		request_id_new(cs->request_id, sizeof(cs->request_id));
+		track_mark(conn, true);
 		cs->route =
 		    route_match(method, url, cs->params, &cs->nparams, &cs->arena, &cs->path_known);
 		size_t limit = cs->route ? cs->route->body_limit : 0;
@@ -424,7 +556,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	int rc;
 	const char *allow = !cs->route && cs->path_known ? route_allow(url, r.a) : NULL;
-	if (!cs->route)
+	const char *bad_arg = query_args_bad(conn);
+	if (bad_arg && cs->route)
+		rc = http_fail(&r, ERR_INVALID,
+		               arena_printf(r.a,
+		                            "Параметр запроса %s: недопустимые символы (NUL или "
+		                            "неверный UTF-8)",
+		                            bad_arg),
+		               NULL);
+	else if (!cs->route)
 		rc = http_fail(&r, cs->path_known ? ERR_METHOD : ERR_NOTFOUND, NULL, NULL);
 	else if (cs->too_large)
 		rc = http_fail(
@@ -458,6 +598,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls;
 	(void)conn;
 	struct conn_state *cs = *con_cls;
+	track_mark(conn, false); /* the next request's headers have HEADER_DEADLINE_MS from now */
 	if (!cs)
 		return;
 	int64_t dur = clock_mono_ns() - cs->t0;
@@ -525,16 +666,26 @@ int server_run(const struct server_config *cfg, struct store *s)
 	signal(SIGPIPE, SIG_IGN);
 
 	int threads = cfg->threads > 0 ? cfg->threads : 32;
+	/* one address cannot take every connection slot (4096) */
+	const char *pe = getenv("OTKLIK_PER_IP_CONNECTIONS");
+	long per_ip = pe ? strtol(pe, NULL, 10) : 256;
+	if (per_ip < 1 || per_ip > 4096)
+		per_ip = 256;
+	slow.stop = false;
+	bool reaper_on = pthread_create(&slow.thread, NULL, reaper_main, NULL) == 0;
 	struct MHD_Daemon *d = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC,
 	    (uint16_t)cfg->port, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, &srv, MHD_OPTION_END);
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)per_ip, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
 	if (!d) {
 		log_error("listen", "cannot listen on %s:%d", cfg->host, cfg->port);
+		if (reaper_on)
+			reaper_stop();
 		ratelimit_free(srv.rl);
 		oidc_client_free(srv.oidc);
 		return ERR_INTERNAL;
@@ -550,6 +701,8 @@ int server_run(const struct server_config *cfg, struct store *s)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(d);
+	if (reaper_on)
+		reaper_stop();
 	ratelimit_free(srv.rl);
 	oidc_client_free(srv.oidc);
 	log_info("stopped", NULL);

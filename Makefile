@@ -72,6 +72,7 @@ test: deps otklik unit
 check-san:
 	$(MAKE) BUILD=build-san OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" build-san/otklik unit
 	OTKLIK_BIN=build-san/otklik ASAN_OPTIONS=detect_leaks=1 ./tests/run-api.sh sqlite
+	OTKLIK_BIN=build-san/otklik ASAN_OPTIONS=detect_leaks=1 ./tests/run-api.sh postgres
 
 # The unit tests and a server driven by API tests under valgrind (no errors, no leaks); ~10 min.
 valgrind: deps otklik unit

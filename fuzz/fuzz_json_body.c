@@ -20,7 +20,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct store *store;
-static char dir[64];
+static char dir[512];
 static const struct actor admin = {.roles = ROLE_ADMIN, .request_id = "fuzz"};
 
 static void cleanup(void)
@@ -28,7 +28,7 @@ static void cleanup(void)
 	/* The store stays open until exit (committer thread); remove the files it leaves. */
 	static const char *const names[] = {"db", "db-wal", "db-shm"};
 	for (size_t i = 0; i < 3; i++) {
-		char p[128];
+		char p[600];
 		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
 		unlink(p);
 	}
@@ -40,11 +40,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	log_set_level(LOG_ERROR); /* info lines from the demo loader would drown the output */
-	snprintf(dir, sizeof(dir), "/tmp/otklik-fuzz-XXXXXX");
+	const char *base = getenv("FUZZ_TMPDIR"); /* fuzz/run.sh: fuzz/out/tmp */
+	snprintf(dir, sizeof(dir), "%s/otklik-fuzz-XXXXXX", base && *base ? base : "/tmp");
 	if (!mkdtemp(dir))
 		abort();
 	atexit(cleanup);
-	char url[128];
+	char url[600];
 	snprintf(url, sizeof(url), "sqlite:%s/db", dir);
 	int applied;
 	if (store_open(url, 0, &store) || store_migrate(store, &applied) || demo_load(store))

@@ -3,7 +3,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 fail=0
-files=$(find src tests/unit tools fuzz -name '*.[ch]' 2>/dev/null | sort)
+files=$(find src tests/unit tools fuzz -path fuzz/out -prune -o -name '*.[ch]' -print 2>/dev/null | sort)
 # Banned: unbounded string functions (CONVENTIONS.md).
 if grep -nE '\b(sprintf|vsprintf|strcpy|strcat|gets)\s*\(' $files | grep -v '^\S*:\s*//' ; then
   echo "lint: banned function (use snprintf/memcpy/buf_*)"; fail=1

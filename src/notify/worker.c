@@ -159,11 +159,12 @@ static size_t deliver_round(void)
 			log_warn("notify_finish", "recording delivery %lld failed: %d",
 			         (long long)d->id, rc);
 		else if (src)
-			/* an SMTP server's reply may quote the recipient's address: the text stays in
-			 * the delivery log (admins only), not in the server's log */
+			/* an SMTP server's reply may quote the recipient's address: the text stays
+			 * in the delivery log (admins only), not in the server's log */
 			log_info("notify_retry", "delivery %lld (%s) attempt %lld: %s -> %s",
 			         (long long)d->id, d->channel, (long long)d->attempts,
-			         strcmp(d->channel, "email") ? err : "SMTP error (see the delivery log)",
+			         strcmp(d->channel, "email") ? err
+			                                     : "SMTP error (see the delivery log)",
 			         fj.state);
 	}
 	size_t n = cj.n;

@@ -58,6 +58,13 @@ static int begin(struct req *r, bool *xml)
 		return -1;
 	}
 	*xml = f == 1;
+	if (r->bad_query_arg) {
+		fail(r, *xml, ERR_INVALID,
+		     arena_printf(r->a,
+		                  "Параметр %s: недопустимые символы (NUL или неверный UTF-8)",
+		                  r->bad_query_arg));
+		return -1;
+	}
 	return 0;
 }
 

@@ -25,6 +25,9 @@ struct req {
 	const char *method;
 	const char *path;  /* decoded path, without the query */
 	const char *query; /* raw query string after '?', or "" */
+	/* a GET argument with a NUL byte or invalid UTF-8: refused with 400 before dispatch, except
+	 * on Open311 routes, which answer it in the spec's error format themselves */
+	const char *bad_query_arg;
 	const char *body;
 	size_t body_len;
 	const char *content_type; /* or NULL */

@@ -557,7 +557,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	int rc;
 	const char *allow = !cs->route && cs->path_known ? route_allow(url, r.a) : NULL;
 	const char *bad_arg = query_args_bad(conn);
-	if (bad_arg && cs->route)
+	r.bad_query_arg = bad_arg;
+	if (bad_arg && cs->route && strncmp(cs->route->pattern, "/open311/", 9) != 0)
 		rc = http_fail(&r, ERR_INVALID,
 		               arena_printf(r.a,
 		                            "Параметр запроса %s: недопустимые символы (NUL или "

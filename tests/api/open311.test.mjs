@@ -404,7 +404,9 @@ test('GET requests: service_code, status, service_request_id, dates; newest firs
   const wrong = [];
   for (const q of ['status=pending', 'status=', 'start_date=yesterday', 'end_date=2026-13-01', 'start_date=2026-02-31',
     `start_date=${iso(now - 100 * DAY)}&end_date=${iso(now)}`, `start_date=${iso(now)}&end_date=${iso(now - DAY)}`,
-    'service_request_id=abc', 'service_request_id=1,-2']) {
+    'service_request_id=abc', 'service_request_id=1,-2',
+    // bytes that are not UTF-8 or a NUL: the spec's 400, not a 500 (found by fuzz/fuzz_open311)
+    'service_request_id=1,2%DA%203', 'service_code=%FF', 'status=open%00closed']) {
     const r = await getJson(`requests?${q}`);
     if (r.status !== 400 || r.json?.[0]?.code !== 400) wrong.push(`${q}: ${r.status} ${r.text.slice(0, 120)}`);
     const x = await getXml(`requests?${q}`);

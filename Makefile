@@ -19,7 +19,7 @@ ASSETS  := $(shell find web migrations data -type f 2>/dev/null | grep -v -e '/\
 UNIT    := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNITBIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT))
 
-.PHONY: all run test unit check-san lint fmt clean deps fuzz openapi valgrind
+.PHONY: all run test unit check-san lint fmt clean deps fuzz openapi valgrind torture
 openapi: src/http/openapi.json
 all: otklik
 
@@ -73,6 +73,10 @@ check-san:
 	$(MAKE) BUILD=build-san OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" build-san/otklik unit
 	OTKLIK_BIN=build-san/otklik ASAN_OPTIONS=detect_leaks=1 ./tests/run-api.sh sqlite
 	OTKLIK_BIN=build-san/otklik ASAN_OPTIONS=detect_leaks=1 ./tests/run-api.sh postgres
+
+# The long crash test (docs/reliability.md): 200 kill -9 rounds on SQLite and PostgreSQL; ~40 min.
+torture: deps otklik
+	./tests/crash/torture.sh
 
 # The unit tests and a server driven by API tests under valgrind (no errors, no leaks); ~10 min.
 valgrind: deps otklik unit

@@ -258,6 +258,8 @@ static int authenticate(struct req *r)
 	const char *authz = http_header(r, "Authorization");
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
 		int rc = auth_apikey_authenticate(r->store, r->a, authz + 7, &r->actor);
+		if (rc && rc != ERR_UNAUTHORIZED)
+			return rc; /* the database is down: a 503/500, not "your key is invalid" */
 		if (rc)
 			return http_fail(r, ERR_UNAUTHORIZED, "Недействительный ключ API", NULL);
 		return 0;

@@ -290,7 +290,11 @@ int cluster_assign(struct cluster_model *m, const struct cluster_input *in, uint
 		m->docs = xgrow(m->docs, sizeof(*m->docs), m->ndocs + 1, &m->docs_cap);
 	uint32_t doc = (uint32_t)m->ndocs++;
 	struct cluster_doc *d = &m->docs[doc];
-	*d = (struct cluster_doc){in->ext_id, in->created, in->lat, in->lon, 0};
+	memset(d, 0, sizeof(*d)); /* the padding too: cluster_save writes docs as they are */
+	d->ext_id = in->ext_id;
+	d->created = in->created;
+	d->lat = in->lat;
+	d->lon = in->lon;
 	struct scan s = {m, d, &m->v, 0, 0, -1, -1e9f, NULL, 0, 0};
 	scan_candidates(m, &s, in);
 	for (size_t i = 0; i < s.nexp; i++) { /* clusters too old to grow leave the grid */

@@ -439,8 +439,6 @@ static void *trainer_main(void *arg)
 
 /* --- new appeals -------------------------------------------------------------------------- */
 
-/* Indexes appeals committed since the last look (also those of other nodes) and teaches the
- * classifier their topics. */
 /* The topic the classifier would choose when the chosen one looks wrong; 0 = no doubt.
  * Caller holds g.lock. */
 static int64_t doubt_locked(struct tls *t, const char *text, size_t len, int64_t chosen_topic_id)
@@ -484,6 +482,8 @@ static int doubts_write(struct store_conn *c, void *arg)
 	return 0;
 }
 
+/* Indexes appeals committed since the last look (also those of other nodes), teaches the
+ * classifier their topics and, on the lease holder, stores its doubts about them. */
 static void poll_new(void)
 {
 	struct store_conn *c;
@@ -919,11 +919,7 @@ static void *assist_main(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&g.mu);
 		if (!g.stop && !g.kick) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += POLL_MS * 1000000l;
-			ts.tv_sec += ts.tv_nsec / 1000000000l;
-			ts.tv_nsec %= 1000000000l;
+			struct timespec ts = clock_realtime_in(POLL_MS);
 			pthread_cond_timedwait(&g.cond, &g.mu, &ts);
 		}
 		bool stop = g.stop;
@@ -942,11 +938,7 @@ static void *assist_main(void *arg)
 		maybe_retrain(now);
 		problems_tick(now);
 		/* a short pause even when kicked: appeals arriving meanwhile make one batch */
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += KICK_MIN_MS * 1000000l;
-		until.tv_sec += until.tv_nsec / 1000000000l;
-		until.tv_nsec %= 1000000000l;
+		struct timespec until = clock_realtime_in(KICK_MIN_MS);
 		pthread_mutex_lock(&g.mu);
 		while (!g.stop && pthread_cond_timedwait(&g.cond, &g.mu, &until) == 0)
 			;

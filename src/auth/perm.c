@@ -55,18 +55,12 @@ int perm_territory_scope(struct store_conn *c, const struct actor *who, unsigned
 	}
 	if (!(who->roles & role))
 		return 0;
-	for (int depth = 0; territory_id && depth < MAX_DEPTH; depth++) {
-		if (holds(who, role, 0, territory_id)) {
-			*ok = true;
-			return 0;
-		}
-		int64_t parent = 0;
-		int rc = store_territory_parent(c, territory_id, &parent);
-		if (rc == ERR_NOTFOUND)
-			return 0;
-		if (rc)
-			return rc;
-		territory_id = parent;
-	}
-	return 0;
+	if (!territory_id)
+		return 0;
+	int64_t chain[MAX_DEPTH];
+	size_t n = 0;
+	int rc = store_territory_chain(c, territory_id, chain, MAX_DEPTH, &n);
+	for (size_t i = 0; !rc && i < n && !*ok; i++)
+		*ok = holds(who, role, 0, chain[i]);
+	return rc;
 }

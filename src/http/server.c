@@ -486,9 +486,7 @@ static void *reaper_main(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&slow.mu);
 	while (!slow.stop) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 1;
+		struct timespec until = clock_realtime_in(1000);
 		pthread_cond_timedwait(&slow.cond, &slow.mu, &until);
 		int64_t now = clock_mono_ns() / 1000000;
 		for (struct tracked *t = slow.head; t; t = t->next)

@@ -66,21 +66,18 @@ static int add_org_chain(struct store_conn *c, struct arena *a, struct recipient
 static int add_territory_chain(struct store_conn *c, struct arena *a, struct recipients *r,
                                const char *role, int64_t terr)
 {
-	for (int d = 0; terr && d < MAX_DEPTH; d++) {
+	if (!terr)
+		return 0;
+	int64_t chain[MAX_DEPTH];
+	size_t n = 0;
+	int rc = store_territory_chain(c, terr, chain, MAX_DEPTH, &n);
+	for (size_t i = 0; !rc && i < n; i++) {
 		struct id_list l;
-		int rc = store_notify_role_territory(c, a, role, terr, &l);
-		if (rc)
-			return rc;
-		add_list(r, &l, true);
-		int64_t parent = 0;
-		rc = store_territory_parent(c, terr, &parent);
-		if (rc == ERR_NOTFOUND)
-			return 0;
-		if (rc)
-			return rc;
-		terr = parent;
+		rc = store_notify_role_territory(c, a, role, chain[i], &l);
+		if (!rc)
+			add_list(r, &l, true);
 	}
-	return 0;
+	return rc;
 }
 
 /* The assignee, or the executors of the org when nobody is assigned. */

@@ -245,14 +245,7 @@ static void digest_round(void)
 
 static bool wait_interval(int64_t ms)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
+	struct timespec ts = clock_realtime_in(ms);
 	pthread_mutex_lock(&W.mu);
 	while (!W.stop)
 		if (pthread_cond_timedwait(&W.cv, &W.mu, &ts) == ETIMEDOUT)

@@ -365,13 +365,24 @@ static int check_entity(struct store_conn *c, const struct actor *who, const str
 	if (d == &registry_territories || d == &registry_orgs) {
 		/* The new parent must not be the object itself or below it. */
 		int64_t parent = jint(after, "parent_id");
-		for (int depth = 0; id && parent && depth < 64; depth++) {
+		if (id && parent && d == &registry_territories) {
+			int64_t chain[64];
+			size_t n = 0;
+			rc = store_territory_chain(c, parent, chain, 64, &n);
+			for (size_t i = 0; !rc && i < n; i++)
+				if (chain[i] == id)
+					return fail(p, ERR_VALIDATION,
+					            "Нельзя сделать объект подчинённым самому себе",
+					            "parent_id");
+			if (rc)
+				return rc;
+		}
+		for (int depth = 0; id && parent && d == &registry_orgs && depth < 64; depth++) {
 			if (parent == id)
 				return fail(p, ERR_VALIDATION,
 				            "Нельзя сделать объект подчинённым самому себе",
 				            "parent_id");
-			rc = d == &registry_orgs ? store_org_parent(c, parent, &parent)
-			                         : store_territory_parent(c, parent, &parent);
+			rc = store_org_parent(c, parent, &parent);
 			if (rc == ERR_NOTFOUND)
 				break;
 			if (rc)

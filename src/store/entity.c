@@ -265,23 +265,3 @@ int store_territory_set_polygon(struct store_conn *c, int64_t id, const char *ge
 	                   "WHERE id = $1",
 	                   v, 4, NULL);
 }
-
-int store_territory_chain(struct store_conn *c, int64_t id, int64_t *chain, size_t max, size_t *n)
-{
-	*n = 0;
-	struct store_val p[] = {sv_int(id), sv_int((int64_t)max)};
-	struct arena a;
-	arena_init(&a, 1024);
-	struct store_rows r;
-	int rc = store_query(c, &a,
-	                     "WITH RECURSIVE ch(id, parent_id, depth) AS ("
-	                     "SELECT id, parent_id, 0 FROM territories WHERE id = $1 "
-	                     "UNION ALL SELECT t.id, t.parent_id, ch.depth + 1 FROM territories t "
-	                     "JOIN ch ON t.id = ch.parent_id WHERE ch.depth + 1 < $2) "
-	                     "SELECT id FROM ch ORDER BY depth",
-	                     p, 2, &r);
-	for (size_t i = 0; !rc && i < r.nrows && i < max; i++)
-		chain[(*n)++] = store_rows_i64(&r, i, 0);
-	arena_release(&a);
-	return rc;
-}

@@ -88,8 +88,5 @@ int store_territory_polygons(struct store_conn *c, struct arena *a, struct store
 /* Sets (geojson != NULL) or clears a territory's polygon. */
 int store_territory_set_polygon(struct store_conn *c, int64_t id, const char *geojson, size_t len,
                                 int64_t now);
-/* The territory and its ancestors (id first), at most max, in one query: *n = 0 when the
- * territory does not exist. */
-int store_territory_chain(struct store_conn *c, int64_t id, int64_t *chain, size_t max, size_t *n);
 
 #endif

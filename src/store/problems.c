@@ -229,12 +229,6 @@ int store_problem_insert(struct store_conn *c, const struct problem_new *pn, int
 	    p, 10, id);
 }
 
-int store_appeal_set_problem(struct store_conn *c, int64_t appeal_id, int64_t problem_id)
-{
-	struct store_val p[] = {sv_int(problem_id), sv_int(appeal_id)};
-	return store_query(c, NULL, "UPDATE appeals SET problem_id = $1 WHERE id = $2", p, 2, NULL);
-}
-
 int store_appeal_place(struct store_conn *c, int64_t appeal_id, int64_t problem_id, int *placed)
 {
 	struct store_val p[] = {sv_int(problem_id), sv_int(appeal_id)};

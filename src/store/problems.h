@@ -65,10 +65,8 @@ struct problem_new {
 	int64_t first_at, now;
 };
 int store_problem_insert(struct store_conn *c, const struct problem_new *p, int64_t *id);
-/* Puts an appeal into a problem (does not bump the appeal's version: placement is derived). */
-int store_appeal_set_problem(struct store_conn *c, int64_t appeal_id, int64_t problem_id);
-/* Puts a not yet placed appeal (problem_id NULL) into a problem: *placed = 1, or 0 when it
- * already had one (then nothing changes). */
+/* Puts a not yet placed appeal (problem_id NULL) into a problem, without bumping its version
+ * (placement is derived): *placed = 1, or 0 when it already had one (then nothing changes). */
 int store_appeal_place(struct store_conn *c, int64_t appeal_id, int64_t problem_id, int *placed);
 /* Counts `added` newly placed appeals created between first_at and last_at into the problem
  * without reading its appeals (store_problem_refresh recounts; this is the cheap path used as

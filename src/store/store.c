@@ -338,11 +338,7 @@ static void *checkpointer_main(void *p)
 	struct store *s = p;
 	pthread_mutex_lock(&s->q_lock);
 	while (!s->stopping) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += CHECKPOINT_MS * 1000000l;
-		until.tv_sec += until.tv_nsec / 1000000000l;
-		until.tv_nsec %= 1000000000l;
+		struct timespec until = clock_realtime_in(CHECKPOINT_MS);
 		pthread_cond_timedwait(&s->stop_cond, &s->q_lock, &until);
 		if (s->stopping)
 			break;

@@ -75,9 +75,11 @@ int store_audit_list(struct store_conn *c, struct arena *a, const char *entity, 
                      int64_t limit, int64_t offset, struct audit_entry **rows, size_t *n,
                      int64_t *total);
 
-/* Parent of an organisation / territory (0 when none). ERR_NOTFOUND when id is unknown. */
+/* Parent of an organisation (0 when none). ERR_NOTFOUND when id is unknown. */
 int store_org_parent(struct store_conn *c, int64_t id, int64_t *parent);
-int store_territory_parent(struct store_conn *c, int64_t id, int64_t *parent);
+/* A territory and its ancestors (id first), at most max, in one query: *n = 0 when the
+ * territory does not exist. */
+int store_territory_chain(struct store_conn *c, int64_t id, int64_t *chain, size_t max, size_t *n);
 
 /* --- account deletion (docs/privacy.md) ------------------------------------------------- */
 

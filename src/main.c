@@ -1,5 +1,6 @@
 /* main.c: the otklik command line: serve, migrate, demo, apikey, eval, import, gen, bench-raw,
  * backup. */
+#include "analytics/rollup.h"
 #include "appeals/assist.h"
 #include "appeals/gen.h"
 #include "appeals/import_spb.h"
@@ -13,6 +14,7 @@
 #include "open311/open311.h"
 #include "registry/demo.h"
 #include "registry/registry.h"
+#include "store/analytics.h"
 #include "store/backup.h"
 #include "store/store.h"
 #include "text/eval.h"
@@ -37,6 +39,7 @@ static const char *usage_main =
     "  gen       fill the database with synthetic appeals (gen appeals --count N)\n"
     "  bench-raw measure raw appeal inserts into the database (the ceiling for intake)\n"
     "  backup    copy a running SQLite database consistently (backup --db URL FILE)\n"
+    "  analytics rebuild the dashboard rollups from the appeals (analytics rebuild)\n"
     "\n"
     "Run 'otklik <command> --help' for a command's options.\n"
     "--db takes sqlite:PATH or postgres://...; default $OTKLIK_DB or sqlite:var/otklik.db\n";
@@ -49,6 +52,7 @@ static int load_demo(struct store *s)
 		rc = appeals_demo_load(s);
 	if (!rc)
 		rc = open311_demo_load(s);
+	/* @demo-regions */
 	return rc;
 }
 
@@ -110,6 +114,13 @@ static const char *usage_backup =
     "complete. Prints {\"file\",\"pages\",\"bytes\",\"ms\",\"steps\",\"restarts\",\"snapshot\"}.\n"
     "PostgreSQL: use pg_dump (the error names the command; docs/backup.md).\n"
     "  --force  overwrite FILE if it exists\n";
+
+static const char *usage_analytics =
+    "usage: otklik analytics rebuild [--db URL]\n"
+    "\n"
+    "Recomputes the rollups of the dashboards (facts per appeal, sums by territory, sector,\n"
+    "body and day/month) from the appeals, e.g. after a bulk load. The server does it by\n"
+    "itself at start when they were never built. Prints {\"appeals\",\"seconds\"}.\n";
 
 struct opts {
 	const char *db, *listen, *name, *scopes;
@@ -230,8 +241,9 @@ static int cmd_serve(struct opts *o)
 	 * The text engine is optional: the server runs without suggestions if it fails. */
 	if (assist_start(s))
 		log_warn("assist", "text engine not started: no suggestions");
-	if (scanner_start(s) || notify_start(s)) {
+	if (scanner_start(s) || notify_start(s) || rollup_start(s)) {
 		fprintf(stderr, "otklik: background workers failed to start\n");
+		rollup_stop();
 		assist_stop();
 		scanner_stop();
 		notify_stop();
@@ -239,6 +251,7 @@ static int cmd_serve(struct opts *o)
 		return 1;
 	}
 	int rc = server_run(&cfg, s);
+	rollup_stop();
 	notify_stop();
 	scanner_stop();
 	assist_stop();
@@ -360,6 +373,23 @@ static int cmd_gen(struct opts *o)
 	return 0;
 }
 
+static int cmd_analytics(struct opts *o)
+{
+	struct store *s;
+	if (open_migrated(o->db, &s))
+		return 1;
+	int64_t n = 0;
+	double secs = 0;
+	int rc = store_stat_rebuild(s, &n, &secs);
+	store_close(s);
+	if (rc) {
+		fprintf(stderr, "otklik: analytics rebuild failed (%s)\n", err_code(rc));
+		return 1;
+	}
+	printf("{\"appeals\":%lld,\"seconds\":%.3f}\n", (long long)n, secs);
+	return 0;
+}
+
 static int cmd_bench_raw(struct opts *o)
 {
 	struct store *s;
@@ -420,6 +450,7 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	const char *cmd = argv[1];
+	/* @eval-spikes */
 	if (!strcmp(cmd, "eval"))
 		return eval_main(argc - 1, argv + 1);
 	struct opts o = {0};
@@ -431,6 +462,7 @@ int main(int argc, char **argv)
 	                    : !strcmp(cmd, "gen")       ? usage_gen
 	                    : !strcmp(cmd, "bench-raw") ? usage_bench_raw
 	                    : !strcmp(cmd, "backup")    ? usage_backup
+	                    : !strcmp(cmd, "analytics") ? usage_analytics
 	                                                : NULL;
 	if (!usage) {
 		fprintf(stderr, "otklik: unknown command %s\n\n%s", cmd, usage_main);
@@ -448,8 +480,10 @@ int main(int argc, char **argv)
 		}
 		start = 3;
 	}
-	if (!strcmp(cmd, "import") || !strcmp(cmd, "gen")) {
-		const char *sub = !strcmp(cmd, "import") ? "nash-spb" : "appeals";
+	if (!strcmp(cmd, "import") || !strcmp(cmd, "gen") || !strcmp(cmd, "analytics")) {
+		const char *sub = !strcmp(cmd, "import") ? "nash-spb"
+		                  : !strcmp(cmd, "gen")  ? "appeals"
+		                                         : "rebuild";
 		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 			fputs(usage, stdout);
 			return 0;
@@ -481,5 +515,7 @@ int main(int argc, char **argv)
 		return cmd_bench_raw(&o);
 	if (!strcmp(cmd, "backup"))
 		return cmd_backup(&o);
+	if (!strcmp(cmd, "analytics"))
+		return cmd_analytics(&o);
 	return cmd_apikey(&o);
 }

@@ -3,6 +3,11 @@
  * src/http/openapi.json describes the same endpoints (a unit test keeps them in step). */
 #include "http/handlers.h"
 #include "http/h_privacy.h"
+/* area headers (one per helper area) */
+#include "http/h_analytics.h"
+#include "http/h_alarms.h"
+#include "http/h_ratings.h"
+#include "http/h_projects.h"
 #include "http/route.h"
 
 #define KB  1024
@@ -133,6 +138,14 @@ const struct route routes[] = {
 	{ "GET",    "/open311/v2/requests.{format}",           h_o311_requests,  PUB, SCOPE_NONE,      false, 0,        RL_READ },
 	{ "GET",    "/open311/v2/requests/{id}.{format}",      h_o311_request,   PUB, SCOPE_NONE,      false, 0,        RL_READ },
 	{ "GET",    "/open311/v2/tokens/{token}.{format}",     h_o311_token,     PUB, SCOPE_NONE,      false, 0,        RL_READ },
+	/* analytics: dashboard, exports, open data (docs/analytics.md) */
+	/* @analytics-routes */
+	/* analytics: alarms (spikes and new problems) */
+	/* @alarms-routes */
+	/* ratings (docs/ratings.md) */
+	/* @ratings-routes */
+	/* projects (docs/projects.md) */
+	/* @projects-routes */
 };
 /* clang-format on */
 

@@ -1,0 +1,1055 @@
+/* analytics.c (store): the rollups of docs/analytics.md — facts per appeal, additive cells, their
+ * upkeep (differences of facts), full rebuild and the reads of the dashboard and ratings. */
+#include "store/analytics.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "store/users.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const double stat_hist_bounds[STAT_HIST] = {
+    1, 2, 4, 8, 12, 24, 48, 72, 96, 120, 168, 240, 336, 480, 720, 960, 1440, 2160, 4320, INFINITY};
+
+#define MSK_OFFSET_MS (3LL * 3600 * 1000) /* Moscow time, UTC+3 all year */
+#define DAY_MS        86400000LL
+#define IN_CHUNK      64 /* ids per IN (...) list: one statement text for the prepared cache */
+#define TERR_DEPTH    8  /* territory chain levels kept */
+#define FLUSH_CELLS   200000
+
+/* --- days and months ------------------------------------------------------------------------ */
+
+int32_t stat_day_of_ms(int64_t ms)
+{
+	int64_t t = ms + MSK_OFFSET_MS;
+	return (int32_t)(t >= 0 ? t / DAY_MS : -((-t + DAY_MS - 1) / DAY_MS));
+}
+
+/* Civil date <-> days since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithms). */
+static int32_t days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int era = (y >= 0 ? y : y - 399) / 400;
+	int yoe = y - era * 400;
+	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int32_t z, int *y, int *m, int *d)
+{
+	z += 719468;
+	int era = (z >= 0 ? z : z - 146096) / 146097;
+	int doe = z - era * 146097;
+	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int yy = yoe + era * 400;
+	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp + (mp < 10 ? 3 : -9);
+	*y = yy + (*m <= 2);
+}
+
+int32_t stat_month_of_day(int32_t day)
+{
+	int y, m, d;
+	civil_from_days(day, &y, &m, &d);
+	return y * 12 + m - 1;
+}
+
+int32_t stat_month_first_day(int32_t month)
+{
+	return days_from_civil(month / 12, month % 12 + 1, 1);
+}
+
+int32_t stat_month_last_day(int32_t month)
+{
+	return stat_month_first_day(month + 1) - 1;
+}
+
+bool stat_day_parse(const char *s, int32_t *day)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	if (y < 1970 || y > 2200 || m < 1 || m > 12 || d < 1)
+		return false;
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[m - 1] + (m == 2 && leap))
+		return false;
+	*day = days_from_civil(y, m, d);
+	return true;
+}
+
+void stat_day_format(int32_t day, char out[11])
+{
+	int y, m, d;
+	civil_from_days(day, &y, &m, &d);
+	char tmp[32];
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y, m, d);
+	memcpy(out, tmp, 10);
+	out[10] = 0;
+}
+
+bool stat_key_daily(const struct stat_key *k)
+{
+	return k->topic_id == 0 && k->org_id == 0;
+}
+
+double stat_share(int64_t num, int64_t den)
+{
+	return den > 0 ? (double)num / (double)den : NAN;
+}
+
+double stat_median_review_h(const struct stat_sums *s)
+{
+	int64_t n = 0;
+	for (int i = 0; i < STAT_HIST; i++)
+		n += s->hist[i];
+	if (n <= 0)
+		return NAN;
+	double half = (double)n / 2.0, seen = 0;
+	for (int i = 0; i < STAT_HIST; i++) {
+		if (!s->hist[i])
+			continue;
+		if (seen + (double)s->hist[i] >= half) {
+			double lo = i ? stat_hist_bounds[i - 1] : 0;
+			double hi = stat_hist_bounds[i];
+			if (isinf(hi)) /* the open last bucket: no better guess than its lower bound
+			                */
+				return lo;
+			return lo + (hi - lo) * (half - seen) / (double)s->hist[i];
+		}
+		seen += (double)s->hist[i];
+	}
+	return NAN;
+}
+
+static int hist_bucket(int64_t hours)
+{
+	for (int i = 0; i < STAT_HIST; i++)
+		if ((double)hours < stat_hist_bounds[i])
+			return i;
+	return STAT_HIST - 1;
+}
+
+/* --- facts ------------------------------------------------------------------------------------ */
+
+struct fact {
+	int64_t appeal_id, territory_id, category_id, topic_id, org_id, assignee_id;
+	int32_t created_day, answered_day, review_h, on_time, rated_day, rating, satisfied,
+	    rereview;
+	int32_t redirected, rejected, deadline_day, late, is_open, overdue_now;
+};
+
+#define FACT_COLS                                                                                  \
+	"appeal_id, territory_id, category_id, topic_id, org_id, assignee_id, created_day, "       \
+	"answered_day, review_h, on_time, rated_day, rating, satisfied, rereview, redirected, "    \
+	"rejected, deadline_day, late, is_open, overdue_now"
+#define FACT_NCOLS 20
+
+static void fact_from_row(const struct store_rows *r, size_t i, struct fact *f)
+{
+	int64_t v[FACT_NCOLS];
+	for (size_t k = 0; k < FACT_NCOLS; k++)
+		v[k] = store_rows_i64(r, i, k);
+	f->appeal_id = v[0], f->territory_id = v[1], f->category_id = v[2], f->topic_id = v[3];
+	f->org_id = v[4], f->assignee_id = v[5];
+	f->created_day = (int32_t)v[6], f->answered_day = (int32_t)v[7],
+	f->review_h = (int32_t)v[8];
+	f->on_time = (int32_t)v[9], f->rated_day = (int32_t)v[10], f->rating = (int32_t)v[11];
+	f->satisfied = (int32_t)v[12], f->rereview = (int32_t)v[13], f->redirected = (int32_t)v[14];
+	f->rejected = (int32_t)v[15], f->deadline_day = (int32_t)v[16], f->late = (int32_t)v[17];
+	f->is_open = (int32_t)v[18], f->overdue_now = (int32_t)v[19];
+}
+
+static bool fact_equal(const struct fact *a, const struct fact *b)
+{
+	return a->territory_id == b->territory_id && a->category_id == b->category_id &&
+	       a->topic_id == b->topic_id && a->org_id == b->org_id &&
+	       a->assignee_id == b->assignee_id && a->created_day == b->created_day &&
+	       a->answered_day == b->answered_day && a->review_h == b->review_h &&
+	       a->on_time == b->on_time && a->rated_day == b->rated_day && a->rating == b->rating &&
+	       a->satisfied == b->satisfied && a->rereview == b->rereview &&
+	       a->redirected == b->redirected && a->rejected == b->rejected &&
+	       a->deadline_day == b->deadline_day && a->late == b->late &&
+	       a->is_open == b->is_open && a->overdue_now == b->overdue_now;
+}
+
+/* The appeal columns facts are computed from (appeal_fact_row reads them in this order). */
+#define APPEAL_FACT_SQL                                                                            \
+	"SELECT a.id, a.territory_id, a.category_id, a.topic_id, a.org_id, a.assignee_id, "        \
+	"a.created_at, a.answered_at, a.deadline_at, a.rated_at, a.rating, a.rating_solved, "      \
+	"a.status, a.is_open, a.overdue, a.problem_id, "                                           \
+	"(SELECT COUNT(*) FROM appeal_routes r WHERE r.appeal_id = a.id AND r.kind = 'redirect') " \
+	"FROM appeals a "
+
+static void appeal_fact_row(const struct store_rows *r, size_t i, int64_t now, struct fact *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->appeal_id = store_rows_i64(r, i, 0);
+	f->territory_id = store_rows_i64(r, i, 1);
+	f->category_id = store_rows_i64(r, i, 2);
+	f->topic_id = store_rows_i64(r, i, 3);
+	f->org_id = store_rows_i64(r, i, 4);
+	f->assignee_id = store_rows_i64(r, i, 5);
+	int64_t created = store_rows_i64(r, i, 6);
+	bool answered = !store_rows_isnull(r, i, 7);
+	int64_t answered_at = store_rows_i64(r, i, 7);
+	bool has_deadline = !store_rows_isnull(r, i, 8);
+	int64_t deadline = store_rows_i64(r, i, 8);
+	bool rated = !store_rows_isnull(r, i, 9) && !store_rows_isnull(r, i, 10);
+	const char *status = store_rows_get(r, i, 12);
+	f->created_day = stat_day_of_ms(created);
+	if (answered) {
+		f->answered_day = stat_day_of_ms(answered_at);
+		int64_t h = (answered_at - created) / 3600000;
+		f->review_h = (int32_t)(h < 0 ? 0 : h > 1000000 ? 1000000 : h);
+		f->on_time = !has_deadline || answered_at <= deadline;
+	}
+	if (rated) {
+		f->rated_day = stat_day_of_ms(store_rows_i64(r, i, 9));
+		f->rating = (int32_t)store_rows_i64(r, i, 10);
+		bool solved = store_rows_isnull(r, i, 11) || store_rows_i64(r, i, 11) != 0;
+		f->satisfied = f->rating >= 4 && solved;
+		f->rereview = f->rating <= 3 || !solved;
+	}
+	f->redirected = store_rows_i64(r, i, 16) > 0;
+	f->rejected = status && !strcmp(status, "rejected");
+	f->is_open = store_rows_i64(r, i, 13) != 0;
+	f->overdue_now = f->is_open && store_rows_i64(r, i, 14) != 0;
+	if (has_deadline) {
+		f->deadline_day = stat_day_of_ms(deadline);
+		f->late = answered ? answered_at > deadline
+		                   : (f->is_open && (f->overdue_now || now > deadline));
+		/* an appeal closed without an answer (rejected, merged) was not late */
+		if (!answered && !f->is_open)
+			f->late = 0;
+	}
+}
+
+/* --- cells: an in-memory map of differences, flushed as upserts ------------------------------ */
+
+struct cell_key {
+	int64_t t, c, p, o;
+	int32_t grain, bucket;
+};
+
+struct cell_val {
+	int64_t received, answered, on_time, review_h_sum, hist[STAT_HIST];
+	int64_t rated, rating_sum, satisfied, rereview, redirected, rejected, late, open_now,
+	    overdue_now;
+};
+
+struct cell {
+	struct cell_key k;
+	struct cell_val v;
+	bool used;
+};
+
+struct cellmap {
+	struct cell *slots;
+	size_t cap, n;
+};
+
+static uint64_t cell_hash(const struct cell_key *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+	int64_t parts[5] = {k->t, k->c, k->p, k->o,
+	                    ((int64_t)k->grain << 32) ^ (uint32_t)k->bucket};
+	for (int i = 0; i < 5; i++) {
+		h ^= (uint64_t)parts[i];
+		h *= 1099511628211ULL;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+static bool cell_key_eq(const struct cell_key *a, const struct cell_key *b)
+{
+	return a->t == b->t && a->c == b->c && a->p == b->p && a->o == b->o &&
+	       a->grain == b->grain && a->bucket == b->bucket;
+}
+
+static void cellmap_init(struct cellmap *m)
+{
+	m->cap = 1024;
+	m->n = 0;
+	m->slots = xcalloc(m->cap, sizeof(*m->slots));
+}
+
+static void cellmap_release(struct cellmap *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->cap = m->n = 0;
+}
+
+static void cellmap_clear(struct cellmap *m)
+{
+	memset(m->slots, 0, m->cap * sizeof(*m->slots));
+	m->n = 0;
+}
+
+static struct cell_val *cellmap_get(struct cellmap *m, const struct cell_key *k);
+
+static void cellmap_grow(struct cellmap *m)
+{
+	struct cell *old = m->slots;
+	size_t oldcap = m->cap;
+	m->cap *= 2;
+	m->slots = xcalloc(m->cap, sizeof(*m->slots));
+	m->n = 0;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].used)
+			*cellmap_get(m, &old[i].k) = old[i].v;
+	free(old);
+}
+
+static struct cell_val *cellmap_get(struct cellmap *m, const struct cell_key *k)
+{
+	if ((m->n + 1) * 4 > m->cap * 3)
+		cellmap_grow(m);
+	size_t i = cell_hash(k) & (m->cap - 1);
+	while (m->slots[i].used) {
+		if (cell_key_eq(&m->slots[i].k, k))
+			return &m->slots[i].v;
+		i = (i + 1) & (m->cap - 1);
+	}
+	m->slots[i].used = true;
+	m->slots[i].k = *k;
+	memset(&m->slots[i].v, 0, sizeof(m->slots[i].v));
+	m->n++;
+	return &m->slots[i].v;
+}
+
+/* Territory chains, cached for one pass. */
+struct chains {
+	int64_t *ids;
+	int64_t (*chain)[TERR_DEPTH];
+	size_t *len;
+	size_t n, cap;
+};
+
+static void chains_release(struct chains *ch)
+{
+	free(ch->ids);
+	free(ch->chain);
+	free(ch->len);
+	memset(ch, 0, sizeof(*ch));
+}
+
+static int chains_get(struct store_conn *c, struct chains *ch, int64_t territory_id,
+                      const int64_t **out, size_t *n)
+{
+	for (size_t i = 0; i < ch->n; i++)
+		if (ch->ids[i] == territory_id) {
+			*out = ch->chain[i];
+			*n = ch->len[i];
+			return 0;
+		}
+	if (ch->n == ch->cap) {
+		ch->cap = ch->cap ? ch->cap * 2 : 64;
+		ch->ids = xrealloc(ch->ids, ch->cap * sizeof(*ch->ids));
+		ch->chain = xrealloc(ch->chain, ch->cap * sizeof(*ch->chain));
+		ch->len = xrealloc(ch->len, ch->cap * sizeof(*ch->len));
+	}
+	size_t k = ch->n;
+	int rc = store_territory_chain(c, territory_id, ch->chain[k], TERR_DEPTH, &ch->len[k]);
+	if (rc)
+		return rc;
+	if (!ch->len[k]) /* a territory that vanished: count it under itself */
+		ch->chain[k][0] = territory_id, ch->len[k] = 1;
+	ch->ids[k] = territory_id;
+	ch->n++;
+	*out = ch->chain[k];
+	*n = ch->len[k];
+	return 0;
+}
+
+/* Adds sign × the contribution of f to every cell it belongs to. */
+static int contribute(struct store_conn *c, struct chains *ch, struct cellmap *m,
+                      const struct fact *f, int sign)
+{
+	const int64_t *chain;
+	size_t nchain;
+	int rc = chains_get(c, ch, f->territory_id, &chain, &nchain);
+	if (rc)
+		return rc;
+	int64_t terrs[TERR_DEPTH + 1];
+	size_t nt = 0;
+	terrs[nt++] = 0;
+	for (size_t i = 0; i < nchain; i++)
+		terrs[nt++] = chain[i];
+	int64_t sectors[3][2] = {{0, 0}, {f->category_id, 0}, {f->category_id, f->topic_id}};
+	int64_t orgs[2] = {0, f->org_id};
+	size_t norgs = f->org_id ? 2 : 1;
+	int hb = hist_bucket(f->review_h);
+	for (size_t ti = 0; ti < nt; ti++)
+		for (int si = 0; si < 3; si++)
+			for (size_t oi = 0; oi < norgs; oi++) {
+				struct cell_key k = {
+				    terrs[ti], sectors[si][0], sectors[si][1], orgs[oi], 0, 0};
+				bool daily = k.p == 0 && k.o == 0;
+				struct cell_val *v = cellmap_get(m, &k);
+				v->open_now += sign * f->is_open;
+				v->overdue_now += sign * f->overdue_now;
+				for (int g = daily ? 1 : 2; g <= 2; g++) {
+					k.grain = g;
+#define BUCKET(day) (g == 1 ? (day) : stat_month_of_day(day))
+					k.bucket = BUCKET(f->created_day);
+					v = cellmap_get(m, &k);
+					v->received += sign;
+					v->redirected += sign * f->redirected;
+					v->rejected += sign * f->rejected;
+					if (f->answered_day) {
+						k.bucket = BUCKET(f->answered_day);
+						v = cellmap_get(m, &k);
+						v->answered += sign;
+						v->on_time += sign * f->on_time;
+						v->review_h_sum += sign * f->review_h;
+						v->hist[hb] += sign;
+					}
+					if (f->rated_day) {
+						k.bucket = BUCKET(f->rated_day);
+						v = cellmap_get(m, &k);
+						v->rated += sign;
+						v->rating_sum += sign * f->rating;
+						v->satisfied += sign * f->satisfied;
+						v->rereview += sign * f->rereview;
+					}
+					if (f->deadline_day && f->late) {
+						k.bucket = BUCKET(f->deadline_day);
+						v = cellmap_get(m, &k);
+						v->late += sign;
+					}
+#undef BUCKET
+				}
+			}
+	return 0;
+}
+
+static bool cell_zero(const struct cell_val *v)
+{
+	static const struct cell_val z;
+	return !memcmp(v, &z, sizeof(z));
+}
+
+#define CELL_MEASURES                                                                              \
+	"received, answered, on_time, review_h_sum, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, " \
+	"h11, h12, h13, h14, h15, h16, h17, h18, h19, rated, rating_sum, satisfied, rereview, "    \
+	"redirected, rejected, late, open_now, overdue_now"
+#define CELL_NMEASURES (4 + STAT_HIST + 9)
+
+static const char *upsert_sql(void)
+{
+	static char sql[4096];
+	static bool made;
+	if (made)
+		return sql;
+	struct buf b = BUF_INIT(8192);
+	buf_puts(&b, "INSERT INTO stat_cells (territory_id, category_id, topic_id, org_id, grain, "
+	             "bucket, " CELL_MEASURES ") VALUES (");
+	for (int i = 1; i <= 6 + CELL_NMEASURES; i++)
+		buf_printf(&b, "%s$%d", i > 1 ? ", " : "", i);
+	buf_puts(&b, ") ON CONFLICT (territory_id, category_id, topic_id, org_id, grain, bucket) "
+	             "DO UPDATE SET ");
+	const char *cols = CELL_MEASURES;
+	bool first = true;
+	while (*cols) {
+		size_t len = strcspn(cols, ",");
+		char name[32];
+		snprintf(name, sizeof(name), "%.*s", (int)len, cols);
+		buf_printf(&b, "%s%s = stat_cells.%s + excluded.%s", first ? "" : ", ", name, name,
+		           name);
+		first = false;
+		cols += len;
+		while (*cols == ',' || *cols == ' ')
+			cols++;
+	}
+	snprintf(sql, sizeof(sql), "%.*s", (int)b.len, b.data);
+	buf_release(&b);
+	made = true;
+	return sql;
+}
+
+static int cellmap_flush(struct store_conn *c, struct cellmap *m)
+{
+	const char *sql = upsert_sql();
+	struct store_val p[6 + CELL_NMEASURES];
+	for (size_t i = 0; i < m->cap; i++) {
+		struct cell *e = &m->slots[i];
+		if (!e->used || cell_zero(&e->v))
+			continue;
+		size_t n = 0;
+		p[n++] = sv_int(e->k.t), p[n++] = sv_int(e->k.c), p[n++] = sv_int(e->k.p);
+		p[n++] = sv_int(e->k.o), p[n++] = sv_int(e->k.grain), p[n++] = sv_int(e->k.bucket);
+		const struct cell_val *v = &e->v;
+		p[n++] = sv_int(v->received), p[n++] = sv_int(v->answered),
+		p[n++] = sv_int(v->on_time);
+		p[n++] = sv_int(v->review_h_sum);
+		for (int h = 0; h < STAT_HIST; h++)
+			p[n++] = sv_int(v->hist[h]);
+		p[n++] = sv_int(v->rated), p[n++] = sv_int(v->rating_sum),
+		p[n++] = sv_int(v->satisfied);
+		p[n++] = sv_int(v->rereview), p[n++] = sv_int(v->redirected),
+		p[n++] = sv_int(v->rejected);
+		p[n++] = sv_int(v->late), p[n++] = sv_int(v->open_now),
+		p[n++] = sv_int(v->overdue_now);
+		int rc = store_query(c, NULL, sql, p, n, NULL);
+		if (rc)
+			return rc;
+	}
+	cellmap_clear(m);
+	return 0;
+}
+
+static int fact_upsert(struct store_conn *c, const struct fact *f)
+{
+	struct store_val p[FACT_NCOLS] = {
+	    sv_int(f->appeal_id),   sv_int(f->territory_id), sv_int(f->category_id),
+	    sv_int(f->topic_id),    sv_int(f->org_id),       sv_int(f->assignee_id),
+	    sv_int(f->created_day), sv_int(f->answered_day), sv_int(f->review_h),
+	    sv_int(f->on_time),     sv_int(f->rated_day),    sv_int(f->rating),
+	    sv_int(f->satisfied),   sv_int(f->rereview),     sv_int(f->redirected),
+	    sv_int(f->rejected),    sv_int(f->deadline_day), sv_int(f->late),
+	    sv_int(f->is_open),     sv_int(f->overdue_now)};
+	return store_query(
+	    c, NULL,
+	    "INSERT INTO appeal_facts (" FACT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+	    "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (appeal_id) DO "
+	    "UPDATE "
+	    "SET territory_id = excluded.territory_id, category_id = excluded.category_id, "
+	    "topic_id = excluded.topic_id, org_id = excluded.org_id, assignee_id = "
+	    "excluded.assignee_id, created_day = excluded.created_day, answered_day = "
+	    "excluded.answered_day, review_h = excluded.review_h, on_time = excluded.on_time, "
+	    "rated_day = excluded.rated_day, rating = excluded.rating, satisfied = "
+	    "excluded.satisfied, "
+	    "rereview = excluded.rereview, redirected = excluded.redirected, rejected = "
+	    "excluded.rejected, deadline_day = excluded.deadline_day, late = excluded.late, "
+	    "is_open = "
+	    "excluded.is_open, overdue_now = excluded.overdue_now",
+	    p, FACT_NCOLS, NULL);
+}
+
+/* "$1, …, $64" with ids padded by -1 (one statement text for every chunk). */
+static const char *in_list(void)
+{
+	static char s[IN_CHUNK * 6];
+	static bool made;
+	if (!made) {
+		size_t off = 0;
+		for (int i = 1; i <= IN_CHUNK; i++)
+			off += (size_t)snprintf(s + off, sizeof(s) - off, "%s$%d",
+			                        i > 1 ? ", " : "", i);
+		made = true;
+	}
+	return s;
+}
+
+static void in_params(struct store_val *p, const int64_t *ids, size_t n)
+{
+	for (size_t i = 0; i < IN_CHUNK; i++)
+		p[i] = sv_int(i < n ? ids[i] : -1);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int store_stat_refresh_appeals(struct store_conn *c, struct arena *a, const int64_t *ids, size_t n,
+                               int64_t now)
+{
+	struct cellmap m;
+	cellmap_init(&m);
+	struct chains ch = {0};
+	int64_t *problems = xcalloc(n + 1, sizeof(*problems));
+	size_t nproblems = 0;
+	int rc = 0;
+	char *sql_a = arena_printf(a, APPEAL_FACT_SQL "WHERE a.id IN (%s)", in_list());
+	char *sql_f = arena_printf(
+	    a, "SELECT " FACT_COLS " FROM appeal_facts WHERE appeal_id IN (%s)", in_list());
+	for (size_t off = 0; !rc && off < n; off += IN_CHUNK) {
+		size_t k = n - off < IN_CHUNK ? n - off : IN_CHUNK;
+		struct store_val p[IN_CHUNK];
+		in_params(p, ids + off, k);
+		struct store_rows ra, rf;
+		rc = store_query(c, a, sql_a, p, IN_CHUNK, &ra);
+		if (!rc)
+			rc = store_query(c, a, sql_f, p, IN_CHUNK, &rf);
+		for (size_t i = 0; !rc && i < ra.nrows; i++) {
+			struct fact nf, of;
+			appeal_fact_row(&ra, i, now, &nf);
+			if (!store_rows_isnull(&ra, i, 15))
+				problems[nproblems++] = store_rows_i64(&ra, i, 15);
+			bool had = false;
+			for (size_t j = 0; j < rf.nrows; j++)
+				if (store_rows_i64(&rf, j, 0) == nf.appeal_id) {
+					fact_from_row(&rf, j, &of);
+					had = true;
+					break;
+				}
+			if (had && fact_equal(&of, &nf))
+				continue;
+			if (had)
+				rc = contribute(c, &ch, &m, &of, -1);
+			if (!rc)
+				rc = contribute(c, &ch, &m, &nf, +1);
+			if (!rc)
+				rc = fact_upsert(c, &nf);
+		}
+	}
+	if (!rc)
+		rc = cellmap_flush(c, &m);
+	qsort(problems, nproblems, sizeof(*problems), cmp_i64);
+	for (size_t i = 0; !rc && i < nproblems; i++)
+		if (!i || problems[i] != problems[i - 1])
+			rc = store_problem_state_refresh(c, problems[i], now);
+	free(problems);
+	chains_release(&ch);
+	cellmap_release(&m);
+	return rc;
+}
+
+int store_stat_events_after(struct store_conn *c, struct arena *a, int64_t after, int64_t limit,
+                            struct store_rows *out)
+{
+	struct store_val p[] = {sv_int(after), sv_int(limit)};
+	return store_query(
+	    c, a, "SELECT appeal_id, id FROM appeal_events WHERE id > $1 ORDER BY id LIMIT $2", p,
+	    2, out);
+}
+
+int store_stat_state(struct store_conn *c, int64_t *cursor, bool *built)
+{
+	struct arena a;
+	arena_init(&a, 512);
+	struct store_rows r;
+	int rc = store_query(
+	    c, &a, "SELECT cursor, built FROM rollup_state WHERE name = 'analytics'", NULL, 0, &r);
+	if (!rc && !r.nrows)
+		rc = ERR_NOTFOUND;
+	if (!rc) {
+		*cursor = store_rows_i64(&r, 0, 0);
+		*built = store_rows_i64(&r, 0, 1) != 0;
+	}
+	arena_release(&a);
+	return rc;
+}
+
+int store_stat_set_cursor(struct store_conn *c, int64_t cursor, bool built)
+{
+	struct store_val p[] = {sv_int(cursor), sv_int(built)};
+	return store_query(
+	    c, NULL, "UPDATE rollup_state SET cursor = $1, built = $2 WHERE name = 'analytics'", p,
+	    2, NULL);
+}
+
+/* --- rebuild ---------------------------------------------------------------------------------- */
+
+struct rebuild_job {
+	int step; /* 0 clear, 1 facts page, 2 cells flush, 3 finish */
+	struct fact *facts;
+	size_t nfacts;
+	struct cellmap *m;
+	int64_t cursor;
+};
+
+static int rebuild_write(struct store_conn *c, void *arg)
+{
+	struct rebuild_job *j = arg;
+	int rc = 0;
+	switch (j->step) {
+	case 0:
+		rc = store_query(c, NULL, "DELETE FROM stat_cells", NULL, 0, NULL);
+		if (!rc)
+			rc = store_query(c, NULL, "DELETE FROM appeal_facts", NULL, 0, NULL);
+		if (!rc)
+			rc = store_stat_set_cursor(c, 0, false);
+		break;
+	case 1:
+		for (size_t i = 0; !rc && i < j->nfacts; i++)
+			rc = fact_upsert(c, &j->facts[i]);
+		break;
+	case 2: {
+		/* the flush empties the map: a re-run of this job must see the same cells */
+		struct cellmap copy = {xcalloc(j->m->cap, sizeof(struct cell)), j->m->cap, j->m->n};
+		memcpy(copy.slots, j->m->slots, j->m->cap * sizeof(struct cell));
+		rc = cellmap_flush(c, &copy);
+		cellmap_release(&copy);
+		break;
+	}
+	default: rc = store_stat_set_cursor(c, j->cursor, true);
+	}
+	return rc;
+}
+
+int store_stat_rebuild(struct store *s, int64_t *appeals, double *seconds)
+{
+	double t0 = (double)clock_mono_ns() / 1e9;
+	*appeals = 0;
+	struct store_conn *c;
+	int rc = store_conn_get(s, &c);
+	if (rc)
+		return rc;
+	int64_t cursor = 0;
+	rc = store_query_i64(c, "SELECT COALESCE(MAX(id), 0) FROM appeal_events", NULL, 0, &cursor);
+	struct rebuild_job j = {0};
+	if (!rc)
+		rc = store_write(s, rebuild_write, &j);
+	struct cellmap m;
+	cellmap_init(&m);
+	struct chains ch = {0};
+	const int64_t page = 5000;
+	j.facts = xcalloc((size_t)page, sizeof(*j.facts));
+	j.m = &m;
+	int64_t after = 0, now = clock_now_ms();
+	while (!rc) {
+		struct arena a;
+		arena_init(&a, 1u << 20);
+		struct store_rows r;
+		struct store_val p[] = {sv_int(after), sv_int(page)};
+		rc = store_query(c, &a, APPEAL_FACT_SQL "WHERE a.id > $1 ORDER BY a.id LIMIT $2", p,
+		                 2, &r);
+		size_t nrows = rc ? 0 : r.nrows;
+		for (size_t i = 0; !rc && i < nrows; i++) {
+			appeal_fact_row(&r, i, now, &j.facts[i]);
+			rc = contribute(c, &ch, &m, &j.facts[i], +1);
+		}
+		arena_release(&a);
+		if (rc || !nrows)
+			break;
+		after = j.facts[nrows - 1].appeal_id;
+		*appeals += (int64_t)nrows;
+		j.step = 1, j.nfacts = nrows;
+		rc = store_write(s, rebuild_write, &j);
+		if (!rc && m.n > FLUSH_CELLS) {
+			j.step = 2;
+			rc = store_write(s, rebuild_write, &j);
+			cellmap_clear(&m);
+		}
+	}
+	if (!rc && m.n) {
+		j.step = 2;
+		rc = store_write(s, rebuild_write, &j);
+	}
+	if (!rc) {
+		j.step = 3, j.cursor = cursor;
+		rc = store_write(s, rebuild_write, &j);
+	}
+	store_conn_put(s, c);
+	free(j.facts);
+	chains_release(&ch);
+	cellmap_release(&m);
+	*seconds = (double)clock_mono_ns() / 1e9 - t0;
+	return rc;
+}
+
+/* --- reads ------------------------------------------------------------------------------------ */
+
+#define SUM_SQL                                                                                    \
+	"SELECT SUM(received), SUM(answered), SUM(on_time), SUM(review_h_sum), SUM(h0), SUM(h1), " \
+	"SUM(h2), SUM(h3), SUM(h4), SUM(h5), SUM(h6), SUM(h7), SUM(h8), SUM(h9), SUM(h10), "       \
+	"SUM(h11), SUM(h12), SUM(h13), SUM(h14), SUM(h15), SUM(h16), SUM(h17), SUM(h18), "         \
+	"SUM(h19), "                                                                               \
+	"SUM(rated), SUM(rating_sum), SUM(satisfied), SUM(rereview), SUM(redirected), "            \
+	"SUM(rejected), SUM(late)"
+#define SUM_NCOLS (4 + STAT_HIST + 7)
+
+static void sums_add_row(struct stat_sums *s, const struct store_rows *r, size_t i, size_t off)
+{
+	size_t k = off;
+	s->received += store_rows_i64(r, i, k++);
+	s->answered += store_rows_i64(r, i, k++);
+	s->on_time += store_rows_i64(r, i, k++);
+	s->review_h_sum += store_rows_i64(r, i, k++);
+	for (int h = 0; h < STAT_HIST; h++)
+		s->hist[h] += store_rows_i64(r, i, k++);
+	s->rated += store_rows_i64(r, i, k++);
+	s->rating_sum += store_rows_i64(r, i, k++);
+	s->satisfied += store_rows_i64(r, i, k++);
+	s->rereview += store_rows_i64(r, i, k++);
+	s->redirected += store_rows_i64(r, i, k++);
+	s->rejected += store_rows_i64(r, i, k++);
+	s->late += store_rows_i64(r, i, k++);
+}
+
+static int sum_range(struct store_conn *c, const struct stat_key *k, int grain, int32_t lo,
+                     int32_t hi, struct stat_sums *out)
+{
+	if (lo > hi)
+		return 0;
+	struct arena a;
+	arena_init(&a, 2048);
+	struct store_rows r;
+	struct store_val p[] = {sv_int(k->territory_id),
+	                        sv_int(k->category_id),
+	                        sv_int(k->topic_id),
+	                        sv_int(k->org_id),
+	                        sv_int(grain),
+	                        sv_int(lo),
+	                        sv_int(hi)};
+	int rc =
+	    store_query(c, &a,
+	                SUM_SQL " FROM stat_cells WHERE territory_id = $1 AND category_id = $2 "
+	                        "AND topic_id = $3 AND org_id = $4 AND grain = $5 "
+	                        "AND bucket BETWEEN $6 AND $7",
+	                p, 7, &r);
+	if (!rc && r.nrows)
+		sums_add_row(out, &r, 0, 0);
+	arena_release(&a);
+	return rc;
+}
+
+int store_stat_sum(struct store_conn *c, const struct stat_key *k, int32_t from, int32_t to,
+                   struct stat_sums *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (from > to)
+		return ERR_INVALID;
+	int32_t m0 = stat_month_of_day(from), m1 = stat_month_of_day(to);
+	if (!stat_key_daily(k)) {
+		if (from != stat_month_first_day(m0) || to != stat_month_last_day(m1))
+			return ERR_INVALID;
+		return sum_range(c, k, 2, m0, m1, out);
+	}
+	/* whole months inside the period from month cells, the edges from day cells */
+	int32_t first_full = from == stat_month_first_day(m0) ? m0 : m0 + 1;
+	int32_t last_full = to == stat_month_last_day(m1) ? m1 : m1 - 1;
+	if (to - from < 45 || first_full > last_full)
+		return sum_range(c, k, 1, from, to, out);
+	int rc = sum_range(c, k, 1, from, stat_month_first_day(first_full) - 1, out);
+	if (!rc)
+		rc = sum_range(c, k, 2, first_full, last_full, out);
+	if (!rc)
+		rc = sum_range(c, k, 1, stat_month_last_day(last_full) + 1, to, out);
+	return rc;
+}
+
+int store_stat_series(struct store_conn *c, const struct stat_key *k, int grain, int32_t from,
+                      int32_t to, struct stat_sums *out, size_t n)
+{
+	memset(out, 0, n * sizeof(*out));
+	if (from > to || (grain != 1 && grain != 2))
+		return ERR_INVALID;
+	if (grain == 1 && !stat_key_daily(k))
+		return ERR_INVALID;
+	int32_t lo = grain == 1 ? from : stat_month_of_day(from);
+	int32_t hi = grain == 1 ? to : stat_month_of_day(to);
+	struct arena a;
+	arena_init(&a, 8192);
+	struct store_rows r;
+	struct store_val p[] = {sv_int(k->territory_id),
+	                        sv_int(k->category_id),
+	                        sv_int(k->topic_id),
+	                        sv_int(k->org_id),
+	                        sv_int(grain),
+	                        sv_int(lo),
+	                        sv_int(hi)};
+	int rc =
+	    store_query(c, &a,
+	                SUM_SQL ", bucket FROM stat_cells WHERE territory_id = $1 AND "
+	                        "category_id = $2 AND topic_id = $3 AND org_id = $4 AND grain = $5 "
+	                        "AND bucket BETWEEN $6 AND $7 GROUP BY bucket",
+	                p, 7, &r);
+	for (size_t i = 0; !rc && i < r.nrows; i++) {
+		int64_t b = store_rows_i64(&r, i, SUM_NCOLS);
+		if (b >= lo && (size_t)(b - lo) < n)
+			sums_add_row(&out[b - lo], &r, i, 0);
+	}
+	arena_release(&a);
+	return rc;
+}
+
+int store_stat_sum_many(struct store_conn *c, const struct stat_key *base, char dim,
+                        const int64_t *ids, size_t n, int32_t from, int32_t to,
+                        struct stat_sums *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct stat_key k = *base;
+		switch (dim) {
+		case 't': k.territory_id = ids[i]; break;
+		case 'c': k.category_id = ids[i]; break;
+		case 'p': k.topic_id = ids[i]; break;
+		case 'o': k.org_id = ids[i]; break;
+		default: return ERR_INVALID;
+		}
+		int rc = store_stat_sum(c, &k, from, to, &out[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int store_stat_now(struct store_conn *c, const struct stat_key *k, struct stat_now *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct arena a;
+	arena_init(&a, 1024);
+	struct store_rows r;
+	struct store_val p[] = {sv_int(k->territory_id), sv_int(k->category_id),
+	                        sv_int(k->topic_id), sv_int(k->org_id)};
+	int rc =
+	    store_query(c, &a,
+	                "SELECT open_now, overdue_now FROM stat_cells WHERE territory_id = $1 AND "
+	                "category_id = $2 AND topic_id = $3 AND org_id = $4 AND grain = 0 AND "
+	                "bucket = 0",
+	                p, 4, &r);
+	if (!rc && r.nrows) {
+		out->open_now = store_rows_i64(&r, 0, 0);
+		out->overdue_now = store_rows_i64(&r, 0, 1);
+	}
+	arena_release(&a);
+	return rc;
+}
+
+struct exec_acc {
+	int64_t id, answered, on_time, rated, satisfied, rereview, received;
+	int32_t *hours;
+	size_t nh, caph;
+};
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int store_stat_executors(struct store_conn *c, struct arena *a, int64_t org_id, int32_t from,
+                         int32_t to, struct store_rows *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct arena t;
+	arena_init(&t, 1u << 16);
+	struct store_rows r;
+	struct store_val p[] = {sv_int(org_id), sv_int(from), sv_int(to)};
+	int rc = store_query(c, &t,
+	                     "SELECT assignee_id, answered_day, review_h, on_time, rated_day, "
+	                     "satisfied, rereview, created_day FROM appeal_facts WHERE org_id = $1 "
+	                     "AND assignee_id <> 0 AND ((answered_day BETWEEN $2 AND $3) OR "
+	                     "(created_day BETWEEN $2 AND $3))",
+	                     p, 3, &r);
+	struct exec_acc *acc = NULL;
+	size_t nacc = 0;
+	for (size_t i = 0; !rc && i < r.nrows; i++) {
+		int64_t id = store_rows_i64(&r, i, 0);
+		struct exec_acc *e = NULL;
+		for (size_t k = 0; k < nacc; k++)
+			if (acc[k].id == id)
+				e = &acc[k];
+		if (!e) {
+			acc = xrealloc(acc, (nacc + 1) * sizeof(*acc));
+			e = &acc[nacc++];
+			memset(e, 0, sizeof(*e));
+			e->id = id;
+		}
+		int64_t aday = store_rows_i64(&r, i, 1), cday = store_rows_i64(&r, i, 7);
+		if (cday >= from && cday <= to)
+			e->received++;
+		if (aday >= from && aday <= to && aday) {
+			e->answered++;
+			e->on_time += store_rows_i64(&r, i, 3) != 0;
+			if (e->nh == e->caph) {
+				e->caph = e->caph ? e->caph * 2 : 16;
+				e->hours = xrealloc(e->hours, e->caph * sizeof(*e->hours));
+			}
+			e->hours[e->nh++] = (int32_t)store_rows_i64(&r, i, 2);
+			if (store_rows_i64(&r, i, 4)) {
+				e->rated++;
+				e->satisfied += store_rows_i64(&r, i, 5) != 0;
+				e->rereview += store_rows_i64(&r, i, 6) != 0;
+			}
+		}
+	}
+	if (!rc) {
+		static const char *names[] = {"assignee_id", "answered",  "on_time",  "review_h",
+		                              "rated",       "satisfied", "rereview", "received"};
+		out->ncols = 8;
+		out->nrows = nacc;
+		out->names = names;
+		out->vals = arena_alloc(a, (nacc ? nacc : 1) * 8 * sizeof(char *));
+		for (size_t k = 0; k < nacc; k++) {
+			struct exec_acc *e = &acc[k];
+			const char **v = &out->vals[k * 8];
+			v[0] = arena_printf(a, "%lld", (long long)e->id);
+			v[1] = arena_printf(a, "%lld", (long long)e->answered);
+			v[2] = arena_printf(a, "%lld", (long long)e->on_time);
+			if (e->nh) {
+				qsort(e->hours, e->nh, sizeof(*e->hours), cmp_i32);
+				double med =
+				    e->nh % 2
+				        ? e->hours[e->nh / 2]
+				        : (e->hours[e->nh / 2 - 1] + e->hours[e->nh / 2]) / 2.0;
+				v[3] = arena_printf(a, "%.1f", med);
+			} else {
+				v[3] = NULL;
+			}
+			v[4] = arena_printf(a, "%lld", (long long)e->rated);
+			v[5] = arena_printf(a, "%lld", (long long)e->satisfied);
+			v[6] = arena_printf(a, "%lld", (long long)e->rereview);
+			v[7] = arena_printf(a, "%lld", (long long)e->received);
+		}
+	}
+	for (size_t k = 0; k < nacc; k++)
+		free(acc[k].hours);
+	free(acc);
+	arena_release(&t);
+	return rc;
+}
+
+/* --- problem control -------------------------------------------------------------------------- */
+
+int store_problem_state_refresh(struct store_conn *c, int64_t problem_id, int64_t now)
+{
+	struct arena a;
+	arena_init(&a, 1024);
+	struct store_rows r, pr;
+	struct store_val p[] = {sv_int(problem_id)};
+	int rc =
+	    store_query(c, &a,
+	                "SELECT COUNT(*), SUM(CASE WHEN status IN ('closed', 'rejected', "
+	                "'merged') THEN 1 ELSE 0 END), SUM(CASE WHEN rating IS NOT NULL THEN 1 "
+	                "ELSE 0 END), MAX(created_at) FROM appeals WHERE problem_id = $1",
+	                p, 1, &r);
+	if (!rc)
+		rc = store_query(c, &a, "SELECT solved_at FROM problems WHERE id = $1", p, 1, &pr);
+	if (rc || !pr.nrows || !r.nrows) {
+		arena_release(&a);
+		return rc;
+	}
+	int64_t total = store_rows_i64(&r, 0, 0), done = store_rows_i64(&r, 0, 1);
+	int64_t rated = store_rows_i64(&r, 0, 2), newest = store_rows_i64(&r, 0, 3);
+	bool was_solved = !store_rows_isnull(&pr, 0, 0);
+	int64_t solved_at = store_rows_i64(&pr, 0, 0);
+	bool solved = total > 0 && done == total && rated > 0;
+	if (solved && !was_solved) {
+		struct store_val q[] = {sv_int(problem_id), sv_int(now)};
+		rc = store_query(c, NULL, "UPDATE problems SET solved_at = $2 WHERE id = $1", q, 2,
+		                 NULL);
+	} else if (!solved && was_solved) {
+		struct store_val q[] = {sv_int(problem_id), sv_int(now)};
+		if (newest > solved_at) /* a new appeal came after it was solved: it came back */
+			rc = store_query(c, NULL,
+			                 "UPDATE problems SET solved_at = NULL, returned_at = $2, "
+			                 "returned_count = returned_count + 1 WHERE id = $1",
+			                 q, 2, NULL);
+		else
+			rc = store_query(c, NULL,
+			                 "UPDATE problems SET solved_at = NULL WHERE id = $1", q, 1,
+			                 NULL);
+	}
+	arena_release(&a);
+	return rc;
+}

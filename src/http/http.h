@@ -49,6 +49,22 @@ struct req {
 	const char *err_message;
 	const char *err_field;
 	const char *err_code; /* overrides the code derived from the error value */
+	/* a stream instead of a body (http_stream) */
+	struct http_stream_spec *stream;
+};
+
+struct buf;
+/* A long-lived response (server-sent events). The server's stream thread — never a request
+ * thread — calls poll every interval_ms: it appends what is new to out and returns 0 to go on,
+ * 1 to end the stream after out is sent, or an error (the stream ends). The server adds a
+ * comment line after 15 s without data and ends the stream after max_ms. free_ctx(ctx) runs
+ * once when the connection is gone (also when the stream never started). */
+typedef int (*http_stream_poll_fn)(void *ctx, struct buf *out, int64_t now_ms);
+struct http_stream_spec {
+	http_stream_poll_fn poll;
+	void (*free_ctx)(void *ctx);
+	void *ctx;
+	int64_t interval_ms, max_ms;
 };
 
 /* Request header value (case-insensitive name) or NULL. */
@@ -73,6 +89,10 @@ int http_text(struct req *r, int status, const char *type, const char *body, siz
 int http_no_content(struct req *r);
 int http_redirect(struct req *r, const char *location);
 void http_add_header(struct req *r, const char *name, const char *value);
+/* Answers 200 with a stream of type (e.g. "text/event-stream"); the spec is copied. At most
+ * HTTP_STREAMS_MAX streams per node: beyond, ERR_UNAVAILABLE (free_ctx is called then too). */
+#define HTTP_STREAMS_MAX 64
+int http_stream(struct req *r, const char *type, const struct http_stream_spec *spec);
 /* Record an error for the framework to render; returns err. field may be NULL. */
 int http_fail(struct req *r, int err, const char *message, const char *field);
 

@@ -151,6 +151,216 @@ void http_add_header(struct req *r, const char *name, const char *value)
 	r->nresp_headers++;
 }
 
+/* --- streams (server-sent events) -------------------------------------------------------------
+ * A stream's response is produced by a content reader callback. With nothing to send, the
+ * callback suspends the connection (no request thread is held, no busy loop); the stream thread
+ * polls each stream's source on its interval and resumes the connection when there is data, a
+ * keep-alive comment is due, or the stream must end. Only the stream thread frees streams, after
+ * the library has let go of the response (free callback). */
+
+#define STREAM_TICK_MS      100
+#define STREAM_KEEPALIVE_MS 15000
+
+struct stream {
+	struct http_stream_spec spec;
+	struct MHD_Connection *conn;
+	struct buf out; /* pending bytes; sent from `off` */
+	size_t off;
+	int64_t next_poll, end_at, last_data;
+	bool started, suspended, ending, closed;
+	struct stream *next;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct stream *head;
+	int count;
+	bool stop, running;
+	pthread_t thread;
+} streams = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+int http_stream(struct req *r, const char *type, const struct http_stream_spec *spec)
+{
+	pthread_mutex_lock(&streams.mu);
+	bool full = streams.count >= HTTP_STREAMS_MAX || !streams.running;
+	if (!full)
+		streams.count++;
+	pthread_mutex_unlock(&streams.mu);
+	if (full) {
+		if (spec->free_ctx)
+			spec->free_ctx(spec->ctx);
+		return http_fail(r, ERR_UNAVAILABLE,
+		                 "Слишком много открытых потоков обновлений, попробуйте позже",
+		                 NULL);
+	}
+	struct http_stream_spec *copy = arena_alloc(r->a, sizeof(*copy));
+	*copy = *spec;
+	r->stream = copy;
+	r->status = 200;
+	r->resp_type = type;
+	return 0;
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct stream *st = cls;
+	ssize_t n = 0;
+	pthread_mutex_lock(&streams.mu);
+	if (st->out.len > st->off) {
+		size_t k = st->out.len - st->off;
+		if (k > max)
+			k = max;
+		memcpy(buf, st->out.data + st->off, k);
+		st->off += k;
+		if (st->off == st->out.len)
+			st->out.len = st->off = 0;
+		n = (ssize_t)k;
+	} else if (st->ending) {
+		n = MHD_CONTENT_READER_END_OF_STREAM;
+	} else {
+		st->suspended = true;
+		MHD_suspend_connection(st->conn);
+	}
+	pthread_mutex_unlock(&streams.mu);
+	return n;
+}
+
+static void stream_closed(void *cls)
+{
+	struct stream *st = cls;
+	pthread_mutex_lock(&streams.mu);
+	st->closed = true;
+	pthread_cond_signal(&streams.cv);
+	pthread_mutex_unlock(&streams.mu);
+}
+
+static void stream_resume_locked(struct stream *st)
+{
+	if (st->suspended && !st->closed) {
+		st->suspended = false;
+		MHD_resume_connection(st->conn);
+	}
+}
+
+static void *stream_main(void *arg)
+{
+	(void)arg;
+	struct buf tmp = BUF_INIT(1u << 20);
+	pthread_mutex_lock(&streams.mu);
+	while (!streams.stop || streams.head) {
+		int64_t now = clock_now_ms();
+		/* free what the library let go of */
+		for (struct stream **pp = &streams.head; *pp;) {
+			struct stream *st = *pp;
+			if (st->closed) {
+				*pp = st->next;
+				streams.count--;
+				if (st->spec.free_ctx)
+					st->spec.free_ctx(st->spec.ctx);
+				buf_release(&st->out);
+				free(st);
+			} else {
+				pp = &st->next;
+			}
+		}
+		if (streams.stop && !streams.head)
+			break;
+		for (struct stream *st = streams.head; st; st = st->next) {
+			if (st->closed || st->ending)
+				continue;
+			if (streams.stop || now >= st->end_at) {
+				st->ending = true;
+				stream_resume_locked(st);
+				continue;
+			}
+			if (now < st->next_poll)
+				continue;
+			st->next_poll = now + st->spec.interval_ms;
+			/* the source may query the database: not under the lock (only this thread
+			 * frees streams, so st stays valid) */
+			pthread_mutex_unlock(&streams.mu);
+			tmp.len = 0;
+			int rc = st->spec.poll(st->spec.ctx, &tmp, now);
+			if (!tmp.len && now - st->last_data >= STREAM_KEEPALIVE_MS)
+				buf_puts(&tmp, ": keep-alive\n\n");
+			pthread_mutex_lock(&streams.mu);
+			if (tmp.len) {
+				buf_append(&st->out, tmp.data, tmp.len);
+				st->last_data = now;
+			}
+			if (rc)
+				st->ending = true;
+			if (st->out.len > st->off || st->ending)
+				stream_resume_locked(st);
+		}
+		struct timespec ts = clock_realtime_in(STREAM_TICK_MS);
+		pthread_cond_timedwait(&streams.cv, &streams.mu, &ts);
+	}
+	pthread_mutex_unlock(&streams.mu);
+	buf_release(&tmp);
+	return NULL;
+}
+
+/* The response of a stream; NULL when it cannot be made (the slot is given back). */
+static void streams_stop(void)
+{
+	if (!streams.running)
+		return;
+	pthread_mutex_lock(&streams.mu);
+	streams.stop = true;
+	/* after the daemon stopped every response is gone: mark what the library did not report */
+	pthread_cond_signal(&streams.cv);
+	pthread_mutex_unlock(&streams.mu);
+	pthread_join(streams.thread, NULL);
+	streams.running = false;
+}
+
+static struct MHD_Response *stream_response(struct MHD_Connection *conn, struct req *r)
+{
+	struct stream *st = xcalloc(1, sizeof(*st));
+	st->spec = *r->stream;
+	st->conn = conn;
+	st->out = (struct buf)BUF_INIT(4u << 20);
+	int64_t now = clock_now_ms();
+	st->next_poll = now;
+	st->last_data = now;
+	st->end_at = now + (st->spec.max_ms > 0 ? st->spec.max_ms : 600000);
+	if (st->spec.interval_ms <= 0)
+		st->spec.interval_ms = 1000;
+	/* the first bytes at once: the client knows the stream is open */
+	buf_puts(&st->out, ": open\n\nretry: 3000\n\n");
+	struct MHD_Response *resp = MHD_create_response_from_callback(
+	    MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_closed);
+	pthread_mutex_lock(&streams.mu);
+	if (resp) {
+		st->next = streams.head;
+		streams.head = st;
+	} else {
+		streams.count--;
+	}
+	pthread_mutex_unlock(&streams.mu);
+	if (!resp) {
+		if (st->spec.free_ctx)
+			st->spec.free_ctx(st->spec.ctx);
+		buf_release(&st->out);
+		free(st);
+	}
+	return resp;
+}
+
+/* Ends every stream (shutdown): each sends what it has and closes. */
+static void streams_end_all(void)
+{
+	pthread_mutex_lock(&streams.mu);
+	for (struct stream *st = streams.head; st; st = st->next) {
+		st->ending = true;
+		stream_resume_locked(st);
+	}
+	pthread_mutex_unlock(&streams.mu);
+}
+
 int http_fail(struct req *r, int err, const char *message, const char *field)
 {
 	/* Copies: the strings often live in a JSON document the caller frees next. */
@@ -345,8 +555,13 @@ static void add_security_headers(struct MHD_Response *resp, const char *path)
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *r)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-	    r->resp_len, (void *)(r->resp_body ? r->resp_body : ""), MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp =
+	    r->stream ? stream_response(conn, r)
+	              : MHD_create_response_from_buffer(r->resp_len,
+	                                                (void *)(r->resp_body ? r->resp_body : ""),
+	                                                MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
 	if (r->resp_type)
 		MHD_add_response_header(resp, "Content-Type", r->resp_type);
 	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
@@ -674,8 +889,11 @@ int server_run(const struct server_config *cfg, struct store *s)
 		per_ip = 256;
 	slow.stop = false;
 	bool reaper_on = pthread_create(&slow.thread, NULL, reaper_main, NULL) == 0;
+	streams.stop = false;
+	streams.running = pthread_create(&streams.thread, NULL, stream_main, NULL) == 0;
 	struct MHD_Daemon *d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
+	        MHD_ALLOW_SUSPEND_RESUME,
 	    (uint16_t)cfg->port, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
@@ -687,6 +905,7 @@ int server_run(const struct server_config *cfg, struct store *s)
 		log_error("listen", "cannot listen on %s:%d", cfg->host, cfg->port);
 		if (reaper_on)
 			reaper_stop();
+		streams_stop();
 		ratelimit_free(srv.rl);
 		oidc_client_free(srv.oidc);
 		return ERR_INTERNAL;
@@ -695,13 +914,15 @@ int server_run(const struct server_config *cfg, struct store *s)
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_info("shutdown", "signal %d: finishing in-flight requests", sig);
-	/* Stop accepting, let workers finish what they hold, then stop. */
+	/* Stop accepting, end the event streams, let workers finish what they hold, then stop. */
 	MHD_quiesce_daemon(d);
+	streams_end_all();
 	for (int waited = 0; atomic_load(&inflight) > 0 && waited < 3000; waited++) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(d);
+	streams_stop();
 	if (reaper_on)
 		reaper_stop();
 	ratelimit_free(srv.rl);

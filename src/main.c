@@ -1,6 +1,7 @@
 /* main.c: the otklik command line: serve, migrate, demo, apikey, eval, import, gen, bench-raw,
  * backup. */
 #include "analytics/rollup.h"
+#include "analytics/eval_spikes.h"
 #include "appeals/assist.h"
 #include "appeals/gen.h"
 #include "appeals/import_spb.h"
@@ -94,11 +95,15 @@ static const char *usage_import =
     "  --batch N  appeals per transaction (default 250)\n";
 
 static const char *usage_gen =
-    "usage: otklik gen appeals [--db URL] --count N [--orgs K]\n"
+    "usage: otklik gen appeals [--db URL] --count N [--orgs K] [--spread DAYS]\n"
     "\n"
     "Inserts N synthetic appeals (mixed statuses, ~60 % open) spread over K synthetic bodies\n"
     "gen-org-0001..K (default 200) in region RU-MOW, for load tests. The last line is a JSON\n"
-    "summary with first_org: the id of gen-org-0001 (give an executor key --org that id).\n";
+    "summary with first_org: the id of gen-org-0001 (give an executor key --org that id).\n"
+    "  --spread DAYS  instead, a country's flow for the dashboard benchmark: appeals over every\n"
+    "                 region (4 synthetic municipalities and 3 bodies each), 60 topics and the\n"
+    "                 last DAYS days, region-dependent speed and satisfaction; then run\n"
+    "                 'otklik analytics rebuild'.\n";
 
 static const char *usage_bench_raw =
     "usage: otklik bench-raw [--db URL] [--rows N] [--batch B]\n"
@@ -129,7 +134,7 @@ struct opts {
 	bool demo, help, force;
 	const char *file;
 	long long count, rows;
-	int orgs, batch;
+	int orgs, batch, spread;
 };
 
 static int parse(int argc, char **argv, int start, struct opts *o, const char *usage)
@@ -161,6 +166,10 @@ static int parse(int argc, char **argv, int start, struct opts *o, const char *u
 			o->rows = atoll(v), i++;
 		} else if (v && !strcmp(a, "--orgs")) {
 			o->orgs = atoi(v), i++;
+		} else if (v && usage == usage_gen && !strcmp(a, "--spread")) {
+			o->spread = atoi(v), i++;
+			if (o->spread < 1)
+				o->spread = -1;
 		} else if (v && !strcmp(a, "--batch")) {
 			o->batch = atoi(v), i++;
 		} else if ((usage == usage_import || usage == usage_backup) && a[0] != '-' &&
@@ -355,11 +364,16 @@ static int cmd_gen(struct opts *o)
 		fprintf(stderr, "otklik: --orgs takes 1..10000\n");
 		return 2;
 	}
+	if (o->spread < 0 || o->spread > 3660) {
+		fprintf(stderr, "otklik: --spread takes 1..3660 days\n");
+		return 2;
+	}
 	struct store *s;
 	if (open_migrated(o->db, &s))
 		return 1;
 	struct gen_stats st;
-	int rc = gen_appeals(s, o->count, o->orgs ? o->orgs : 200, &st);
+	int rc = o->spread ? gen_spread(s, o->count, o->spread, &st)
+	                   : gen_appeals(s, o->count, o->orgs ? o->orgs : 200, &st);
 	store_close(s);
 	if (rc) {
 		fprintf(stderr, "otklik: gen failed (%s)\n", err_code(rc));
@@ -451,6 +465,8 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = argv[1];
 	/* @eval-spikes */
+	if (!strcmp(cmd, "eval") && argc > 2 && !strcmp(argv[2], "spikes"))
+		return eval_spikes_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "eval"))
 		return eval_main(argc - 1, argv + 1);
 	struct opts o = {0};

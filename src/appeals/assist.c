@@ -2,6 +2,7 @@
  * appeals and predicted answers, and problems (clusters) placed by the node holding the lease.
  * docs/text.md ("In the server") describes threads, memory and several nodes. */
 #include "appeals/assist.h"
+#include "analytics/spikes.h"
 #include "audit/audit.h"
 #include "auth/perm.h"
 #include "core/clock.h"
@@ -9,6 +10,8 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/utf8.h"
+#include "store/alarms.h"
+#include "store/analytics.h"
 #include "store/problems.h"
 #include "text/classifier.h"
 #include "text/cluster.h"
@@ -150,6 +153,8 @@ static struct {
 	int64_t *pid_of; /* model cluster id → problems.id */
 	size_t pid_cap;
 	struct idmap placed; /* appeal id → problems.id for appeals in the model */
+	struct spikes sp;    /* the spike detector (leader only; docs/text.md, "Spikes") */
+	bool sp_ready;
 	int64_t nplaced;
 	int64_t retrain_ms;
 	int64_t train_max, cluster_days;
@@ -612,6 +617,9 @@ static void cm_drop(void)
 	if (g.cm_ready)
 		cluster_model_release(&g.cm);
 	g.cm_ready = false;
+	if (g.sp_ready)
+		spikes_release(&g.sp);
+	g.sp_ready = false;
 	free(g.pid_of);
 	g.pid_of = NULL;
 	g.pid_cap = 0;
@@ -650,6 +658,8 @@ static void row_input(const struct store_rows *r, size_t i, struct cluster_input
 	in->created = store_rows_i64(r, i, 7) / 1000;
 }
 
+static void spikes_replay(struct store_conn *c, struct arena *a, const struct store_rows *r);
+
 /* Rebuilds the cluster model from the appeals already placed (recent ones: older problems
  * cannot grow), keeping their stored problems. */
 static int cm_rebuild(void)
@@ -659,6 +669,8 @@ static int cm_rebuild(void)
 	if (cluster_model_init(&g.cm, &p))
 		return ERR_INTERNAL;
 	g.cm_ready = true;
+	struct spike_params sp = spike_params_default();
+	g.sp_ready = spikes_init(&g.sp, &sp) == 0;
 	struct store_conn *c;
 	int rc = store_conn_get(g.s, &c);
 	if (rc)
@@ -690,6 +702,9 @@ static int cm_rebuild(void)
 			idmap_put(&g.placed, in.ext_id, pid);
 			n++;
 		}
+		/* the detector's state: the same appeals, their alarms already raised */
+		if (g.sp_ready)
+			spikes_replay(c, &a, &r);
 		after = store_rows_i64(&r, r.nrows - 1, 0);
 		arena_release(&a);
 		arena_init(&a, 1 << 16);
@@ -713,8 +728,9 @@ struct place_item {
 	double lat, lon;
 	const char *label;
 	int64_t rep;
-	int64_t out_pid; /* set by the job */
-	int placed;      /* set by the job: 1 when this job placed it */
+	int64_t out_pid;           /* set by the job */
+	int placed;                /* set by the job: 1 when this job placed it */
+	uint32_t sk[SPIKE_SKETCH]; /* the text's sketch for the spike detector */
 };
 
 struct place_job {
@@ -793,6 +809,180 @@ static const char *label_of(struct arena *a, uint32_t mid)
 	return arena_strdup(a, buf);
 }
 
+/* --- spikes: the detector follows placement (docs/analytics.md, "Spikes and new problems") -- */
+
+static const char *const kind_names[] = {"spike", "new", "returned"};
+
+/* Authors of appeals (0 = none) into an idmap (keys: appeal ids). */
+static void authors_read(struct store_conn *c, struct arena *a, const int64_t *ids, size_t n,
+                         struct idmap *out)
+{
+	struct store_rows r = {0};
+	if (!n || store_alarm_authors(c, a, ids, n, &r))
+		return;
+	for (size_t i = 0; i < r.nrows; i++)
+		if (!store_rows_isnull(&r, i, 1))
+			idmap_put(out, store_rows_i64(&r, i, 0), store_rows_i64(&r, i, 1));
+}
+
+/* Feeds a page of replayed placed appeals (store_assist_placed_page rows) to the detector,
+ * dropping its alarms: they were raised (and stored) when the appeals arrived. */
+static void spikes_replay(struct store_conn *c, struct arena *a, const struct store_rows *r)
+{
+	int64_t *ids = arena_alloc(a, (r->nrows + 1) * sizeof(*ids));
+	for (size_t i = 0; i < r->nrows; i++)
+		ids[i] = store_rows_i64(r, i, 0);
+	struct idmap au = {0};
+	authors_read(c, a, ids, r->nrows, &au);
+	for (size_t i = 0; i < r->nrows; i++) {
+		const char *text = store_rows_get(r, i, 4);
+		uint32_t sk[SPIKE_SKETCH];
+		spike_sketch(text ? text : "", text ? strlen(text) : 0, sk);
+		bool pt = !store_rows_isnull(r, i, 5) && !store_rows_isnull(r, i, 6);
+		struct spike_obs o = {
+		    .appeal_id = ids[i],
+		    .at = store_rows_i64(r, i, 7) / 1000,
+		    .problem_id = store_rows_i64(r, i, 8),
+		    .topic_id = store_rows_i64(r, i, 1),
+		    .category_id = store_rows_i64(r, i, 2),
+		    .territory_id = store_rows_isnull(r, i, 3) ? 0 : store_rows_i64(r, i, 3),
+		    .author_id = idmap_get(&au, ids[i]),
+		    .lat = pt ? store_rows_f64(r, i, 5) : NAN,
+		    .lon = pt ? store_rows_f64(r, i, 6) : NAN,
+		    .sketch = sk,
+		};
+		spikes_observe(&g.sp, &o, NULL, 0);
+	}
+	idmap_release(&au);
+}
+
+struct alarms_job {
+	struct spike_alarm *al;
+	size_t nal;
+	const struct place_item *it; /* the placed appeals (problem state, 'returned') */
+	size_t n;
+	bool *returned;          /* per item: it brought its problem back (set by the job) */
+	struct spike_alarm *ret; /* per item: the 'returned' alarm */
+	int64_t now;
+};
+
+static int alarm_store(struct store_conn *c, const struct spike_alarm *x, int64_t now)
+{
+	char ids[SPIKE_MAX_IDS * 22 + 4];
+	size_t len = 0;
+	ids[len++] = '[';
+	for (size_t k = 0; k < x->nids; k++)
+		len += (size_t)snprintf(ids + len, sizeof(ids) - len, "%s%lld", k ? "," : "",
+		                        (long long)x->appeal_ids[k]);
+	snprintf(ids + len, sizeof(ids) - len, "]");
+	struct alarm_new an = {
+	    .kind = kind_names[x->kind],
+	    .problem_id = x->problem_id,
+	    .topic_id = x->topic_id,
+	    .category_id = x->category_id,
+	    .territory_id = x->territory_id,
+	    .has_point = !isnan(x->lat) && !isnan(x->lon),
+	    .lat = x->lat,
+	    .lon = x->lon,
+	    .observed = x->observed,
+	    .expected = x->expected,
+	    .window_min = x->window_min,
+	    .reason = x->reason,
+	    .first_at = x->first_at * 1000,
+	    .at = now,
+	    .appeal_ids = ids,
+	};
+	return store_alarm_insert(c, &an, NULL);
+}
+
+static int alarms_write(struct store_conn *c, void *arg)
+{
+	struct alarms_job *j = arg;
+	int rc = 0;
+	for (size_t i = 0; i < j->nal && !rc; i++)
+		rc = alarm_store(c, &j->al[i], j->now);
+	/* problem control: each touched problem once (by its last appeal here) */
+	for (size_t i = 0; i < j->n && !rc; i++) {
+		j->returned[i] = false;
+		bool later = false;
+		for (size_t k = i + 1; k < j->n && !later; k++)
+			later = j->it[k].out_pid == j->it[i].out_pid;
+		if (later || !j->it[i].placed)
+			continue;
+		int64_t before = 0, after = 0;
+		rc = store_alarm_returned_count(c, j->it[i].out_pid, &before);
+		if (!rc)
+			rc = store_problem_state_refresh(c, j->it[i].out_pid, j->now);
+		if (!rc)
+			rc = store_alarm_returned_count(c, j->it[i].out_pid, &after);
+		if (!rc && after > before) {
+			j->returned[i] = true;
+			rc = alarm_store(c, &j->ret[i], j->now);
+		}
+	}
+	return rc;
+}
+
+/* After placement: the detector sees each newly placed appeal; its alarms, the problems' state
+ * (solved / returned) and 'returned' alarms are written in one job. */
+static void spikes_feed(struct arena *a, const struct place_item *it, size_t n, int64_t now)
+{
+	if (!n)
+		return;
+	struct store_conn *c;
+	struct idmap au = {0};
+	int64_t *ids = arena_alloc(a, n * sizeof(*ids));
+	for (size_t i = 0; i < n; i++)
+		ids[i] = it[i].appeal_id;
+	if (g.sp_ready && !store_conn_get(g.s, &c)) {
+		authors_read(c, a, ids, n, &au);
+		store_conn_put(g.s, c);
+	}
+	size_t cap = 4 * n + 4;
+	struct alarms_job j = {
+	    .al = arena_alloc(a, cap * sizeof(*j.al)),
+	    .it = it,
+	    .n = n,
+	    .returned = arena_alloc(a, n * sizeof(*j.returned)),
+	    .ret = arena_alloc(a, n * sizeof(*j.ret)),
+	    .now = now,
+	};
+	struct spike_obs *obs = arena_alloc(a, n * sizeof(*obs));
+	for (size_t i = 0; i < n; i++) {
+		const struct place_item *x = &it[i];
+		obs[i] = (struct spike_obs){
+		    .appeal_id = x->appeal_id,
+		    .at = x->created_at / 1000,
+		    .problem_id = x->out_pid,
+		    .topic_id = x->topic_id,
+		    .category_id = x->category_id,
+		    .territory_id = x->territory_id,
+		    .author_id = idmap_get(&au, x->appeal_id),
+		    .lat = x->has_point ? x->lat : NAN,
+		    .lon = x->has_point ? x->lon : NAN,
+		    .sketch = x->sk,
+		};
+		if (g.sp_ready && x->placed)
+			j.nal += spikes_observe(&g.sp, &obs[i], j.al + j.nal, cap - j.nal);
+		/* prepared in case the job finds that this appeal brought its problem back */
+		spike_returned_alarm(&obs[i], &j.ret[i]);
+	}
+	idmap_release(&au);
+	int rc = store_write(g.s, alarms_write, &j);
+	if (rc) {
+		log_warn("assist", "{\"alarms\":\"not written\",\"rc\":%d}", rc);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (j.returned[i] && g.sp_ready) { /* a new episode for the problem */
+			struct spike_alarm tmp;
+			spikes_returned(&g.sp, &obs[i], &tmp);
+		}
+	for (size_t i = 0; i < j.nal; i++)
+		log_info("assist", "{\"alarm\":\"%s\",\"problem\":%lld,\"observed\":%d}",
+		         kind_names[j.al[i].kind], (long long)j.al[i].problem_id, j.al[i].observed);
+}
+
 /* Places the appeals that have no problem yet. Returns how many were placed. */
 static size_t place_pending(void)
 {
@@ -822,6 +1012,7 @@ static size_t place_pending(void)
 		x->has_point = !isnan(in.lat);
 		x->lat = in.lat;
 		x->lon = in.lon;
+		spike_sketch(in.text, in.text_len, x->sk);
 		/* already in the model (its problem_id was written over meanwhile): same problem */
 		x->known_pid = idmap_get(&g.placed, in.ext_id);
 		if (!x->known_pid) {
@@ -851,6 +1042,7 @@ static size_t place_pending(void)
 	}
 	placed = n;
 	__atomic_add_fetch(&g.nplaced, (int64_t)n, __ATOMIC_RELAXED);
+	spikes_feed(&a, it, n, j.now);
 out:
 	arena_release(&a);
 	return placed;

@@ -128,6 +128,122 @@ int gen_appeals(struct store *s, int64_t count, int orgs, struct gen_stats *st)
 	return rc;
 }
 
+struct spread_reg_job {
+	struct arena *a;
+	const char *csv[4];
+	struct problem p;
+};
+
+static int spread_reg_fn(struct store_conn *c, void *arg)
+{
+	struct spread_reg_job *j = arg;
+	static const char *const colls[4] = {"territories", "categories", "topics", "orgs"};
+	memset(&j->p, 0, sizeof(j->p));
+	for (int k = 0; k < 4; k++) {
+		int64_t ins = 0, upd = 0;
+		int rc = registry_import_csv_conn(c, j->a, &gen_actor, registry_find(colls[k]),
+		                                  j->csv[k], strlen(j->csv[k]), &ins, &upd, &j->p);
+		if (rc) {
+			log_error("gen", "%s: %s", colls[k], j->p.message ? j->p.message : "error");
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int spread_registry(struct store *s)
+{
+	struct store_conn *c;
+	int rc = store_conn_get(s, &c);
+	if (rc)
+		return rc;
+	struct arena a;
+	arena_init(&a, 1u << 16);
+	struct store_rows r;
+	rc = store_query(
+	    c, &a,
+	    "SELECT code, name FROM territories WHERE kind = 'region' AND code NOT LIKE "
+	    "'gen-%' ORDER BY id",
+	    NULL, 0, &r);
+	store_conn_put(s, c);
+	struct buf t = BUF_INIT(4u << 20), o = BUF_INIT(4u << 20), k = BUF_INIT(1u << 16),
+	           p = BUF_INIT(1u << 16);
+	buf_puts(&t, "code,parent_code,kind,name,okato,oktmo,iso\r\n");
+	buf_puts(&o, "code,name,short_name,kind,territory_code,parent_code,email\r\n");
+	for (size_t i = 0; !rc && i < r.nrows; i++) {
+		const char *code = store_rows_get(&r, i, 0);
+		for (int m = 1; m <= 4; m++)
+			buf_printf(&t, "gen-m-%s-%d,%s,municipality,Синтетический округ %d,,,\r\n",
+			           code, m, code, m);
+		for (int b = 1; b <= 3; b++)
+			buf_printf(&o, "gen-b-%s-%d,Синтетическое ведомство %d,,regional,%s,,\r\n",
+			           code, b, b, code);
+	}
+	buf_puts(&k, "code,name,sort\r\n");
+	buf_puts(&p, "code,category_code,name,deadline,deadline_unit,hint,active\r\n");
+	for (int ci = 1; ci <= 10; ci++) {
+		buf_printf(&k, "gen-c-%02d,Синтетическая категория %d,%d\r\n", ci, ci, 900 + ci);
+		for (int ti = 1; ti <= 6; ti++)
+			buf_printf(
+			    &p,
+			    "gen-t-%02d-%02d,gen-c-%02d,Синтетическая тема %d.%d,10,wdays,,1\r\n",
+			    ci, ti, ci, ci, ti);
+	}
+	if (!rc && (t.overflow || o.overflow || k.overflow || p.overflow))
+		rc = ERR_TOOLARGE;
+	if (!rc) {
+		struct spread_reg_job j = {.a = &a, .csv = {t.data, k.data, p.data, o.data}};
+		rc = store_write(s, spread_reg_fn, &j);
+	}
+	buf_release(&t);
+	buf_release(&o);
+	buf_release(&k);
+	buf_release(&p);
+	arena_release(&a);
+	return rc;
+}
+
+struct spread_job {
+	struct bulk_spread g;
+	int64_t inserted;
+};
+
+static int spread_fn(struct store_conn *c, void *arg)
+{
+	struct spread_job *j = arg;
+	j->inserted = 0;
+	return bulk_gen_spread(c, &j->g, &j->inserted);
+}
+
+int gen_spread(struct store *s, int64_t count, int days, struct gen_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (count < 1 || days < 1 || days > 3660)
+		return ERR_INVALID;
+	int64_t t0 = clock_mono_ns();
+	int rc = spread_registry(s);
+	if (rc)
+		return rc;
+	unsigned char rnd[6];
+	randombytes_buf(rnd, sizeof(rnd));
+	char hex[13], prefix[32];
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	snprintf(prefix, sizeof(prefix), "gs-%s-", hex);
+	struct spread_job j = {.g = {.now = clock_now_ms(),
+	                             .days = days,
+	                             .tz_offset_ms = (int64_t)appeal_tz_offset_min() * 60000,
+	                             .token_prefix = prefix}};
+	for (int64_t first = 0; !rc && first < count; first += GEN_CHUNK) {
+		j.g.first = first;
+		j.g.last = (first + GEN_CHUNK < count ? first + GEN_CHUNK : count) - 1;
+		rc = store_write(s, spread_fn, &j);
+		if (!rc)
+			st->appeals += j.inserted;
+	}
+	st->seconds = (double)(clock_mono_ns() - t0) / 1e9;
+	return rc;
+}
+
 int gen_bench_raw(struct store *s, int64_t rows, int batch, double *rows_per_s)
 {
 	struct gen_stats gs;

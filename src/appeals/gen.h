@@ -21,6 +21,13 @@ struct gen_stats {
  * Returns 0, ERR_INVALID (count < 1, orgs outside 1..10000), ERR_DB. */
 int gen_appeals(struct store *s, int64_t count, int orgs, struct gen_stats *st);
 
+/* The dashboard benchmark's country: four synthetic municipalities gen-m-* under each region of
+ * the reference data, three bodies gen-b-* per region, ten categories of six topics gen-t-*
+ * (idempotent), then count appeals spread over them and over `days` days before now with
+ * region-dependent speed and satisfaction (bulk_gen_spread), 50,000 per transaction. The rollups
+ * are not touched: run `otklik analytics rebuild` afterwards. */
+int gen_spread(struct store *s, int64_t count, int days, struct gen_stats *st);
+
 /* The ceiling of the database itself: rows appeal rows inserted on one connection, `batch`
  * rows per transaction (1 = a durable commit per row). *rows_per_s is the rate. */
 int gen_bench_raw(struct store *s, int64_t rows, int batch, double *rows_per_s);

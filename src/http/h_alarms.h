@@ -4,4 +4,7 @@
 
 #include "http/http.h"
 
+/* GET /api/analytics/alarms?since_id&limit&territory_id&category_id&topic_id */
+int h_alarms_list(struct req *r);
+
 #endif

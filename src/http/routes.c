@@ -142,6 +142,7 @@ const struct route routes[] = {
 	/* @analytics-routes */
 	/* analytics: alarms (spikes and new problems) */
 	/* @alarms-routes */
+	{ "GET",    "/api/analytics/alarms",                   h_alarms_list,    ROLE_SUPERVISOR | ROLE_COORDINATOR | ROLE_ADMIN, SCOPE_NONE, false, 0, RL_READ },
 	/* ratings (docs/ratings.md) */
 	/* @ratings-routes */
 	/* projects (docs/projects.md) */

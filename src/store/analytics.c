@@ -21,7 +21,6 @@ const double stat_hist_bounds[STAT_HIST] = {
 #define DAY_MS        86400000LL
 #define IN_CHUNK      64 /* ids per IN (...) list: one statement text for the prepared cache */
 #define TERR_DEPTH    8  /* territory chain levels kept */
-#define FLUSH_CELLS   200000
 
 /* --- days and months ------------------------------------------------------------------------ */
 
@@ -295,12 +294,6 @@ static void cellmap_release(struct cellmap *m)
 	m->cap = m->n = 0;
 }
 
-static void cellmap_clear(struct cellmap *m)
-{
-	memset(m->slots, 0, m->cap * sizeof(*m->slots));
-	m->n = 0;
-}
-
 static struct cell_val *cellmap_get(struct cellmap *m, const struct cell_key *k);
 
 static void cellmap_grow(struct cellmap *m)
@@ -386,10 +379,11 @@ static int contribute(struct store_conn *c, struct chains *ch, struct cellmap *m
 	int rc = chains_get(c, ch, f->territory_id, &chain, &nchain);
 	if (rc)
 		return rc;
+	/* the root of the chain (the country) is territory 0, "all": not kept twice */
 	int64_t terrs[TERR_DEPTH + 1];
 	size_t nt = 0;
 	terrs[nt++] = 0;
-	for (size_t i = 0; i < nchain; i++)
+	for (size_t i = 0; i + 1 < nchain; i++)
 		terrs[nt++] = chain[i];
 	int64_t sectors[3][2] = {{0, 0}, {f->category_id, 0}, {f->category_id, f->topic_id}};
 	int64_t orgs[2] = {0, f->org_id};
@@ -483,35 +477,58 @@ static const char *upsert_sql(void)
 	return sql;
 }
 
-static int cellmap_flush(struct store_conn *c, struct cellmap *m)
+/* Adds cells (an array; zero differences skipped) to stat_cells. */
+static int cells_upsert(struct store_conn *c, const struct cell *cells, size_t n)
 {
 	const char *sql = upsert_sql();
 	struct store_val p[6 + CELL_NMEASURES];
-	for (size_t i = 0; i < m->cap; i++) {
-		struct cell *e = &m->slots[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct cell *e = &cells[i];
 		if (!e->used || cell_zero(&e->v))
 			continue;
-		size_t n = 0;
-		p[n++] = sv_int(e->k.t), p[n++] = sv_int(e->k.c), p[n++] = sv_int(e->k.p);
-		p[n++] = sv_int(e->k.o), p[n++] = sv_int(e->k.grain), p[n++] = sv_int(e->k.bucket);
+		size_t k = 0;
+		p[k++] = sv_int(e->k.t), p[k++] = sv_int(e->k.c), p[k++] = sv_int(e->k.p);
+		p[k++] = sv_int(e->k.o), p[k++] = sv_int(e->k.grain), p[k++] = sv_int(e->k.bucket);
 		const struct cell_val *v = &e->v;
-		p[n++] = sv_int(v->received), p[n++] = sv_int(v->answered),
-		p[n++] = sv_int(v->on_time);
-		p[n++] = sv_int(v->review_h_sum);
+		p[k++] = sv_int(v->received), p[k++] = sv_int(v->answered),
+		p[k++] = sv_int(v->on_time);
+		p[k++] = sv_int(v->review_h_sum);
 		for (int h = 0; h < STAT_HIST; h++)
-			p[n++] = sv_int(v->hist[h]);
-		p[n++] = sv_int(v->rated), p[n++] = sv_int(v->rating_sum),
-		p[n++] = sv_int(v->satisfied);
-		p[n++] = sv_int(v->rereview), p[n++] = sv_int(v->redirected),
-		p[n++] = sv_int(v->rejected);
-		p[n++] = sv_int(v->late), p[n++] = sv_int(v->open_now),
-		p[n++] = sv_int(v->overdue_now);
-		int rc = store_query(c, NULL, sql, p, n, NULL);
+			p[k++] = sv_int(v->hist[h]);
+		p[k++] = sv_int(v->rated), p[k++] = sv_int(v->rating_sum),
+		p[k++] = sv_int(v->satisfied);
+		p[k++] = sv_int(v->rereview), p[k++] = sv_int(v->redirected),
+		p[k++] = sv_int(v->rejected);
+		p[k++] = sv_int(v->late), p[k++] = sv_int(v->open_now),
+		p[k++] = sv_int(v->overdue_now);
+		int rc = store_query(c, NULL, sql, p, k, NULL);
 		if (rc)
 			return rc;
 	}
-	cellmap_clear(m);
 	return 0;
+}
+
+/* Moves the entries `cold` says are done out of the map into a new array (*out, *n). */
+static void cellmap_take(struct cellmap *m, bool (*cold)(const struct cell_key *, int32_t),
+                         int32_t now_day, struct cell **out, size_t *n)
+{
+	struct cell *taken = xmalloc((m->n ? m->n : 1) * sizeof(*taken));
+	size_t nt = 0;
+	struct cell *old = m->slots;
+	size_t oldcap = m->cap;
+	m->slots = xcalloc(m->cap, sizeof(*m->slots));
+	m->n = 0;
+	for (size_t i = 0; i < oldcap; i++) {
+		if (!old[i].used)
+			continue;
+		if (!cold || cold(&old[i].k, now_day))
+			taken[nt++] = old[i];
+		else
+			*cellmap_get(m, &old[i].k) = old[i].v;
+	}
+	free(old);
+	*out = taken;
+	*n = nt;
 }
 
 static int fact_upsert(struct store_conn *c, const struct fact *f)
@@ -612,7 +629,7 @@ int store_stat_refresh_appeals(struct store_conn *c, struct arena *a, const int6
 		}
 	}
 	if (!rc)
-		rc = cellmap_flush(c, &m);
+		rc = cells_upsert(c, m.slots, m.cap);
 	qsort(problems, nproblems, sizeof(*problems), cmp_i64);
 	for (size_t i = 0; !rc && i < nproblems; i++)
 		if (!i || problems[i] != problems[i - 1])
@@ -657,13 +674,21 @@ int store_stat_set_cursor(struct store_conn *c, int64_t cursor, bool built)
 	    2, NULL);
 }
 
-/* --- rebuild ---------------------------------------------------------------------------------- */
+/* --- rebuild ---------------------------------------------------------------------------------
+ * Appeals are read in creation order, so the cells they touch are mostly those of recent days:
+ * cells of days (months) well behind the appeals being read are written out and forgotten, and
+ * memory stays bounded while almost every cell is written once. A cell touched again later (an
+ * answer a year on) is simply added to (the write is an upsert). */
+
+#define REBUILD_PAGE   5000
+#define REBUILD_MEMORY 400000 /* cells kept in memory before the cold ones are written */
 
 struct rebuild_job {
-	int step; /* 0 clear, 1 facts page, 2 cells flush, 3 finish */
-	struct fact *facts;
+	int step; /* 0 clear, 1 facts of a page, 2 cells, 3 finish */
+	const struct fact *facts;
 	size_t nfacts;
-	struct cellmap *m;
+	const struct cell *cells;
+	size_t ncells;
 	int64_t cursor;
 };
 
@@ -683,22 +708,36 @@ static int rebuild_write(struct store_conn *c, void *arg)
 		for (size_t i = 0; !rc && i < j->nfacts; i++)
 			rc = fact_upsert(c, &j->facts[i]);
 		break;
-	case 2: {
-		/* the flush empties the map: a re-run of this job must see the same cells */
-		struct cellmap copy = {xcalloc(j->m->cap, sizeof(struct cell)), j->m->cap, j->m->n};
-		memcpy(copy.slots, j->m->slots, j->m->cap * sizeof(struct cell));
-		rc = cellmap_flush(c, &copy);
-		cellmap_release(&copy);
-		break;
-	}
+	case 2: rc = cells_upsert(c, j->cells, j->ncells); break;
 	default: rc = store_stat_set_cursor(c, j->cursor, true);
 	}
 	return rc;
 }
 
+/* Cells no appeal read from now on is likely to touch: days 60 behind, months 2 behind. */
+static bool cell_cold(const struct cell_key *k, int32_t day)
+{
+	if (k->grain == 1)
+		return k->bucket < day - 60;
+	if (k->grain == 2)
+		return k->bucket < stat_month_of_day(day) - 2;
+	return false;
+}
+
+static int rebuild_flush(struct store *s, struct cellmap *m, bool all, int32_t day)
+{
+	struct cell *cells;
+	size_t n;
+	cellmap_take(m, all ? NULL : cell_cold, day, &cells, &n);
+	struct rebuild_job j = {.step = 2, .cells = cells, .ncells = n};
+	int rc = n ? store_write(s, rebuild_write, &j) : 0;
+	free(cells);
+	return rc;
+}
+
 int store_stat_rebuild(struct store *s, int64_t *appeals, double *seconds)
 {
-	double t0 = (double)clock_mono_ns() / 1e9;
+	int64_t t0 = clock_mono_ns();
 	*appeals = 0;
 	struct store_conn *c;
 	int rc = store_conn_get(s, &c);
@@ -712,48 +751,47 @@ int store_stat_rebuild(struct store *s, int64_t *appeals, double *seconds)
 	struct cellmap m;
 	cellmap_init(&m);
 	struct chains ch = {0};
-	const int64_t page = 5000;
-	j.facts = xcalloc((size_t)page, sizeof(*j.facts));
-	j.m = &m;
-	int64_t after = 0, now = clock_now_ms();
+	struct fact *facts = xcalloc(REBUILD_PAGE, sizeof(*facts));
+	int64_t after_at = INT64_MIN, after_id = 0, now = clock_now_ms();
 	while (!rc) {
 		struct arena a;
 		arena_init(&a, 1u << 20);
 		struct store_rows r;
-		struct store_val p[] = {sv_int(after), sv_int(page)};
-		rc = store_query(c, &a, APPEAL_FACT_SQL "WHERE a.id > $1 ORDER BY a.id LIMIT $2", p,
-		                 2, &r);
+		struct store_val p[] = {sv_int(after_at), sv_int(after_id), sv_int(REBUILD_PAGE)};
+		rc =
+		    store_query(c, &a,
+		                APPEAL_FACT_SQL "WHERE a.created_at > $1 OR (a.created_at = $1 AND "
+		                                "a.id > $2) ORDER BY a.created_at, a.id LIMIT $3",
+		                p, 3, &r);
 		size_t nrows = rc ? 0 : r.nrows;
 		for (size_t i = 0; !rc && i < nrows; i++) {
-			appeal_fact_row(&r, i, now, &j.facts[i]);
-			rc = contribute(c, &ch, &m, &j.facts[i], +1);
+			appeal_fact_row(&r, i, now, &facts[i]);
+			rc = contribute(c, &ch, &m, &facts[i], +1);
+		}
+		if (nrows) {
+			after_at = store_rows_i64(&r, nrows - 1, 6);
+			after_id = store_rows_i64(&r, nrows - 1, 0);
 		}
 		arena_release(&a);
 		if (rc || !nrows)
 			break;
-		after = j.facts[nrows - 1].appeal_id;
 		*appeals += (int64_t)nrows;
-		j.step = 1, j.nfacts = nrows;
+		j = (struct rebuild_job){.step = 1, .facts = facts, .nfacts = nrows};
 		rc = store_write(s, rebuild_write, &j);
-		if (!rc && m.n > FLUSH_CELLS) {
-			j.step = 2;
-			rc = store_write(s, rebuild_write, &j);
-			cellmap_clear(&m);
-		}
+		if (!rc && m.n > REBUILD_MEMORY)
+			rc = rebuild_flush(s, &m, false, facts[nrows - 1].created_day);
 	}
-	if (!rc && m.n) {
-		j.step = 2;
-		rc = store_write(s, rebuild_write, &j);
-	}
+	if (!rc)
+		rc = rebuild_flush(s, &m, true, 0);
 	if (!rc) {
-		j.step = 3, j.cursor = cursor;
+		j = (struct rebuild_job){.step = 3, .cursor = cursor};
 		rc = store_write(s, rebuild_write, &j);
 	}
 	store_conn_put(s, c);
-	free(j.facts);
+	free(facts);
 	chains_release(&ch);
 	cellmap_release(&m);
-	*seconds = (double)clock_mono_ns() / 1e9 - t0;
+	*seconds = (double)(clock_mono_ns() - t0) / 1e9;
 	return rc;
 }
 
@@ -786,6 +824,21 @@ static void sums_add_row(struct stat_sums *s, const struct store_rows *r, size_t
 	s->late += store_rows_i64(r, i, k++);
 }
 
+/* The key as cells keep it: a root territory (the country) is 0. */
+static int norm_key(struct store_conn *c, const struct stat_key *k, struct stat_key *out)
+{
+	*out = *k;
+	if (!k->territory_id)
+		return 0;
+	int64_t root = 0;
+	struct store_val p[] = {sv_int(k->territory_id)};
+	int rc = store_query_i64(
+	    c, "SELECT COUNT(*) FROM territories WHERE id = $1 AND parent_id IS NULL", p, 1, &root);
+	if (!rc && root)
+		out->territory_id = 0;
+	return rc;
+}
+
 static int sum_range(struct store_conn *c, const struct stat_key *k, int grain, int32_t lo,
                      int32_t hi, struct stat_sums *out)
 {
@@ -813,12 +866,17 @@ static int sum_range(struct store_conn *c, const struct stat_key *k, int grain, 
 	return rc;
 }
 
-int store_stat_sum(struct store_conn *c, const struct stat_key *k, int32_t from, int32_t to,
+int store_stat_sum(struct store_conn *c, const struct stat_key *key, int32_t from, int32_t to,
                    struct stat_sums *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (from > to)
 		return ERR_INVALID;
+	struct stat_key kk;
+	int nrc = norm_key(c, key, &kk);
+	if (nrc)
+		return nrc;
+	const struct stat_key *k = &kk;
 	int32_t m0 = stat_month_of_day(from), m1 = stat_month_of_day(to);
 	if (!stat_key_daily(k)) {
 		if (from != stat_month_first_day(m0) || to != stat_month_last_day(m1))
@@ -838,10 +896,15 @@ int store_stat_sum(struct store_conn *c, const struct stat_key *k, int32_t from,
 	return rc;
 }
 
-int store_stat_series(struct store_conn *c, const struct stat_key *k, int grain, int32_t from,
+int store_stat_series(struct store_conn *c, const struct stat_key *key, int grain, int32_t from,
                       int32_t to, struct stat_sums *out, size_t n)
 {
 	memset(out, 0, n * sizeof(*out));
+	struct stat_key kk;
+	int nrc = norm_key(c, key, &kk);
+	if (nrc)
+		return nrc;
+	const struct stat_key *k = &kk;
 	if (from > to || (grain != 1 && grain != 2))
 		return ERR_INVALID;
 	if (grain == 1 && !stat_key_daily(k))
@@ -893,9 +956,14 @@ int store_stat_sum_many(struct store_conn *c, const struct stat_key *base, char 
 	return 0;
 }
 
-int store_stat_now(struct store_conn *c, const struct stat_key *k, struct stat_now *out)
+int store_stat_now(struct store_conn *c, const struct stat_key *key, struct stat_now *out)
 {
 	memset(out, 0, sizeof(*out));
+	struct stat_key kk;
+	int nrc = norm_key(c, key, &kk);
+	if (nrc)
+		return nrc;
+	const struct stat_key *k = &kk;
 	struct arena a;
 	arena_init(&a, 1024);
 	struct store_rows r;

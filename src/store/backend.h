@@ -31,5 +31,8 @@ struct store_conn_base {
 
 /* Records a query's duration (and failure) in the owner's stats. */
 void store_note_query(struct store *s, int64_t ns, bool failed);
+/* Hash of an SQL text for the statement caches, eight bytes at a time (statements run
+ * millions of times; some are kilobytes long); *len gets strlen(sql). */
+uint64_t store_sql_hash(const char *sql, size_t *len);
 
 #endif

@@ -156,6 +156,75 @@ int bulk_gen_appeals(struct store_conn *c, const struct bulk_gen *g, int64_t *in
 	return rc;
 }
 
+int bulk_gen_spread(struct store_conn *c, const struct bulk_spread *g, int64_t *inserted)
+{
+	int64_t nt = 0, np = 0, nb = 0;
+	int rc = store_query_i64(c, "SELECT COUNT(*) FROM territories WHERE code LIKE 'gen-m-%'",
+	                         NULL, 0, &nt);
+	if (!rc)
+		rc = store_query_i64(c, "SELECT COUNT(*) FROM topics WHERE code LIKE 'gen-t-%'",
+		                     NULL, 0, &np);
+	if (!rc)
+		rc = store_query_i64(c, "SELECT COUNT(*) FROM orgs WHERE code LIKE 'gen-b-%'", NULL,
+		                     0, &nb);
+	if (rc)
+		return rc;
+	if (!nt || !np || nb < (nt / 4) * 3)
+		return ERR_NOTFOUND;
+	struct arena a;
+	arena_init(&a, 256);
+	struct store_val p[] = {
+	    sv_int(g->first),         sv_int(g->last),         sv_int(g->now), sv_int(g->days),
+	    sv_text(g->token_prefix), sv_int(g->tz_offset_ms), sv_int(nt),     sv_int(np)};
+	/* h: per appeal the municipality ti, topic pi, behaviour of its region beh (0 best .. 4
+	 * worst), creation time cr, answer delay dh (hours) and a dice m (0..19). */
+	struct store_rows r;
+	rc = store_query(
+	    c, &a,
+	    "INSERT INTO appeals (token, channel, topic_id, category_id, territory_id, org_id, "
+	    "status, is_open, text, search, created_at, updated_at, day, deadline_at, overdue, "
+	    "answered_at, closed_at, rated_at, rating, rating_solved, reject_reason) "
+	    "WITH RECURSIVE seq(n) AS (SELECT CAST($1 AS BIGINT) UNION ALL "
+	    "SELECT n + 1 FROM seq WHERE n < $2), "
+	    "t AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM territories "
+	    "WHERE code LIKE 'gen-m-%'), "
+	    "tp AS (SELECT id, category_id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM topics "
+	    "WHERE code LIKE 'gen-t-%'), "
+	    "o AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM orgs "
+	    "WHERE code LIKE 'gen-b-%'), "
+	    "h0 AS (SELECT n, (n * 40503) % $7 AS ti, ((n / 7) * 2654435) % $8 AS pi, n % 20 AS m, "
+	    "$3 - ((n * 7919) % ($4 * 86400)) * 1000 AS cr FROM seq), "
+	    "h AS (SELECT h0.*, (ti / 4) % 5 AS beh, 6 + ((ti / 4) % 5) * 70 + (n % 97) * 2 AS dh "
+	    "FROM h0), "
+	    "x AS (SELECT h.*, CASE WHEN m = 19 THEN 'rej' WHEN m = 0 OR cr + dh * 3600000 > $3 "
+	    "THEN 'open' ELSE 'ans' END AS st, "
+	    "CASE WHEN (n / 7) % 10 < 8 - 2 * beh THEN 5 - (n / 3) % 2 ELSE 1 + (n / 3) % 3 END AS "
+	    "rt FROM h) "
+	    "SELECT CAST($5 AS TEXT) || CAST(n AS TEXT), 'web', tp.id, tp.category_id, t.id, o.id, "
+	    "CASE WHEN st = 'rej' THEN 'rejected' WHEN st = 'open' THEN 'in_progress' "
+	    "WHEN m >= 12 THEN 'answered' WHEN rt >= 4 THEN 'closed' ELSE 'rereview' END, "
+	    "CASE WHEN st = 'open' OR (st = 'ans' AND m < 12 AND rt < 4) THEN 1 ELSE 0 END, "
+	    "'Синтетическое обращение № ' || CAST(n AS TEXT), "
+	    "'синтетическое обращение № ' || CAST(n AS TEXT), "
+	    "cr, cr, (cr + $6) / 86400000, cr + 1209600000, "
+	    "CASE WHEN st = 'open' AND cr + 1209600000 < $3 THEN 1 ELSE 0 END, "
+	    "CASE WHEN st = 'ans' THEN cr + dh * 3600000 ELSE NULL END, "
+	    "CASE WHEN st = 'rej' THEN cr + 86400000 WHEN st = 'ans' AND m < 12 AND rt >= 4 "
+	    "THEN cr + dh * 3600000 + 86400000 ELSE NULL END, "
+	    "CASE WHEN st = 'ans' AND m < 12 THEN cr + dh * 3600000 + 86400000 ELSE NULL END, "
+	    "CASE WHEN st = 'ans' AND m < 12 THEN rt ELSE NULL END, "
+	    "CASE WHEN st = 'ans' AND m < 12 THEN (CASE WHEN rt >= 4 THEN 1 ELSE 0 END) ELSE NULL "
+	    "END, "
+	    "CASE WHEN st = 'rej' THEN 'no_content' ELSE NULL END "
+	    "FROM x JOIN t ON t.k = x.ti JOIN tp ON tp.k = x.pi JOIN o ON o.k = (x.ti / 4) * 3 + "
+	    "x.pi % 3",
+	    p, sizeof(p) / sizeof(p[0]), &r);
+	if (!rc && inserted)
+		*inserted = r.changes;
+	arena_release(&a);
+	return rc;
+}
+
 int bulk_count_appeals(struct store_conn *c, int64_t *n)
 {
 	return store_query_i64(c, "SELECT COUNT(*) FROM appeals", NULL, 0, n);

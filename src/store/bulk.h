@@ -52,6 +52,17 @@ struct bulk_gen {
 };
 int bulk_gen_appeals(struct store_conn *c, const struct bulk_gen *g, int64_t *inserted);
 
+/* Appeals n = first..last spread like a country's flow for the dashboard benchmark: over the
+ * municipalities gen-m-*, the topics gen-t-* and the bodies gen-b-* (three per region, in the
+ * order of the municipalities' regions: body (muni / 4) * 3 + topic % 3), created over `days`
+ * days before now; answered after a delay that depends on the region (five behaviours),
+ * mostly rated, some rejected, the recent ones still open. Tokens "<token_prefix><n>". */
+struct bulk_spread {
+	int64_t first, last, now, days, tz_offset_ms;
+	const char *token_prefix;
+};
+int bulk_gen_spread(struct store_conn *c, const struct bulk_spread *g, int64_t *inserted);
+
 /* Number of rows in appeals (for reports). */
 int bulk_count_appeals(struct store_conn *c, int64_t *n);
 

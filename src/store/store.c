@@ -486,3 +486,21 @@ const char *store_backend_name(const struct store *s)
 {
 	return s->ops->name;
 }
+
+uint64_t store_sql_hash(const char *sql, size_t *len)
+{
+	size_t n = strlen(sql);
+	*len = n;
+	uint64_t h = 1469598103934665603ULL ^ n;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, sql + i, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 32;
+	}
+	uint64_t w = 0;
+	memcpy(&w, sql + i, n - i);
+	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 29);
+}

@@ -20,6 +20,7 @@
  * types (a NULL leaves the type to the server, so it is part of the key). */
 struct prepared {
 	char *sql;
+	size_t len;
 	uint64_t hash;
 	unsigned int types[MAX_PARAMS];
 	int nparams;
@@ -34,11 +35,9 @@ struct store_conn {
 	bool retrying;
 };
 
-static uint64_t stmt_hash(const char *sql, const unsigned int *types, size_t n)
+static uint64_t stmt_hash(const char *sql, const unsigned int *types, size_t n, size_t *len)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (const char *p = sql; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	uint64_t h = store_sql_hash(sql, len);
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ types[i]) * 1099511628211ULL;
 	return h ^ n;
@@ -76,10 +75,12 @@ static bool is_control(const char *sql)
 static struct prepared *prepared_get(struct store_conn *c, const char *sql,
                                      const unsigned int *types, size_t n, PGresult **res)
 {
-	uint64_t h = stmt_hash(sql, types, n);
+	size_t len;
+	uint64_t h = stmt_hash(sql, types, n, &len);
 	struct prepared *ps = &c->cache[h % CACHE_SLOTS];
 	*res = NULL;
-	if (ps->sql && ps->hash == h && (size_t)ps->nparams == n && !strcmp(ps->sql, sql) &&
+	if (ps->sql && ps->hash == h && (size_t)ps->nparams == n && ps->len == len &&
+	    !memcmp(ps->sql, sql, len) &&
 	    !memcmp(ps->types, types, n * sizeof(*types)))
 		return ps;
 	forget(c, ps, true);
@@ -92,6 +93,7 @@ static struct prepared *prepared_get(struct store_conn *c, const char *sql,
 	}
 	PQclear(r);
 	ps->sql = xstrdup(sql);
+	ps->len = len;
 	ps->hash = h;
 	ps->nparams = (int)n;
 	memcpy(ps->types, types, n * sizeof(*types));

@@ -16,6 +16,7 @@
 
 struct cached_stmt {
 	char *sql;
+	size_t len;
 	sqlite3_stmt *st;
 	int idx[MAX_PARAMS + 1]; /* idx[n] = bind index of "$n", 0 if absent */
 	int nparams;
@@ -26,14 +27,6 @@ struct store_conn {
 	sqlite3 *db;
 	struct cached_stmt cache[CACHE_SLOTS];
 };
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 static int map_rc(sqlite3 *db, int rc)
 {
@@ -109,8 +102,9 @@ static bool sq_healthy(struct store_conn *c)
 
 static struct cached_stmt *prepare(struct store_conn *c, const char *sql)
 {
-	struct cached_stmt *cs = &c->cache[hash_str(sql) % CACHE_SLOTS];
-	if (cs->sql && strcmp(cs->sql, sql) == 0) {
+	size_t len;
+	struct cached_stmt *cs = &c->cache[store_sql_hash(sql, &len) % CACHE_SLOTS];
+	if (cs->sql && cs->len == len && memcmp(cs->sql, sql, len) == 0) {
 		sqlite3_reset(cs->st);
 		sqlite3_clear_bindings(cs->st);
 		return cs;
@@ -123,6 +117,7 @@ static struct cached_stmt *prepare(struct store_conn *c, const char *sql)
 	sqlite3_finalize(cs->st);
 	free(cs->sql);
 	cs->sql = xstrdup(sql);
+	cs->len = len;
 	cs->st = st;
 	cs->nparams = 0;
 	memset(cs->idx, 0, sizeof(cs->idx));

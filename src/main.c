@@ -3,6 +3,8 @@
 #include "analytics/rollup.h"
 #include "analytics/eval_spikes.h"
 #include "appeals/assist.h"
+#include "appeals/demo_regions.h"
+#include "projects/project.h"
 #include "appeals/gen.h"
 #include "appeals/import_spb.h"
 #include "appeals/scanner.h"
@@ -54,6 +56,10 @@ static int load_demo(struct store *s)
 	if (!rc)
 		rc = open311_demo_load(s);
 	/* @demo-regions */
+	if (!rc)
+		rc = demo_regions_load(s);
+	if (!rc)
+		rc = projects_demo_load(s);
 	return rc;
 }
 

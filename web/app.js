@@ -1670,4 +1670,4 @@ export {
 };
 
 // The page modules import this one; they are loaded before the first render so their routes exist.
-Promise.all([import('./appeals.js'), import('./workspace.js')]).catch((e) => console.error(e)).finally(start);
+Promise.all([import('./appeals.js'), import('./workspace.js'), import('./analytics.js'), import('./ratings.js'), import('./projects.js')]).catch((e) => console.error(e)).finally(start);

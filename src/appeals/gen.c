@@ -160,11 +160,7 @@ static int spread_registry(struct store *s)
 	struct arena a;
 	arena_init(&a, 1u << 16);
 	struct store_rows r;
-	rc = store_query(
-	    c, &a,
-	    "SELECT code, name FROM territories WHERE kind = 'region' AND code NOT LIKE "
-	    "'gen-%' ORDER BY id",
-	    NULL, 0, &r);
+	rc = bulk_region_codes(c, &a, &r);
 	store_conn_put(s, c);
 	struct buf t = BUF_INIT(4u << 20), o = BUF_INIT(4u << 20), k = BUF_INIT(1u << 16),
 	           p = BUF_INIT(1u << 16);

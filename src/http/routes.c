@@ -5,6 +5,7 @@
 #include "http/h_privacy.h"
 /* area headers (one per helper area) */
 #include "http/h_analytics.h"
+#include "http/h_stream.h"
 #include "http/h_alarms.h"
 #include "http/h_ratings.h"
 #include "http/h_projects.h"
@@ -138,15 +139,40 @@ const struct route routes[] = {
 	{ "GET",    "/open311/v2/requests.{format}",           h_o311_requests,  PUB, SCOPE_NONE,      false, 0,        RL_READ },
 	{ "GET",    "/open311/v2/requests/{id}.{format}",      h_o311_request,   PUB, SCOPE_NONE,      false, 0,        RL_READ },
 	{ "GET",    "/open311/v2/tokens/{token}.{format}",     h_o311_token,     PUB, SCOPE_NONE,      false, 0,        RL_READ },
+	/* analytics: the live stream of an open dashboard (server-sent events) */
+	{ "GET",    "/api/analytics/stream",                   h_analytics_stream, SUPER | ROLE_COORDINATOR, SCOPE_NONE, false, 0, RL_READ },
 	/* analytics: dashboard, exports, open data (docs/analytics.md) */
 	/* @analytics-routes */
+	{ "GET",    "/api/analytics/summary",                  h_analytics_summary, SUPER | ROLE_COORDINATOR, SCOPE_NONE, false, 0, RL_READ },
+	{ "GET",    "/api/analytics/series",                   h_analytics_series, SUPER | ROLE_COORDINATOR, SCOPE_NONE, false, 0, RL_READ },
+	{ "GET",    "/api/analytics/breakdown",                h_analytics_breakdown, SUPER | ROLE_COORDINATOR, SCOPE_NONE, false, 0, RL_READ },
+	{ "GET",    "/api/analytics/problems",                 h_analytics_problems, SUPER | ROLE_COORDINATOR, SCOPE_NONE, false, 0, RL_READ },
+	{ "GET",    "/api/analytics/problems/{id}/timeline",   h_analytics_problem_timeline, SUPER | ROLE_COORDINATOR, SCOPE_NONE, false, 0, RL_READ },
+	{ "GET",    "/api/opendata/appeals.csv",               h_opendata_appeals, PUB, SCOPE_NONE,    false, 0,        RL_READ },
 	/* analytics: alarms (spikes and new problems) */
 	/* @alarms-routes */
 	{ "GET",    "/api/analytics/alarms",                   h_alarms_list,    ROLE_SUPERVISOR | ROLE_COORDINATOR | ROLE_ADMIN, SCOPE_NONE, false, 0, RL_READ },
 	/* ratings (docs/ratings.md) */
 	/* @ratings-routes */
+	{ "GET",    "/api/ratings/regions",                    h_ratings_regions, PUB, SCOPE_NONE,     false, 0,        RL_READ },
+	{ "GET",    "/api/ratings/regions/{id}",               h_ratings_region, PUB, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "GET",    "/api/ratings/regions/{id}/appeals",       h_ratings_region_appeals, COORD, SCOPE_TERRITORY, false, 0, RL_READ },
+	{ "GET",    "/api/ratings/bodies",                     h_ratings_bodies, SUPER | ROLE_COORDINATOR, SCOPE_NONE, false, 0, RL_READ },
+	{ "GET",    "/api/ratings/executors",                  h_ratings_executors, SUPER, SCOPE_ORG,  false, 0,        RL_READ },
+	{ "GET",    "/api/ratings/weights",                    h_ratings_weights_get, PUB, SCOPE_NONE, false, 0,        RL_READ },
+	{ "PUT",    "/api/ratings/weights",                    h_ratings_weights_put, ADM, SCOPE_NONE, true,  16 * KB,  RL_WRITE },
 	/* projects (docs/projects.md) */
 	/* @projects-routes */
+	{ "GET",    "/api/projects",                           h_project_list,   PUB, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "POST",   "/api/projects",                           h_project_create, COORD, SCOPE_NONE,    true,  256 * KB, RL_WRITE },
+	{ "GET",    "/api/projects/{id}",                      h_project_get,    PUB, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "PATCH",  "/api/projects/{id}",                      h_project_update, COORD, SCOPE_NONE,    true,  256 * KB, RL_WRITE },
+	{ "POST",   "/api/projects/{id}/stages",               h_project_stage_add, COORD, SCOPE_NONE, true,  4 * KB,   RL_WRITE },
+	{ "PATCH",  "/api/projects/{id}/stages/{sid}",         h_project_stage_update, COORD | ROLE_SUPERVISOR, SCOPE_NONE, true, 4 * KB, RL_WRITE },
+	{ "POST",   "/api/projects/{id}/start",                h_project_start,  COORD, SCOPE_NONE,    true,  1 * KB,   RL_WRITE },
+	{ "POST",   "/api/projects/{id}/complete",             h_project_complete, COORD, SCOPE_NONE,  true,  1 * KB,   RL_WRITE },
+	{ "POST",   "/api/projects/{id}/feedback",             h_project_feedback, ANY, SCOPE_NONE,    true,  8 * KB,   RL_WRITE },
+	{ "GET",    "/api/me/projects",                        h_me_projects,    ANY, SCOPE_NONE,      false, 0,        RL_READ },
 };
 /* clang-format on */
 

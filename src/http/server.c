@@ -108,7 +108,7 @@ int http_param_id(struct req *r, size_t i, int64_t *out)
 
 int http_json(struct req *r, int status, json_t *body)
 {
-	char *s = json_dumps(body, JSON_COMPACT);
+	char *s = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	json_decref(body);
 	if (!s)
 		return http_fail(r, ERR_INTERNAL, "Внутренняя ошибка", NULL);

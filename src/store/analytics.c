@@ -1077,6 +1077,37 @@ int store_stat_executors(struct store_conn *c, struct arena *a, int64_t org_id, 
 	return rc;
 }
 
+/* --- the live stream ------------------------------------------------------------------------- */
+
+int store_live_max_ids(struct store_conn *c, int64_t *appeal, int64_t *alarm)
+{
+	int rc = store_query_i64(c, "SELECT COALESCE(MAX(id), 0) FROM appeals", NULL, 0, appeal);
+	if (!rc && store_query_i64(c, "SELECT COALESCE(MAX(id), 0) FROM alarms", NULL, 0, alarm))
+		*alarm = -1;
+	return rc;
+}
+
+int store_live_appeals_after(struct store_conn *c, struct arena *a, int64_t after, int64_t limit,
+                             struct store_rows *out)
+{
+	struct store_val p[] = {sv_int(after), sv_int(limit)};
+	return store_query(c, a,
+	                   "SELECT id, created_at, territory_id, category_id, topic_id, org_id "
+	                   "FROM appeals WHERE id > $1 ORDER BY id LIMIT $2",
+	                   p, 2, out);
+}
+
+int store_live_alarms_after(struct store_conn *c, struct arena *a, int64_t after, int64_t limit,
+                            struct store_rows *out)
+{
+	struct store_val p[] = {sv_int(after), sv_int(limit)};
+	return store_query(c, a,
+	                   "SELECT id, kind, problem_id, topic_id, category_id, territory_id, lat, "
+	                   "lon, observed, expected, window_min, reason, first_at, at, appeal_ids "
+	                   "FROM alarms WHERE id > $1 ORDER BY id LIMIT $2",
+	                   p, 2, out);
+}
+
 /* --- problem control -------------------------------------------------------------------------- */
 
 int store_problem_state_refresh(struct store_conn *c, int64_t problem_id, int64_t now)

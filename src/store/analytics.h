@@ -68,6 +68,19 @@ double stat_share(int64_t num, int64_t den);
 int store_stat_executors(struct store_conn *c, struct arena *a, int64_t org_id, int32_t from,
                          int32_t to, struct store_rows *out);
 
+/* --- the live stream (src/http/h_stream.c) --- */
+
+/* The highest appeal id and alarm id now (0 when none; *alarm -1 when there is no alarms table). */
+int store_live_max_ids(struct store_conn *c, int64_t *appeal, int64_t *alarm);
+/* Appeals with id > after in id order (≤ limit): id, created_at, territory_id, category_id,
+ * topic_id, org_id. */
+int store_live_appeals_after(struct store_conn *c, struct arena *a, int64_t after, int64_t limit,
+                             struct store_rows *out);
+/* Alarms with id > after in id order (≤ limit): id, kind, problem_id, topic_id, category_id,
+ * territory_id, lat, lon, observed, expected, window_min, reason, first_at, at, appeal_ids. */
+int store_live_alarms_after(struct store_conn *c, struct arena *a, int64_t after, int64_t limit,
+                            struct store_rows *out);
+
 /* --- upkeep (src/analytics/rollup.c) --- */
 
 /* Inside a write job: recomputes the facts of these appeals from the appeals table and adds the

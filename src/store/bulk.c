@@ -225,6 +225,15 @@ int bulk_gen_spread(struct store_conn *c, const struct bulk_spread *g, int64_t *
 	return rc;
 }
 
+int bulk_region_codes(struct store_conn *c, struct arena *a, struct store_rows *out)
+{
+	return store_query(
+	    c, a,
+	    "SELECT code, name FROM territories WHERE kind = 'region' AND code NOT LIKE "
+	    "'gen-%' ORDER BY id",
+	    NULL, 0, out);
+}
+
 int bulk_count_appeals(struct store_conn *c, int64_t *n)
 {
 	return store_query_i64(c, "SELECT COUNT(*) FROM appeals", NULL, 0, n);

@@ -63,6 +63,9 @@ struct bulk_spread {
 };
 int bulk_gen_spread(struct store_conn *c, const struct bulk_spread *g, int64_t *inserted);
 
+/* Codes of the regions (kind region) but synthetic ones, in id order: code, name. */
+int bulk_region_codes(struct store_conn *c, struct arena *a, struct store_rows *out);
+
 /* Number of rows in appeals (for reports). */
 int bulk_count_appeals(struct store_conn *c, int64_t *n);
 

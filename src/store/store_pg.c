@@ -80,8 +80,7 @@ static struct prepared *prepared_get(struct store_conn *c, const char *sql,
 	struct prepared *ps = &c->cache[h % CACHE_SLOTS];
 	*res = NULL;
 	if (ps->sql && ps->hash == h && (size_t)ps->nparams == n && ps->len == len &&
-	    !memcmp(ps->sql, sql, len) &&
-	    !memcmp(ps->types, types, n * sizeof(*types)))
+	    !memcmp(ps->sql, sql, len) && !memcmp(ps->types, types, n * sizeof(*types)))
 		return ps;
 	forget(c, ps, true);
 	char name[24];

@@ -31,8 +31,8 @@ function pgBin() {
 }
 function sql(q) {
   const r = backend === 'sqlite'
-    ? spawnSync('sqlite3', ['-cmd', '.timeout 5000', S.db.slice('sqlite:'.length), q], { encoding: 'utf8' })
-    : spawnSync(`${pgBin()}/psql`, ['-X', '-qtA', '-v', 'ON_ERROR_STOP=1', '-d', S.db, '-c', q], { encoding: 'utf8' });
+    ? spawnSync('sqlite3', ['-cmd', '.timeout 5000', S.db.slice('sqlite:'.length), q], { encoding: 'utf8', maxBuffer: 1 << 28 })
+    : spawnSync(`${pgBin()}/psql`, ['-X', '-qtA', '-v', 'ON_ERROR_STOP=1', '-d', S.db, '-c', q], { encoding: 'utf8', maxBuffer: 1 << 28 });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
 }

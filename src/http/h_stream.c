@@ -166,20 +166,28 @@ static int poll_alarms(struct live *l, struct store_conn *c, struct arena *a, st
 			continue;
 		json_t *ids = json_loads(
 		    store_rows_get(&r, i, 14) ? store_rows_get(&r, i, 14) : "[]", 0, NULL);
-		event(out, l, "alarm",
-		      json_pack("{sI ss so so so so so so sf sf sI ss sI sI so}", "id",
-		                (json_int_t)l->last_alarm, "kind", store_rows_get(&r, i, 1),
-		                "problem_id", num_or_null(&r, i, 2, false), "topic_id",
-		                num_or_null(&r, i, 3, false), "category_id",
-		                num_or_null(&r, i, 4, false), "territory_id",
-		                num_or_null(&r, i, 5, false), "lat", num_or_null(&r, i, 6, true),
-		                "lon", num_or_null(&r, i, 7, true), "observed",
-		                store_rows_f64(&r, i, 8), "expected", store_rows_f64(&r, i, 9),
-		                "window_min", (json_int_t)store_rows_i64(&r, i, 10), "reason",
-		                store_rows_get(&r, i, 11) ? store_rows_get(&r, i, 11) : "",
-		                "first_at", (json_int_t)store_rows_i64(&r, i, 12), "at",
-		                (json_int_t)store_rows_i64(&r, i, 13), "appeal_ids",
-		                ids ? ids : json_array()));
+		json_t *al = json_pack(
+		    "{sI ss so so so so so so sf sf sI ss sI sI so}", "id",
+		    (json_int_t)l->last_alarm, "kind", store_rows_get(&r, i, 1), "problem_id",
+		    num_or_null(&r, i, 2, false), "topic_id", num_or_null(&r, i, 3, false),
+		    "category_id", num_or_null(&r, i, 4, false), "territory_id",
+		    num_or_null(&r, i, 5, false), "lat", num_or_null(&r, i, 6, true), "lon",
+		    num_or_null(&r, i, 7, true), "observed", store_rows_f64(&r, i, 8), "expected",
+		    store_rows_f64(&r, i, 9), "window_min", (json_int_t)store_rows_i64(&r, i, 10),
+		    "reason", store_rows_get(&r, i, 11) ? store_rows_get(&r, i, 11) : "",
+		    "first_at", (json_int_t)store_rows_i64(&r, i, 12), "at",
+		    (json_int_t)store_rows_i64(&r, i, 13), "appeal_ids", ids ? ids : json_array());
+		if (al) {
+			json_object_set_new(al, "problem_label",
+			                    store_rows_isnull(&r, i, 15)
+			                        ? json_null()
+			                        : json_string(store_rows_get(&r, i, 15)));
+			json_object_set_new(al, "topic_name",
+			                    store_rows_isnull(&r, i, 16)
+			                        ? json_null()
+			                        : json_string(store_rows_get(&r, i, 16)));
+			event(out, l, "alarm", al);
+		}
 	}
 	return rc;
 }

@@ -1102,9 +1102,12 @@ int store_live_alarms_after(struct store_conn *c, struct arena *a, int64_t after
 {
 	struct store_val p[] = {sv_int(after), sv_int(limit)};
 	return store_query(c, a,
-	                   "SELECT id, kind, problem_id, topic_id, category_id, territory_id, lat, "
-	                   "lon, observed, expected, window_min, reason, first_at, at, appeal_ids "
-	                   "FROM alarms WHERE id > $1 ORDER BY id LIMIT $2",
+	                   "SELECT l.id, l.kind, l.problem_id, l.topic_id, l.category_id, "
+	                   "l.territory_id, l.lat, l.lon, l.observed, l.expected, l.window_min, "
+	                   "l.reason, l.first_at, l.at, l.appeal_ids, p.label, t.name "
+	                   "FROM alarms l LEFT JOIN problems p ON p.id = l.problem_id "
+	                   "LEFT JOIN topics t ON t.id = l.topic_id WHERE l.id > $1 ORDER BY l.id "
+	                   "LIMIT $2",
 	                   p, 2, out);
 }
 

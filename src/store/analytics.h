@@ -77,7 +77,8 @@ int store_live_max_ids(struct store_conn *c, int64_t *appeal, int64_t *alarm);
 int store_live_appeals_after(struct store_conn *c, struct arena *a, int64_t after, int64_t limit,
                              struct store_rows *out);
 /* Alarms with id > after in id order (≤ limit): id, kind, problem_id, topic_id, category_id,
- * territory_id, lat, lon, observed, expected, window_min, reason, first_at, at, appeal_ids. */
+ * territory_id, lat, lon, observed, expected, window_min, reason, first_at, at, appeal_ids,
+ * problem_label, topic_name. */
 int store_live_alarms_after(struct store_conn *c, struct arena *a, int64_t after, int64_t limit,
                             struct store_rows *out);
 

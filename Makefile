@@ -97,6 +97,9 @@ clean:
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # Benchmarks: intake and queue figures with their ceilings (bench/README.md); ~15 minutes.
-.PHONY: bench
+.PHONY: bench bench-dashboard
 bench: $(BUILD)/otklik
 	OTKLIK_BIN=$(BUILD)/otklik ./bench/run.sh
+# Dashboard requests over 10 million stored appeals on SQLite and PostgreSQL (bench/README.md).
+bench-dashboard: $(BUILD)/otklik
+	OTKLIK_BIN=$(BUILD)/otklik ./bench/dashboard.sh

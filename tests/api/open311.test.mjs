@@ -426,7 +426,9 @@ test('GET requests: the default window is the last 90 days', async () => {
   assert.ok(!ids(def).includes(old.service_request_id), 'older than 90 days is outside the default window');
   const iso = (ms) => new Date(ms).toISOString();
   const then = await getJson(`requests?start_date=${iso(at - DAY)}&end_date=${iso(at + DAY)}`);
-  assert.deepEqual(ids(then), [old.service_request_id]);
+  // (the demo's other regions have appeals of that time too)
+  assert.ok(ids(then).includes(old.service_request_id), 'the old one is inside its own window');
+  assert.ok(!ids(then).includes(fresh.service_request_id), 'the fresh one is not');
   const x = await getXml(`requests/${old.service_request_id}`);
   assert.equal(x.status, 200, 'requests/{id} is not windowed');
   assert.equal(Date.parse(x.value[0].requested_datetime), Math.floor(at / 1000) * 1000);

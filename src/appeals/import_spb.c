@@ -818,13 +818,15 @@ static int import_one(struct store_conn *c, struct batch *b, json_t *o, struct a
 	if (m.rated) {
 		ap.rating = 5, ap.rating_solved = 1, ap.rated_at = last;
 	}
-	if (ap.is_open && ap.org_id) {
+	/* every appeal with a body gets its deadline (answered ones too: the on-time statistics
+	 * compare the answer with it) */
+	if (ap.org_id) {
 		int64_t due = 0;
 		int rc = deadline_due(c, ap.topic_id, ap.org_id, ap.created_at, &due);
 		if (rc)
 			return rc;
 		ap.deadline_at = due;
-		ap.overdue = due && due < b->now;
+		ap.overdue = ap.is_open && due && due < b->now;
 	}
 	int64_t id;
 	int rc = bulk_appeal_insert(c, &ap, &id);

@@ -17,8 +17,10 @@
 
 static const struct actor gen_actor = {.roles = ROLE_ADMIN, .request_id = "gen"};
 
+/* CSV imports of the synthetic registry, collection by collection, in one write job. */
 struct reg_job {
 	struct arena *a;
+	const char *colls[4];
 	const char *csv[4];
 	struct problem p;
 };
@@ -26,14 +28,14 @@ struct reg_job {
 static int reg_fn(struct store_conn *c, void *arg)
 {
 	struct reg_job *j = arg;
-	static const char *const colls[4] = {"categories", "topics", "orgs", "rules"};
 	memset(&j->p, 0, sizeof(j->p));
 	for (int k = 0; k < 4; k++) {
 		int64_t ins = 0, upd = 0;
-		int rc = registry_import_csv_conn(c, j->a, &gen_actor, registry_find(colls[k]),
+		int rc = registry_import_csv_conn(c, j->a, &gen_actor, registry_find(j->colls[k]),
 		                                  j->csv[k], strlen(j->csv[k]), &ins, &upd, &j->p);
 		if (rc) {
-			log_error("gen", "%s: %s", colls[k], j->p.message ? j->p.message : "error");
+			log_error("gen", "%s: %s", j->colls[k],
+			          j->p.message ? j->p.message : "error");
 			return rc;
 		}
 	}
@@ -51,6 +53,7 @@ static int gen_registry(struct store *s, int orgs, struct gen_stats *st)
 		buf_printf(&o, "gen-org-%04d,Синтетическое ведомство № %d,,regional,RU-MOW,,\r\n",
 		           i, i);
 	struct reg_job j = {.a = &a,
+	                    .colls = {"categories", "topics", "orgs", "rules"},
 	                    .csv = {"code,name,sort\r\ngen-cat,Синтетическая категория,999\r\n",
 	                            "code,category_code,name,deadline,deadline_unit,hint,active\r\n"
 	                            "gen-topic,gen-cat,Синтетическая тема,10,wdays,,1\r\n",
@@ -128,29 +131,6 @@ int gen_appeals(struct store *s, int64_t count, int orgs, struct gen_stats *st)
 	return rc;
 }
 
-struct spread_reg_job {
-	struct arena *a;
-	const char *csv[4];
-	struct problem p;
-};
-
-static int spread_reg_fn(struct store_conn *c, void *arg)
-{
-	struct spread_reg_job *j = arg;
-	static const char *const colls[4] = {"territories", "categories", "topics", "orgs"};
-	memset(&j->p, 0, sizeof(j->p));
-	for (int k = 0; k < 4; k++) {
-		int64_t ins = 0, upd = 0;
-		int rc = registry_import_csv_conn(c, j->a, &gen_actor, registry_find(colls[k]),
-		                                  j->csv[k], strlen(j->csv[k]), &ins, &upd, &j->p);
-		if (rc) {
-			log_error("gen", "%s: %s", colls[k], j->p.message ? j->p.message : "error");
-			return rc;
-		}
-	}
-	return 0;
-}
-
 static int spread_registry(struct store *s)
 {
 	struct store_conn *c;
@@ -188,8 +168,10 @@ static int spread_registry(struct store *s)
 	if (!rc && (t.overflow || o.overflow || k.overflow || p.overflow))
 		rc = ERR_TOOLARGE;
 	if (!rc) {
-		struct spread_reg_job j = {.a = &a, .csv = {t.data, k.data, p.data, o.data}};
-		rc = store_write(s, spread_reg_fn, &j);
+		struct reg_job j = {.a = &a,
+		                    .colls = {"territories", "categories", "topics", "orgs"},
+		                    .csv = {t.data, k.data, p.data, o.data}};
+		rc = store_write(s, reg_fn, &j);
 	}
 	buf_release(&t);
 	buf_release(&o);

@@ -1,5 +1,6 @@
 /* export.c: dashboard tables as CSV and XLSX files, and the dashboard answers as tables. */
 #include "analytics/export.h"
+#include "core/csv.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -85,25 +86,11 @@ void xtable_json(struct xtable *t, const json_t *v)
 
 void export_csv_field(struct buf *b, const char *s)
 {
-	if (!s)
-		return;
 	/* =, +, -, @ (and tab, CR) start a formula in a spreadsheet: keep it text */
-	bool formula = strchr("=+-@\t\r", s[0]) && s[0];
-	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-	if (!quote) {
-		buf_puts(b, s);
-		return;
-	}
-	buf_puts(b, "\"");
-	if (formula)
-		buf_puts(b, "'");
-	for (const char *p = s; *p; p++) {
-		if (*p == '"')
-			buf_puts(b, "\"\"");
-		else
-			buf_append(b, p, 1);
-	}
-	buf_puts(b, "\"");
+	if (s && s[0] && strchr("=+-@\t\r", s[0]))
+		csv_put_quoted(b, "'", s);
+	else
+		csv_put_field(b, s);
 }
 
 /* A number with up to four decimals, without trailing zeros. */

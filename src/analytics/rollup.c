@@ -40,7 +40,7 @@ static struct {
 	int64_t lease_until;
 	struct hole *holes;
 	size_t nholes;
-	struct rollup_stats st;
+	bool leader; /* held the lease on the last pass */
 } g = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 struct lease_job {
@@ -130,17 +130,16 @@ static int64_t settle(int64_t cursor, const struct store_rows *r, int64_t now)
 	return lowest <= max ? lowest - 1 : max;
 }
 
-int rollup_pass(struct store *s, int64_t *applied)
+/* One pass: takes the lease, builds if never built, applies every pending event. *applied
+ * counts the appeals refreshed. */
+static int rollup_pass(struct store *s, int64_t *applied)
 {
 	*applied = 0;
-	if (!g.node[0])
-		snprintf(g.node, sizeof(g.node), "rollup/%d/%llx", (int)getpid(),
-		         (unsigned long long)clock_mono_ns());
 	if (!lease_hold(s, LEASE_TTL_MS)) {
-		g.st.leader = false;
+		g.leader = false;
 		return 0;
 	}
-	g.st.leader = true;
+	g.leader = true;
 	struct store_conn *c;
 	int rc = store_conn_get(s, &c);
 	if (rc)
@@ -160,10 +159,8 @@ int rollup_pass(struct store *s, int64_t *applied)
 		if (!rc)
 			log_info("rollup", "{\"built_from\":%lld,\"seconds\":%.1f}", (long long)n,
 			         secs);
-		g.st.built = !rc;
 		return rc;
 	}
-	g.st.built = built;
 	while (!rc) {
 		struct arena a;
 		arena_init(&a, 1u << 16);
@@ -188,18 +185,14 @@ int rollup_pass(struct store *s, int64_t *applied)
 		free(ids);
 		bool more = r.nrows == EVENTS_PER_PASS && next > cursor;
 		arena_release(&a);
-		if (!rc) {
+		if (!rc)
 			*applied += (int64_t)n;
-			g.st.appeals_refreshed += (int64_t)n;
-			g.st.cursor = next;
-		}
 		if (!more || next == cursor)
 			break;
 		cursor = next;
 	}
 	if (c)
 		store_conn_put(s, c);
-	g.st.passes++;
 	return rc;
 }
 
@@ -240,10 +233,6 @@ int rollup_start(struct store *s)
 	return 0;
 }
 
-struct drop_job {
-	int unused;
-};
-
 static int drop_write(struct store_conn *c, void *arg)
 {
 	(void)arg;
@@ -260,16 +249,9 @@ void rollup_stop(void)
 	pthread_mutex_unlock(&g.mu);
 	pthread_join(g.th, NULL);
 	g.running = false;
-	if (g.st.leader) {
-		struct drop_job j = {0};
-		store_write(g.s, drop_write, &j);
-	}
+	if (g.leader)
+		store_write(g.s, drop_write, NULL);
 	free(g.holes);
 	g.holes = NULL;
 	g.nholes = 0;
-}
-
-void rollup_stats_get(struct rollup_stats *out)
-{
-	*out = g.st;
 }

@@ -5,6 +5,7 @@
 #include "appeals/deadline.h"
 #include "audit/audit.h"
 #include "core/buf.h"
+#include "core/csv.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/fold.h"
@@ -227,17 +228,11 @@ static const char *cut_chars(struct arena *a, const char *s, size_t max)
 	return s;
 }
 
-/* A field for CSV: always quoted, quotes doubled. */
+/* A field of the registry CSV handed to the importer. */
 static void csv_field(struct buf *b, const char *s, bool last)
 {
-	buf_puts(b, "\"");
-	for (const char *p = s ? s : ""; *p; p++) {
-		if (*p == '"')
-			buf_puts(b, "\"\"");
-		else
-			buf_append(b, p, 1);
-	}
-	buf_puts(b, last ? "\"\r\n" : "\",");
+	csv_put_quoted(b, "", s);
+	buf_puts(b, last ? "\r\n" : ",");
 }
 
 /* ---- the registry collected from the file ---- */

@@ -1,5 +1,7 @@
-/* csv.c: RFC 4180 reader. Field text is unescaped into one scratch buffer per record. */
+/* csv.c: RFC 4180 reader (field text is unescaped into one scratch buffer per record) and field
+ * writer. */
 #include "core/csv.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/mem.h"
 
@@ -84,4 +86,27 @@ int csv_next(struct csv_reader *r)
 	r->p = p;
 	r->next_line = r->line + newlines + 1;
 	return 1;
+}
+
+void csv_put_quoted(struct buf *b, const char *prefix, const char *s)
+{
+	buf_puts(b, "\"");
+	buf_puts(b, prefix);
+	for (const char *p = s ? s : ""; *p; p++) {
+		if (*p == '"')
+			buf_puts(b, "\"\"");
+		else
+			buf_append(b, p, 1);
+	}
+	buf_puts(b, "\"");
+}
+
+void csv_put_field(struct buf *b, const char *s)
+{
+	if (!s)
+		return;
+	if (strpbrk(s, ",\"\r\n"))
+		csv_put_quoted(b, "", s);
+	else
+		buf_puts(b, s);
 }

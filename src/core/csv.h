@@ -1,4 +1,5 @@
-/* csv.h: an RFC 4180 CSV reader (quoted fields may hold commas, quotes and newlines). */
+/* csv.h: an RFC 4180 CSV reader (quoted fields may hold commas, quotes and newlines) and field
+ * writer. */
 #ifndef OTKLIK_CORE_CSV_H
 #define OTKLIK_CORE_CSV_H
 
@@ -24,5 +25,12 @@ void csv_release(struct csv_reader *r);
 /* Next record: 1 when one was read (fields valid until the next call), 0 at the end,
  * ERR_INVALID on a malformed record (unterminated quote, garbage after a closing quote). */
 int csv_next(struct csv_reader *r);
+
+struct buf;
+/* Appends s as one field: quoted (quotes doubled) when it holds a comma, quote, CR or LF; NULL
+ * is an empty field. */
+void csv_put_field(struct buf *b, const char *s);
+/* Appends s quoted, with prefix (e.g. "'") inside the quotes before it. */
+void csv_put_quoted(struct buf *b, const char *prefix, const char *s);
 
 #endif

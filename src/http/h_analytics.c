@@ -41,8 +41,7 @@ static int64_t query_id(struct req *r, const char *name, int *rc)
 	return v;
 }
 
-/* The common query (dates, ids), validated and put in the caller's scope. */
-static int load_filter(struct req *r, struct store_conn *c, struct dash_filter *f)
+int analytics_load_filter(struct req *r, struct store_conn *c, struct dash_filter *f)
 {
 	int rc = 0;
 	struct dash_args in = {http_query(r, "from"),
@@ -110,7 +109,7 @@ static int dash_handle(struct req *r, const struct dash_call *call)
 	struct dash_filter f;
 	json_t *o = NULL;
 	struct problem p = {0};
-	rc = load_filter(r, c, &f);
+	rc = analytics_load_filter(r, c, &f);
 	if (!rc && (rc = call->run(r, c, &f, &o, &p)))
 		rc = fail_p(r, rc, &p);
 	store_conn_put(r->store, c);

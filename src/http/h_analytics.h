@@ -13,4 +13,10 @@ int h_analytics_problem_timeline(struct req *r);
 /* open data: anonymised appeals as CSV (public) */
 int h_opendata_appeals(struct req *r);
 
+/* The common query of the dashboard endpoints (from, to, territory_id, category_id, topic_id,
+ * org_id), validated and put in the caller's scope (docs/analytics.md); renders the error. */
+struct store_conn;
+struct dash_filter;
+int analytics_load_filter(struct req *r, struct store_conn *c, struct dash_filter *f);
+
 #endif

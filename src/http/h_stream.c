@@ -4,6 +4,7 @@
  * Ids of appeals may commit out of order on PostgreSQL: each poll looks a little below the
  * highest id sent and skips the ids it has already handled. */
 #include "http/h_stream.h"
+#include "http/h_analytics.h"
 #include "analytics/dashboard.h"
 #include "core/buf.h"
 #include "core/clock.h"
@@ -34,7 +35,6 @@ struct live {
 	size_t nseen, seen_at;
 	struct terr_memo *memo;
 	size_t nmemo;
-	bool no_alarms; /* the alarms table is not there (yet) */
 };
 
 static void live_free(void *ctx)
@@ -146,14 +146,8 @@ static int poll_appeals(struct live *l, struct store_conn *c, struct arena *a, s
 
 static int poll_alarms(struct live *l, struct store_conn *c, struct arena *a, struct buf *out)
 {
-	if (l->no_alarms)
-		return 0;
 	struct store_rows r;
 	int rc = store_live_alarms_after(c, a, l->last_alarm, POLL_ALARMS, &r);
-	if (rc) {
-		l->no_alarms = true; /* migration 0009 not applied: no alarms to stream */
-		return 0;
-	}
 	for (size_t i = 0; !rc && i < r.nrows; i++) {
 		l->last_alarm = store_rows_i64(&r, i, 0);
 		bool in = true;
@@ -210,37 +204,18 @@ static int live_poll(void *ctx, struct buf *out, int64_t now)
 	return 0;
 }
 
-static int64_t query_id(struct req *r, const char *name, int *rc)
-{
-	int64_t v = 0;
-	if (!*rc)
-		*rc = http_query_int(r, name, 1, INT64_MAX, &v);
-	return v;
-}
-
 int h_analytics_stream(struct req *r)
 {
-	int rc = 0;
-	struct dash_args in = {NULL,
-	                       NULL,
-	                       query_id(r, "territory_id", &rc),
-	                       query_id(r, "category_id", &rc),
-	                       query_id(r, "topic_id", &rc),
-	                       query_id(r, "org_id", &rc)};
 	int64_t max_s = 600;
-	if (!rc)
-		rc = http_query_int(r, "max_seconds", 1, 600, &max_s);
+	int rc = http_query_int(r, "max_seconds", 1, 600, &max_s);
 	if (rc)
 		return rc;
 	struct store_conn *c;
 	rc = store_conn_get(r->store, &c);
 	if (rc)
 		return rc;
-	struct problem p = {0};
 	struct dash_filter f;
-	rc = dash_filter_parse(c, &in, stat_day_of_ms(clock_now_ms()), &f, &p);
-	if (!rc)
-		rc = dash_scope(c, &r->actor, &f, &p);
+	rc = analytics_load_filter(r, c, &f);
 	struct live *l = NULL;
 	if (!rc) {
 		l = xcalloc(1, sizeof(*l));
@@ -254,15 +229,13 @@ int h_analytics_stream(struct req *r)
 		} else {
 			rc = store_live_max_ids(c, &l->last_appeal, &l->last_alarm);
 			l->floor = l->last_appeal;
-			if (l->last_alarm < 0)
-				l->no_alarms = true, l->last_alarm = 0;
 		}
 	}
 	store_conn_put(r->store, c);
 	if (rc) {
 		if (l)
 			live_free(l);
-		return p.message ? http_fail(r, rc, p.message, p.field) : rc;
+		return rc; /* analytics_load_filter rendered its own errors */
 	}
 	http_add_header(r, "X-Accel-Buffering", "no");
 	struct http_stream_spec spec = {live_poll, live_free, l, 1000, max_s * 1000};

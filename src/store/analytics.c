@@ -1082,8 +1082,8 @@ int store_stat_executors(struct store_conn *c, struct arena *a, int64_t org_id, 
 int store_live_max_ids(struct store_conn *c, int64_t *appeal, int64_t *alarm)
 {
 	int rc = store_query_i64(c, "SELECT COALESCE(MAX(id), 0) FROM appeals", NULL, 0, appeal);
-	if (!rc && store_query_i64(c, "SELECT COALESCE(MAX(id), 0) FROM alarms", NULL, 0, alarm))
-		*alarm = -1;
+	if (!rc)
+		rc = store_query_i64(c, "SELECT COALESCE(MAX(id), 0) FROM alarms", NULL, 0, alarm);
 	return rc;
 }
 

@@ -70,7 +70,7 @@ int store_stat_executors(struct store_conn *c, struct arena *a, int64_t org_id, 
 
 /* --- the live stream (src/http/h_stream.c) --- */
 
-/* The highest appeal id and alarm id now (0 when none; *alarm -1 when there is no alarms table). */
+/* The highest appeal id and alarm id now (0 when none). */
 int store_live_max_ids(struct store_conn *c, int64_t *appeal, int64_t *alarm);
 /* Appeals with id > after in id order (≤ limit): id, created_at, territory_id, category_id,
  * topic_id, org_id. */

@@ -1,4 +1,5 @@
 /* dashboard.c (store): SQL of the dashboard API beside the rollups: names, problems, open data. */
+#include "store/plist.h"
 #include "store/dashboard.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -9,33 +10,6 @@
 #define MSK_MS    10800000LL /* UTC+3: the reporting zone of docs/analytics.md */
 #define SQL_MAX   (1u << 20)
 #define DAY_OF_AT "((%s + 10800000) / 86400000)"
-
-/* A parameter list that numbers itself: SQL pieces get "$k" for each value added. */
-struct plist {
-	struct store_val v[16];
-	size_t n;
-	struct arena *a;
-};
-
-static const char *pl_add(struct plist *p, struct store_val v)
-{
-	p->v[p->n++] = v;
-	return arena_printf(p->a, "$%zu", p->n);
-}
-
-/* "$k,…" for ids in an arena-owned list (ids are bound in a second array). */
-static const char *ids_list(struct arena *a, struct store_val *vals, size_t first,
-                            const int64_t *ids, size_t n)
-{
-	struct buf b = BUF_INIT(SQL_MAX);
-	for (size_t i = 0; i < n; i++) {
-		vals[first + i] = sv_int(ids[i]);
-		buf_printf(&b, "%s$%zu", i ? "," : "", first + i + 1);
-	}
-	char *s = arena_strndup(a, b.data ? b.data : "", b.len);
-	buf_release(&b);
-	return s;
-}
 
 int64_t store_dash_day_ms(int32_t day)
 {
@@ -142,7 +116,8 @@ int store_dash_name(struct store_conn *c, struct arena *a, const char *table, in
 int store_dash_problems(struct store_conn *c, struct arena *a, const struct dash_problem_query *q,
                         struct store_rows *out, int64_t *total)
 {
-	struct plist pl = {.a = a};
+	struct plist pl;
+	pl_init(&pl, a, 16);
 	const char *pf = pl_add(&pl, sv_int(q->prev_from_ms));
 	const char *cf = pl_add(&pl, sv_int(q->from_ms));
 	const char *ce = pl_add(&pl, sv_int(q->end_ms));
@@ -212,8 +187,9 @@ int store_dash_problem_bodies(struct store_conn *c, struct arena *a, const int64
 		memset(out, 0, sizeof(*out));
 		return 0;
 	}
-	struct store_val *v = arena_alloc(a, n * sizeof(*v));
-	const char *in = ids_list(a, v, 0, ids, n);
+	struct plist pl;
+	pl_init(&pl, a, n);
+	const char *in = pl_ids(&pl, ids, n);
 	return store_query(c, a,
 	                   arena_printf(a,
 	                                "SELECT x.problem_id, x.org_id, o.name, COUNT(*) FROM "
@@ -221,21 +197,7 @@ int store_dash_problem_bodies(struct store_conn *c, struct arena *a, const int64
 	                                "x.problem_id IN (%s) GROUP BY x.problem_id, x.org_id, "
 	                                "o.name ORDER BY x.problem_id, COUNT(*) DESC, x.org_id",
 	                                in),
-	                   v, n, out);
-}
-
-/* Whether the alarms table (migration 0009_alarms) exists. */
-static int alarms_exist(struct store_conn *c, bool *yes)
-{
-	int64_t n = 0;
-	const char *sql =
-	    store_backend(store_conn_store(c)) == STORE_PG
-	        ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'alarms' AND "
-	          "table_schema = current_schema()"
-	        : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'alarms'";
-	int rc = store_query_i64(c, sql, NULL, 0, &n);
-	*yes = !rc && n > 0;
-	return rc;
+	                   pl.v, pl.n, out);
 }
 
 int store_dash_problem_alarms(struct store_conn *c, struct arena *a, const int64_t *ids, size_t n,
@@ -244,12 +206,9 @@ int store_dash_problem_alarms(struct store_conn *c, struct arena *a, const int64
 	memset(out, 0, sizeof(*out));
 	if (!n)
 		return 0;
-	bool yes = false;
-	int rc = alarms_exist(c, &yes);
-	if (rc || !yes)
-		return rc;
-	struct store_val *v = arena_alloc(a, n * sizeof(*v));
-	const char *in = ids_list(a, v, 0, ids, n);
+	struct plist pl;
+	pl_init(&pl, a, n);
+	const char *in = pl_ids(&pl, ids, n);
 	return store_query(
 	    c, a,
 	    arena_printf(a,
@@ -258,7 +217,7 @@ int store_dash_problem_alarms(struct store_conn *c, struct arena *a, const int64
 	                 "WHERE l.id IN (SELECT MAX(m.id) FROM alarms m WHERE "
 	                 "m.problem_id IN (%s) GROUP BY m.problem_id)",
 	                 in),
-	    v, n, out);
+	    pl.v, pl.n, out);
 }
 
 int store_dash_problem_days(struct store_conn *c, struct arena *a, int64_t id,
@@ -298,7 +257,8 @@ static const char *open_filter(struct plist *pl, int64_t territory_id, int64_t f
 int store_dash_open_counts(struct store_conn *c, struct arena *a, int64_t territory_id,
                            int64_t from_ms, int64_t end_ms, struct store_rows *out)
 {
-	struct plist pl = {.a = a};
+	struct plist pl;
+	pl_init(&pl, a, 16);
 	const char *where;
 	const char *with = open_filter(&pl, territory_id, from_ms, end_ms, &where);
 	const char *day = arena_printf(a, DAY_OF_AT, "x.created_at");
@@ -315,7 +275,8 @@ int store_dash_open_page(struct store_conn *c, struct arena *a, int64_t territor
                          int64_t from_ms, int64_t end_ms, int64_t after_at, int64_t after_id,
                          int64_t limit, struct store_rows *out)
 {
-	struct plist pl = {.a = a};
+	struct plist pl;
+	pl_init(&pl, a, 16);
 	const char *where;
 	const char *with = open_filter(&pl, territory_id, from_ms, end_ms, &where);
 	const char *at = pl_add(&pl, sv_int(after_at));

@@ -51,7 +51,7 @@ int store_dash_problems(struct store_conn *c, struct arena *a, const struct dash
 /* Bodies of these problems' appeals: problem_id, org_id, org_name, appeals (most first). */
 int store_dash_problem_bodies(struct store_conn *c, struct arena *a, const int64_t *ids, size_t n,
                               struct store_rows *out);
-/* The latest alarm of each of these problems, when the alarms table exists (else no rows):
+/* The latest alarm of each of these problems:
  * problem_id, id, kind, observed, expected, window_min, reason, first_at, at. */
 int store_dash_problem_alarms(struct store_conn *c, struct arena *a, const int64_t *ids, size_t n,
                               struct store_rows *out);

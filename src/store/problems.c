@@ -1,53 +1,10 @@
 /* problems.c (store): SQL of the text engine in the server: history, leases, problems. */
 #include "store/problems.h"
+#include "store/plist.h"
 #include "core/buf.h"
 #include "core/err.h"
 
 #include <string.h>
-
-/* A parameter list that numbers itself: sql pieces get "$k" for each value added. */
-struct plist {
-	struct store_val *v;
-	size_t n, cap;
-	struct arena *a;
-};
-
-static void pl_init(struct plist *p, struct arena *a, size_t cap)
-{
-	p->a = a;
-	p->cap = cap;
-	p->n = 0;
-	p->v = arena_alloc(a, cap * sizeof(*p->v));
-}
-
-/* Adds a value and returns its placeholder ("$3"). */
-static const char *pl_add(struct plist *p, struct store_val v)
-{
-	if (p->n == p->cap) {
-		struct store_val *nv = arena_alloc(p->a, 2 * p->cap * sizeof(*nv));
-		memcpy(nv, p->v, p->n * sizeof(*nv));
-		p->v = nv;
-		p->cap *= 2;
-	}
-	p->v[p->n++] = v;
-	return arena_printf(p->a, "$%zu", p->n);
-}
-
-/* "$k,$k+1,…" for ids (or "-1" when there are none, which matches no row). */
-static const char *pl_ids(struct plist *p, const int64_t *ids, size_t n)
-{
-	if (!n)
-		return "-1";
-	struct buf b = BUF_INIT(1u << 20);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			buf_puts(&b, ",");
-		buf_puts(&b, pl_add(p, sv_int(ids[i])));
-	}
-	char *s = arena_strndup(p->a, b.data, b.len);
-	buf_release(&b);
-	return s;
-}
 
 int store_assist_topics(struct store_conn *c, struct arena *a, struct store_rows *out)
 {

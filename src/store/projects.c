@@ -1,4 +1,5 @@
 /* projects.c (store): SQL of the project map: projects, linked problems, stages, feedback. */
+#include "store/plist.h"
 #include "store/projects.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -42,19 +43,6 @@
 #define PROJECT_OUTER                                                                              \
 	"SELECT z.*, CASE WHEN z.stored_status = 'done' AND (z.returned = 1 OR 2 * z.fb_not_gone " \
 	"> z.fb_gone + z.fb_not_gone) THEN 'attention' ELSE z.stored_status END AS status FROM "
-
-/* A parameter list that numbers itself (as in problems.c). */
-struct plist {
-	struct store_val v[16];
-	size_t n;
-	struct arena *a;
-};
-
-static const char *pl_add(struct plist *p, struct store_val v)
-{
-	p->v[p->n++] = v;
-	return arena_printf(p->a, "$%zu", p->n);
-}
 
 static struct store_val opt_text(const char *s)
 {
@@ -176,7 +164,8 @@ int store_project_get(struct store_conn *c, struct arena *a, int64_t id, struct 
 int store_projects_list(struct store_conn *c, struct arena *a, const struct project_filter *f,
                         struct store_rows *out, int64_t *total)
 {
-	struct plist pl = {.a = a};
+	struct plist pl;
+	pl_init(&pl, a, 16);
 	struct buf w = BUF_INIT(1u << 16);
 	if (f->territory_id)
 		buf_printf(

@@ -20,13 +20,13 @@ static int bad(struct problem *p, int rc, const char *message, const char *field
 
 /* --- filters, scope, periods ---------------------------------------------------------------- */
 
-int dash_dates(const char *from, const char *to, int32_t today, int32_t *out_from, int32_t *out_to,
-               struct problem *p)
+int dash_dates(const char *from, const char *to, int32_t today, int32_t default_days,
+               int32_t *out_from, int32_t *out_to, struct problem *p)
 {
 	int32_t t = today, f;
 	if (to && *to && !stat_day_parse(to, &t))
 		return bad(p, ERR_INVALID, "Дата должна быть в формате ГГГГ-ММ-ДД", "to");
-	f = t - (DASH_DEFAULT_DAYS - 1);
+	f = t - (default_days - 1);
 	if (from && *from && !stat_day_parse(from, &f))
 		return bad(p, ERR_INVALID, "Дата должна быть в формате ГГГГ-ММ-ДД", "from");
 	if (f > t)
@@ -40,7 +40,12 @@ int dash_dates(const char *from, const char *to, int32_t today, int32_t *out_fro
 
 void dash_period_of(const struct stat_key *k, int32_t from, int32_t to, struct dash_period *out)
 {
-	out->monthly = !stat_key_daily(k);
+	dash_period_span(!stat_key_daily(k), from, to, out);
+}
+
+void dash_period_span(bool monthly, int32_t from, int32_t to, struct dash_period *out)
+{
+	out->monthly = monthly;
 	if (!out->monthly) {
 		int32_t n = to - from + 1;
 		out->from = from;
@@ -60,7 +65,7 @@ int dash_filter_parse(struct store_conn *c, const struct dash_args *in, int32_t 
                       struct dash_filter *out, struct problem *p)
 {
 	memset(out, 0, sizeof(*out));
-	int rc = dash_dates(in->from, in->to, today, &out->from, &out->to, p);
+	int rc = dash_dates(in->from, in->to, today, DASH_DEFAULT_DAYS, &out->from, &out->to, p);
 	if (rc)
 		return rc;
 	static const struct {

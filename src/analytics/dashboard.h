@@ -37,11 +37,15 @@ struct dash_period {
 	bool monthly;
 };
 
-/* Dates: YYYY-MM-DD, to defaults to today and from to 29 days before it; from <= to; at most
- * DASH_MAX_DAYS. Returns 0 or ERR_INVALID with p (message and field). No database needed. */
-int dash_dates(const char *from, const char *to, int32_t today, int32_t *out_from, int32_t *out_to,
-               struct problem *p);
-/* The period of a key for [from, to]. */
+/* Dates: YYYY-MM-DD, to defaults to today and from to default_days - 1 days before it;
+ * from <= to; at most DASH_MAX_DAYS. Returns 0 or ERR_INVALID with p (message and field). No
+ * database needed. */
+int dash_dates(const char *from, const char *to, int32_t today, int32_t default_days,
+               int32_t *out_from, int32_t *out_to, struct problem *p);
+/* The period for [from, to]: those days, or whole months when monthly; the previous period is
+ * as many days (months) just before. */
+void dash_period_span(bool monthly, int32_t from, int32_t to, struct dash_period *out);
+/* The period of a key for [from, to] (monthly unless the key is kept by day). */
 void dash_period_of(const struct stat_key *k, int32_t from, int32_t to, struct dash_period *out);
 
 /* Parses the common query: dates (dash_dates with today), ids that exist (ERR_INVALID with the

@@ -43,50 +43,20 @@ static int64_t day_end_ms(int32_t day)
 }
 
 int ratings_period(const char *from, const char *to, int32_t today, int default_days, bool monthly,
-                   struct rating_period *out, struct problem *p)
+                   struct dash_period *out, struct problem *p)
 {
 	memset(out, 0, sizeof(*out));
-	int32_t f, t = today;
-	if (to && !stat_day_parse(to, &t)) {
-		p->message = "Дата окончания — в виде ГГГГ-ММ-ДД";
-		p->field = "to";
-		return ERR_INVALID;
-	}
-	if (from && !stat_day_parse(from, &f)) {
-		p->message = "Дата начала — в виде ГГГГ-ММ-ДД";
-		p->field = "from";
-		return ERR_INVALID;
-	}
-	if (!from)
-		f = monthly ? stat_month_first_day(stat_month_of_day(t) - 2)
-		            : t - (default_days - 1);
-	if (f > t) {
-		p->message = "Начало периода позже его окончания";
-		p->field = "from";
-		return ERR_INVALID;
-	}
-	if (t - f + 1 > RATINGS_MAX_DAYS) {
-		p->message = "Период длиннее 10 лет";
-		p->field = "from";
-		return ERR_INVALID;
-	}
-	out->monthly = monthly;
-	if (monthly) {
-		int32_t m0 = stat_month_of_day(f), m1 = stat_month_of_day(t);
-		out->from = stat_month_first_day(m0);
-		out->to = stat_month_last_day(m1);
-		out->prev_to = out->from - 1;
-		out->prev_from = stat_month_first_day(m0 - (m1 - m0 + 1));
-	} else {
-		out->from = f;
-		out->to = t;
-		out->prev_to = f - 1;
-		out->prev_from = f - (t - f + 1);
-	}
+	int32_t f, t;
+	int rc = dash_dates(from, to, today, default_days, &f, &t, p);
+	if (rc)
+		return rc;
+	if (monthly && !(from && *from)) /* this month and the two before it */
+		f = stat_month_first_day(stat_month_of_day(t) - 2);
+	dash_period_span(monthly, f, t, out);
 	return 0;
 }
 
-static json_t *period_pair(json_t *o, const struct rating_period *pd)
+static json_t *period_pair(json_t *o, const struct dash_period *pd)
 {
 	json_t *cur = period_json(pd->from, pd->to);
 	json_object_set_new(cur, "granularity", json_string(pd->monthly ? "month" : "day"));
@@ -426,7 +396,7 @@ static json_t *indicator_json(struct arena *a, int k, const struct region *rg,
                               const struct rating_region_in *in, const struct rating_region_out *o,
                               const struct rating_region_in *pin,
                               const struct rating_region_out *po, const double *avg,
-                              const struct rating_params *prm, const struct rating_period *pd)
+                              const struct rating_params *prm, const struct dash_period *pd)
 {
 	const struct rating_indicator *ind = &rating_indicators[k];
 	double step = !strcmp(ind->unit, "hours") || !strcmp(ind->unit, "score") ? 0.01 : 0.0001;
@@ -454,7 +424,7 @@ static json_t *indicator_json(struct arena *a, int k, const struct region *rg,
 }
 
 static int region_bodies_json(struct store_conn *c, struct arena *a, int64_t region_id,
-                              const struct rating_period *pd, json_t **out)
+                              const struct dash_period *pd, json_t **out)
 {
 	struct store_rows r;
 	int rc =
@@ -473,7 +443,7 @@ static int region_bodies_json(struct store_conn *c, struct arena *a, int64_t reg
 	return 0;
 }
 
-int ratings_regions(struct store_conn *c, struct arena *a, const struct rating_period *pd,
+int ratings_regions(struct store_conn *c, struct arena *a, const struct dash_period *pd,
                     int64_t min_appeals, int64_t region_id, json_t **out)
 {
 	struct rating_params prm;
@@ -573,7 +543,7 @@ static const char *day_or_null(struct arena *a, int64_t day)
 }
 
 int ratings_drill(struct store_conn *c, struct arena *a, int64_t region_id, const char *indicator,
-                  const struct rating_period *pd, bool bad_only, int64_t limit, int64_t offset,
+                  const struct dash_period *pd, bool bad_only, int64_t limit, int64_t offset,
                   json_t **out, struct problem *p)
 {
 	int k = indicator ? rating_indicator_find(indicator) : -1;
@@ -681,7 +651,7 @@ static int cmp_entry(const void *x, const void *y)
 	return cmp_brief(x, y);
 }
 
-static json_t *table_json(json_t **items, size_t n, const struct rating_period *pd,
+static json_t *table_json(json_t **items, size_t n, const struct dash_period *pd,
                           int64_t min_sample)
 {
 	qsort(items, n, sizeof(*items), cmp_entry);
@@ -743,7 +713,7 @@ static void org_set_free(struct org_set *s)
 }
 
 int ratings_bodies(struct store_conn *c, struct arena *a, const struct actor *who, int64_t org_id,
-                   int64_t territory_id, const struct rating_period *pd, int64_t min_sample,
+                   int64_t territory_id, const struct dash_period *pd, int64_t min_sample,
                    json_t **out, struct problem *p)
 {
 	struct org_set set = {0};
@@ -849,7 +819,7 @@ static void exec_row(const struct store_rows *r, size_t i, struct rating_counts 
 }
 
 int ratings_executors(struct store_conn *c, struct arena *a, const struct actor *who,
-                      int64_t org_id, const struct rating_period *pd, int64_t min_sample,
+                      int64_t org_id, const struct dash_period *pd, int64_t min_sample,
                       json_t **out, struct problem *p)
 {
 	if (!org_id)

@@ -210,7 +210,7 @@ int h_opendata_appeals(struct req *r)
 	int32_t from, to;
 	struct problem p = {0};
 	rc = dash_dates(http_query(r, "from"), http_query(r, "to"), stat_day_of_ms(clock_now_ms()),
-	                &from, &to, &p);
+	                DASH_DEFAULT_DAYS, &from, &to, &p);
 	if (rc)
 		return fail_p(r, rc, &p);
 	if (to - from + 1 > OPENDATA_MAX_DAYS)

@@ -14,7 +14,7 @@ static int fail_p(struct req *r, int rc, const struct problem *p)
 }
 
 /* The period of from/to; monthly for bodies (their rollups are kept by month). */
-static int period(struct req *r, bool monthly, struct rating_period *pd)
+static int period(struct req *r, bool monthly, struct dash_period *pd)
 {
 	struct problem p = {0};
 	int rc =
@@ -35,7 +35,7 @@ static int answer(struct req *r, int rc, json_t *out, const struct problem *p)
 
 static int regions(struct req *r, int64_t id)
 {
-	struct rating_period pd;
+	struct dash_period pd;
 	int64_t min_appeals = 0;
 	int rc = period(r, false, &pd);
 	if (!rc)
@@ -70,7 +70,7 @@ int h_ratings_region_appeals(struct req *r)
 	int64_t id, limit = 50, offset = 0;
 	if (http_param_id(r, 0, &id))
 		return http_fail(r, ERR_NOTFOUND, "Регион не найден", NULL);
-	struct rating_period pd;
+	struct dash_period pd;
 	int rc = period(r, false, &pd);
 	if (!rc)
 		rc = http_query_int(r, "limit", 1, 100, &limit);
@@ -101,7 +101,7 @@ int h_ratings_region_appeals(struct req *r)
 
 int h_ratings_bodies(struct req *r)
 {
-	struct rating_period pd;
+	struct dash_period pd;
 	int64_t org_id = 0, territory_id = 0, min_sample = 0;
 	int rc = period(r, true, &pd);
 	if (!rc)
@@ -124,7 +124,7 @@ int h_ratings_bodies(struct req *r)
 
 int h_ratings_executors(struct req *r)
 {
-	struct rating_period pd;
+	struct dash_period pd;
 	int64_t org_id = 0, min_sample = 0;
 	int rc = period(r, false, &pd);
 	if (!rc)

@@ -26,14 +26,15 @@ Test(dashboard, dates_default_to_the_last_30_days)
 {
 	int32_t f, t;
 	struct problem p = {0};
-	cr_assert_eq(dash_dates(NULL, NULL, d("2026-03-10"), &f, &t, &p), 0);
+	cr_assert_eq(dash_dates(NULL, NULL, d("2026-03-10"), DASH_DEFAULT_DAYS, &f, &t, &p), 0);
 	cr_expect_str_eq(fmt(t), "2026-03-10");
 	cr_expect_str_eq(fmt(f), "2026-02-09");
 	/* only to: 30 days ending there */
-	cr_assert_eq(dash_dates(NULL, "2026-01-30", d("2026-03-10"), &f, &t, &p), 0);
+	cr_assert_eq(dash_dates(NULL, "2026-01-30", d("2026-03-10"), DASH_DEFAULT_DAYS, &f, &t, &p),
+	             0);
 	cr_expect_str_eq(fmt(f), "2026-01-01");
 	/* empty values count as absent */
-	cr_assert_eq(dash_dates("", "", d("2026-03-10"), &f, &t, &p), 0);
+	cr_assert_eq(dash_dates("", "", d("2026-03-10"), DASH_DEFAULT_DAYS, &f, &t, &p), 0);
 	cr_expect_eq(t - f, 29);
 }
 
@@ -41,17 +42,22 @@ Test(dashboard, dates_refused_with_the_field)
 {
 	int32_t f, t;
 	struct problem p = {0};
-	cr_expect_eq(dash_dates("2026-13-01", NULL, d("2026-03-10"), &f, &t, &p), ERR_INVALID);
+	cr_expect_eq(dash_dates("2026-13-01", NULL, d("2026-03-10"), DASH_DEFAULT_DAYS, &f, &t, &p),
+	             ERR_INVALID);
 	cr_expect_str_eq(p.field, "from");
-	cr_expect_eq(dash_dates(NULL, "2026-02-29", d("2026-03-10"), &f, &t, &p), ERR_INVALID);
+	cr_expect_eq(dash_dates(NULL, "2026-02-29", d("2026-03-10"), DASH_DEFAULT_DAYS, &f, &t, &p),
+	             ERR_INVALID);
 	cr_expect_str_eq(p.field, "to");
-	cr_expect_eq(dash_dates("2026-03-02", "2026-03-01", 0, &f, &t, &p), ERR_INVALID);
+	cr_expect_eq(dash_dates("2026-03-02", "2026-03-01", 0, DASH_DEFAULT_DAYS, &f, &t, &p),
+	             ERR_INVALID);
 	cr_expect_str_eq(p.field, "from");
-	cr_expect_eq(dash_dates("2000-01-01", "2026-03-01", 0, &f, &t, &p), ERR_INVALID);
+	cr_expect_eq(dash_dates("2000-01-01", "2026-03-01", 0, DASH_DEFAULT_DAYS, &f, &t, &p),
+	             ERR_INVALID);
 	cr_expect_str_eq(p.field, "from");
-	cr_expect_eq(dash_dates("2026-3-1", NULL, d("2026-03-10"), &f, &t, &p), ERR_INVALID);
+	cr_expect_eq(dash_dates("2026-3-1", NULL, d("2026-03-10"), DASH_DEFAULT_DAYS, &f, &t, &p),
+	             ERR_INVALID);
 	/* a one-day period is fine */
-	cr_expect_eq(dash_dates("2026-03-01", "2026-03-01", 0, &f, &t, &p), 0);
+	cr_expect_eq(dash_dates("2026-03-01", "2026-03-01", 0, DASH_DEFAULT_DAYS, &f, &t, &p), 0);
 }
 
 Test(dashboard, daily_period_and_the_previous_one)

@@ -21,6 +21,10 @@ struct classifier_params classifier_params_default(void)
 	    .lr = 1.0f,
 	    .l2 = 1e-6f,
 	    .recency_halflife_days = 0,
+	    .prior_halflife_days = 10,
+	    .prior_weight = 1.0f,
+	    .prior_smooth = 1,
+	    .prior_flatten = 0.15f,
 	    .seed = 42,
 	};
 	return p;
@@ -193,6 +197,41 @@ static uint64_t rng_next(uint64_t *s)
 	return *s;
 }
 
+/* The prior adjustments (classifier.h) over the m examples order[0..m) with classes y[] and
+ * ages age_days[] (may be NULL): bias_k += w · ln(recent share / share) − flatten · ln(share). */
+static void prior_adjust(struct classifier *c, const struct classifier_params *p,
+                         const float *age_days, const uint32_t *y, const size_t *order, size_t m)
+{
+	uint32_t K = c->nclasses;
+	if (!K || !m)
+		return;
+	double *all = xcalloc(2 * (size_t)K, sizeof(*all)), *rec = all + K, nr = 0;
+	double amin = 0;
+	for (size_t j = 0; age_days && j < m; j++)
+		if (j == 0 || age_days[order[j]] < amin)
+			amin = age_days[order[j]];
+	int recent = age_days && p->prior_halflife_days > 0 && p->prior_weight != 0;
+	for (size_t j = 0; j < m; j++) {
+		size_t i = order[j];
+		all[y[i]] += 1;
+		if (recent) {
+			double w = exp2(-(age_days[i] - amin) / p->prior_halflife_days);
+			rec[y[i]] += w;
+			nr += w;
+		}
+	}
+	double s = (p->prior_smooth > 0 ? p->prior_smooth : 0) * K;
+	for (uint32_t k = 0; k < K; k++) {
+		double pa = (all[k] + 1) / ((double)m + K); /* Laplace */
+		double adj = -p->prior_flatten * log(pa);
+		if (recent) /* both shares shrunk alike towards pa, so one age for all is neutral */
+			adj += p->prior_weight * log(((rec[k] + s * pa) / (nr + s)) /
+			                             ((all[k] + s * pa) / ((double)m + s)));
+		c->bias[k] += (float)adj;
+	}
+	free(all);
+}
+
 int classifier_train(struct classifier *c, const struct classifier_params *p,
                      const char *const *texts, const size_t *lens, const char *const *labels,
                      const float *age_days, size_t n)
@@ -282,6 +321,7 @@ int classifier_train(struct classifier *c, const struct classifier_params *p,
 		c->wscale = 1;
 		free(avg);
 	}
+	prior_adjust(c, p, age_days, y, order, m);
 	rc = 0;
 out:
 	for (size_t i = 0; i < n; i++)
@@ -364,7 +404,8 @@ int classifier_predict(const struct classifier *c, struct classifier_worker *wk,
 	return (int)k;
 }
 
-static const char model_magic[8] = {'O', 'T', 'K', 'C', 'L', 'S', '1', '\0'};
+/* version 2: the parameters gained the recent-prior settings */
+static const char model_magic[8] = {'O', 'T', 'K', 'C', 'L', 'S', '2', '\0'};
 
 int classifier_save(const struct classifier *c, const char *path)
 {

@@ -15,6 +15,15 @@ struct classifier_params {
 	float lr, l2;
 	unsigned average;            /* 1: average the weights of the later epochs */
 	float recency_halflife_days; /* weight of an example halves per this age; 0 = off */
+	/* Prior adjustments, applied to the biases once training ends:
+	 * - recent shift: + prior_weight · ln(recent share / overall share) per class, the recent
+	 *   share counting examples with weights halving every prior_halflife_days of age (0 = off;
+	 *   needs ages), shrunk towards the overall share by prior_smooth examples per class. It
+	 *   follows seasonal topics (snow, icicles) within days;
+	 * - flattening: − prior_flatten · ln(overall share): rare topics reach the top 3 more
+	 * often.
+	 */
+	float prior_halflife_days, prior_weight, prior_smooth, prior_flatten;
 	uint64_t seed;
 };
 
@@ -57,8 +66,9 @@ void classifier_init(struct classifier *c);
 void classifier_release(struct classifier *c);
 
 /* Trains from n texts with labels (copied) and optional ages in days (NULL = all 0, used by
- * recency weighting). Replaces any previous model. Returns 0, ERR_INVALID (n == 0, bad params or
- * a text that is not UTF-8 — such texts are skipped, not fatal, unless all are bad). */
+ * recency weighting and the recent shift, both then off). Replaces any previous model.
+ * Returns 0, ERR_INVALID (n == 0, bad params or a text that is not UTF-8 — such texts are skipped,
+ * not fatal, unless all are bad). */
 int classifier_train(struct classifier *c, const struct classifier_params *p,
                      const char *const *texts, const size_t *lens, const char *const *labels,
                      const float *age_days, size_t n);

@@ -58,7 +58,10 @@ static const char routing_usage[] =
     "  predicts for TEST and prints {topic_top1, topic_top3, category_top1, executor_acc,\n"
     "  train_s, predict_s, peak_rss_mb} as the last line.\n"
     "  Tuning: --epochs N --lr X --l2 X --bits N --cmin N --cmax N --min-df N --halflife DAYS\n"
-    "          --average 0|1 --flags N; bodies: --ex-generic X --ex-geo X --ex-halflife DAYS\n"
+    "          --average 0|1 --flags N\n"
+    "          --prior-halflife DAYS --prior-weight X --prior-smooth N (recent shift of the\n"
+    "          topic priors, 0 days = off) --prior-flatten X (0 = off)\n"
+    "          bodies: --ex-generic X --ex-geo X --ex-halflife DAYS\n"
     "          --dump OUT.jsonl: predicted body of each routed TEST appeal\n";
 
 static int eval_routing(int argc, char **argv)
@@ -112,6 +115,14 @@ static int eval_routing(int argc, char **argv)
 			p.average = (unsigned)atoi(v);
 		else if (strcmp(a, "--halflife") == 0)
 			p.recency_halflife_days = strtof(v, NULL);
+		else if (strcmp(a, "--prior-halflife") == 0)
+			p.prior_halflife_days = strtof(v, NULL);
+		else if (strcmp(a, "--prior-weight") == 0)
+			p.prior_weight = strtof(v, NULL);
+		else if (strcmp(a, "--prior-smooth") == 0)
+			p.prior_smooth = strtof(v, NULL);
+		else if (strcmp(a, "--prior-flatten") == 0)
+			p.prior_flatten = strtof(v, NULL);
 		else {
 			fprintf(stderr, "eval routing: unknown option %s\n%s", a, routing_usage);
 			return 2;

@@ -125,3 +125,62 @@ Test(classifier, save_and_load_give_the_same_predictions)
 	classifier_release(&back);
 	unlink(path);
 }
+
+/* The seasonal case: "наледь" (icicles) and "снег" (snow) texts share words; when the newest
+ * appeals are mostly about icicles, an ambiguous text leans to icicles (the recent shift), while
+ * the same examples without ages (or all of one age) leave the model as it was. */
+static const char *const season_text[] = {
+    "снег на крыше, наледь", "сосульки и наледь на крыше",  "наледь на козырьке",
+    "снег на крыше дома",    "снег не убран во дворе",      "сугробы снега во дворе",
+    "двор завален снегом",   "снег и наледь на тротуаре",   "снег на дорожке во дворе",
+    "снег у парадной",       "снег с крыши падает во двор", "снег не убирают",
+};
+static const char *const season_label[] = {"ice",  "ice",  "ice",  "snow", "snow", "snow",
+                                           "snow", "snow", "snow", "snow", "snow", "snow"};
+#define NSEASON (sizeof(season_text) / sizeof(season_text[0]))
+
+static float ice_prob(const float *ages, float halflife, float flatten)
+{
+	size_t lens[NSEASON];
+	for (size_t i = 0; i < NSEASON; i++)
+		lens[i] = strlen(season_text[i]);
+	struct classifier_params p = classifier_params_default();
+	p.bits = 16;
+	p.min_df = 1;
+	p.epochs = 10;
+	p.prior_halflife_days = halflife;
+	p.prior_flatten = flatten;
+	struct classifier m;
+	struct classifier_worker w;
+	classifier_init(&m);
+	cr_assert_eq(classifier_train(&m, &p, season_text, lens, season_label, ages, NSEASON), 0);
+	cr_assert_eq(classifier_worker_init(&w, &m), 0);
+	float pr[2];
+	const char *t = "снег на крыше";
+	cr_assert_eq(classifier_probs(&m, &w, t, strlen(t), pr), 0);
+	float ice = pr[classifier_class(&m, "ice")];
+	classifier_worker_release(&w);
+	classifier_release(&m);
+	return ice;
+}
+
+Test(classifier, recent_topics_gain_weight)
+{
+	/* icicles: the last days; snow: two months ago */
+	float recent[NSEASON], same[NSEASON];
+	for (size_t i = 0; i < NSEASON; i++) {
+		recent[i] = strcmp(season_label[i], "ice") == 0 ? 1.0f : 60.0f;
+		same[i] = 5.0f;
+	}
+	float base = ice_prob(NULL, 10, 0);
+	cr_assert_lt(base, 0.5f, "snow is the usual topic");
+	cr_assert_gt(ice_prob(recent, 10, 0), 0.5f, "icicles are what comes in now");
+	cr_assert_float_eq(ice_prob(same, 10, 0), base, 1e-6, "one age for all: no shift");
+	cr_assert_float_eq(ice_prob(recent, 0, 0), base, 1e-6, "shift turned off");
+}
+
+Test(classifier, flattening_favours_rare_topics)
+{
+	/* icicles: 3 examples of 12 */
+	cr_assert_gt(ice_prob(NULL, 10, 0.5f), ice_prob(NULL, 10, 0));
+}

@@ -7,13 +7,14 @@
 #   Reference in the same run: the same question asked of the raw appeals table (a scan), timed
 #   by the database's own client.
 # Environment: BENCH_DASH_APPEALS (10000000), BENCH_DASH_DAYS (730), BENCH_DASH_REQUESTS (200),
-#   BENCH_DASH_CLIENTS (2), BENCH_PG=0 to skip PostgreSQL, OTKLIK_BIN, TMPDIR (needs ~12 GB for
+#   BENCH_DASH_CLIENTS (2), BENCH_PG=0 to skip PostgreSQL, BENCH_SQLITE=0 to skip SQLite, OTKLIK_BIN, TMPDIR (needs ~12 GB for
 #   10 million appeals on each back end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${BENCH_DASH_APPEALS:-10000000}
 DAYS=${BENCH_DASH_DAYS:-730}
 DO_PG=${BENCH_PG:-1}
+DO_SQLITE=${BENCH_SQLITE:-1}
 BIN=$(realpath "${OTKLIK_BIN:-./otklik}")
 [[ -x "$BIN" ]] || { echo "bench: $BIN is not built (make otklik)" >&2; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/otklik-dash.XXXXXX")
@@ -76,8 +77,10 @@ run_backend() {
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 }
 
-run_backend sqlite "sqlite:$tmp/dash.db"
-rm -f "$tmp"/dash.db*
+if [[ $DO_SQLITE == 1 ]]; then
+  run_backend sqlite "sqlite:$tmp/dash.db"
+  rm -f "$tmp"/dash.db*
+fi
 if [[ $DO_PG == 1 ]]; then
   pgdir=$(mktemp -d "${TMPDIR:-/tmp}/otklik-dash-pg.XXXXXX")
   base=$(tests/pg/cluster.sh start "$pgdir")

@@ -400,7 +400,7 @@ static int cmd_analytics(struct opts *o)
 		return 1;
 	int64_t n = 0;
 	double secs = 0;
-	int rc = store_stat_rebuild(s, &n, &secs);
+	int rc = store_stat_rebuild(s, true, &n, &secs);
 	store_close(s);
 	if (rc) {
 		fprintf(stderr, "otklik: analytics rebuild failed (%s)\n", err_code(rc));

@@ -154,7 +154,7 @@ static int rollup_pass(struct store *s, int64_t *applied)
 			return 0;
 		int64_t n = 0;
 		double secs = 0;
-		rc = store_stat_rebuild(s, &n, &secs);
+		rc = store_stat_rebuild(s, false, &n, &secs);
 		g.lease_until = 0; /* back to the normal lease on the next pass */
 		if (!rc)
 			log_info("rollup", "{\"built_from\":%lld,\"seconds\":%.1f}", (long long)n,
@@ -198,6 +198,7 @@ static int rollup_pass(struct store *s, int64_t *applied)
 
 static void *worker(void *arg)
 {
+	pthread_setname_np(pthread_self(), "otk-rollup"); /* for top -H and perf */
 	(void)arg;
 	pthread_mutex_lock(&g.mu);
 	while (!g.stop) {

@@ -419,6 +419,7 @@ static struct classifier *train(struct corpus *cp, const struct topic_info *t, s
 
 static void *trainer_main(void *arg)
 {
+	pthread_setname_np(pthread_self(), "otk-train"); /* for top -H and perf */
 	(void)arg;
 	struct corpus cp = {0};
 	struct topic_info *t = NULL;
@@ -730,6 +731,7 @@ struct place_item {
 	int64_t rep;
 	int64_t out_pid;           /* set by the job */
 	int placed;                /* set by the job: 1 when this job placed it */
+	bool is_open;              /* the appeal is open (so its problem cannot become solved) */
 	uint32_t sk[SPIKE_SKETCH]; /* the text's sketch for the spike detector */
 };
 
@@ -909,6 +911,14 @@ static int alarms_write(struct store_conn *c, void *arg)
 			later = j->it[k].out_pid == j->it[i].out_pid;
 		if (later || !j->it[i].placed)
 			continue;
+		if (j->it[i].is_open) {
+			/* an open appeal keeps its problem unsolved: only a solved one changes (it
+			 * comes back), so the common case costs one read */
+			bool solved = false;
+			rc = store_problem_solved(c, j->it[i].out_pid, &solved);
+			if (rc || !solved)
+				continue;
+		}
 		int64_t before = 0, after = 0;
 		rc = store_alarm_returned_count(c, j->it[i].out_pid, &before);
 		if (!rc)
@@ -1009,6 +1019,7 @@ static size_t place_pending(void)
 		x->category_id = store_rows_i64(&r, i, 2);
 		x->territory_id = store_rows_isnull(&r, i, 3) ? 0 : store_rows_i64(&r, i, 3);
 		x->created_at = store_rows_i64(&r, i, 7);
+		x->is_open = store_rows_i64(&r, i, 8) != 0;
 		x->has_point = !isnan(in.lat);
 		x->lat = in.lat;
 		x->lon = in.lon;
@@ -1107,6 +1118,7 @@ static void problems_tick(int64_t now)
 
 static void *assist_main(void *arg)
 {
+	pthread_setname_np(pthread_self(), "otk-assist"); /* for top -H and perf */
 	(void)arg;
 	for (;;) {
 		pthread_mutex_lock(&g.mu);

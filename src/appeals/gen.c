@@ -126,6 +126,8 @@ int gen_appeals(struct store *s, int64_t count, int orgs, struct gen_stats *st)
 		rc = store_write(s, gen_fn, &j);
 		if (!rc)
 			st->appeals += j.inserted;
+		if (!rc)
+			rc = store_checkpoint_full(s);
 	}
 	st->seconds = (double)(clock_mono_ns() - t0) / 1e9;
 	return rc;
@@ -209,6 +211,7 @@ int gen_spread(struct store *s, int64_t count, int days, struct gen_stats *st)
 	snprintf(prefix, sizeof(prefix), "gs-%s-", hex);
 	struct spread_job j = {.g = {.now = clock_now_ms(),
 	                             .days = days,
+	                             .count = count,
 	                             .tz_offset_ms = (int64_t)appeal_tz_offset_min() * 60000,
 	                             .token_prefix = prefix}};
 	for (int64_t first = 0; !rc && first < count; first += GEN_CHUNK) {
@@ -217,6 +220,8 @@ int gen_spread(struct store *s, int64_t count, int days, struct gen_stats *st)
 		rc = store_write(s, spread_fn, &j);
 		if (!rc)
 			st->appeals += j.inserted;
+		if (!rc)
+			rc = store_checkpoint_full(s);
 	}
 	st->seconds = (double)(clock_mono_ns() - t0) / 1e9;
 	return rc;

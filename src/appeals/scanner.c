@@ -145,6 +145,7 @@ static int64_t env_ms(const char *name, int64_t dflt, int64_t min, int64_t max)
 
 static void *scanner_main(void *arg)
 {
+	pthread_setname_np(pthread_self(), "otk-scanner"); /* for top -H and perf */
 	(void)arg;
 	pthread_mutex_lock(&sc.mu);
 	while (!sc.stop) {

@@ -97,6 +97,13 @@ struct submit_job {
 	void *extra_arg;
 	int64_t now;
 	struct problem *p;
+	/* routing worked out before the job on a reading connection, valid while the versions
+	 * it depends on are the same inside the job's transaction (then the writer need not
+	 * repeat it) */
+	bool pre_ok;
+	int64_t versions[3];
+	struct route_result rr;
+	int64_t deadline_at;
 	/* outputs */
 	int64_t id;
 	struct appeal out; /* as stored */
@@ -110,30 +117,50 @@ static json_t *audit_after(const struct appeal *ap)
 	                 ap->org_id ? json_integer(ap->org_id) : json_null());
 }
 
+/* The body and territory of a new appeal by the competence rules, and its deadline. */
+static int route_appeal(struct store_conn *c, struct arena *a, const struct appeal *ap, int64_t now,
+                        struct route_result *rr, int64_t *deadline_at, struct problem *p)
+{
+	int rc = registry_resolve_conn(c, a, ap->topic_id, ap->territory_id, ap->has_point, ap->lat,
+	                               ap->lon, rr, p);
+	if (rc)
+		return rc;
+	if (!rr->territory_id)
+		return fail(p, ERR_VALIDATION,
+		            ap->has_point ? "Точка не попадает ни в одну известную территорию: "
+		                            "укажите территорию"
+		                          : "Укажите территорию или точку на карте",
+		            ap->has_point ? "lat" : "territory_id");
+	rc = deadline_due(c, ap->topic_id, rr->org_id, now, deadline_at);
+	if (rc == ERR_NOTFOUND)
+		return fail(p, ERR_VALIDATION, "Тема не найдена", "topic_id");
+	return rc;
+}
+
 static int submit_fn(struct store_conn *c, void *arg)
 {
 	struct submit_job *j = arg;
 	struct appeal ap = j->ap; /* a copy: a re-run starts from the same input */
 	j->id = 0;
-	struct route_result rr;
-	int rc = registry_resolve_conn(c, j->a, ap.topic_id, ap.territory_id, ap.has_point, ap.lat,
-	                               ap.lon, &rr, j->p);
-	if (rc)
-		return rc;
-	if (!rr.territory_id)
-		return fail(j->p, ERR_VALIDATION,
-		            ap.has_point ? "Точка не попадает ни в одну известную территорию: "
-		                           "укажите территорию"
-		                         : "Укажите территорию или точку на карте",
-		            ap.has_point ? "lat" : "territory_id");
+	struct route_result rr = j->rr;
+	ap.deadline_at = j->deadline_at;
+	bool same = false;
+	int rc = 0;
+	if (j->pre_ok) {
+		int64_t v[3];
+		rc = store_routing_versions(c, v);
+		if (rc)
+			return rc;
+		same = !memcmp(v, j->versions, sizeof(v));
+	}
+	if (!same) {
+		rc = route_appeal(c, j->a, &ap, j->now, &rr, &ap.deadline_at, j->p);
+		if (rc)
+			return rc;
+	}
 	ap.territory_id = rr.territory_id;
 	ap.org_id = rr.org_id;
 	ap.status = rr.org_id ? AS_ROUTED : AS_SUBMITTED;
-	rc = deadline_due(c, ap.topic_id, ap.org_id, j->now, &ap.deadline_at);
-	if (rc == ERR_NOTFOUND)
-		return fail(j->p, ERR_VALIDATION, "Тема не найдена", "topic_id");
-	if (rc)
-		return rc;
 	int64_t id = 0;
 	rc = store_appeal_insert(c, &ap, j->search, appeal_day(j->now), &id);
 	if (rc)
@@ -291,21 +318,33 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 	int64_t category_id = 0;
 	bool active = false;
 	rc = store_topic_state(c, in->topic_id, &category_id, &active);
-	store_conn_put(s, c);
 	if (rc == ERR_NOTFOUND)
-		return fail(p, ERR_VALIDATION, "Тема не найдена", "topic_id");
+		rc = fail(p, ERR_VALIDATION, "Тема не найдена", "topic_id");
+	else if (!rc && !active)
+		rc = fail(p, ERR_VALIDATION, "Эта тема больше не принимает обращений", "topic_id");
+	/* routing and the deadline here, in parallel with other requests, rather than on the one
+	 * writer (submit_fn only checks that nothing they depend on changed meanwhile) */
+	int64_t now = clock_now_ms();
+	struct submit_job j = {.pre_ok = false};
+	ap.topic_id = in->topic_id;
+	ap.territory_id = in->territory_id;
+	ap.has_point = in->has_point;
+	ap.lat = in->has_point ? in->lat : NAN;
+	ap.lon = in->has_point ? in->lon : NAN;
+	if (!rc)
+		rc = store_routing_versions(c, j.versions);
+	if (!rc)
+		rc = route_appeal(c, a, &ap, now, &j.rr, &j.deadline_at, p);
+	store_conn_put(s, c);
 	if (rc)
 		return rc;
-	if (!active)
-		return fail(p, ERR_VALIDATION, "Эта тема больше не принимает обращений",
-		            "topic_id");
+	j.pre_ok = true;
 
 	unsigned char raw[16];
 	char token[33];
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
 
-	int64_t now = clock_now_ms();
 	ap.token = arena_strdup(a, token);
 	ap.channel = arena_strdup(a, channel);
 	bool entered_for = !strcmp(channel, "operator") || ap.person_name || ap.person_contact;
@@ -315,28 +354,21 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 		ap.operator_id = who->user_id;
 	else if (is_user)
 		ap.author_id = who->user_id;
-	ap.topic_id = in->topic_id;
 	ap.category_id = category_id;
-	ap.territory_id = in->territory_id;
-	ap.has_point = in->has_point;
-	ap.lat = in->has_point ? in->lat : NAN;
-	ap.lon = in->has_point ? in->lon : NAN;
 	ap.text = arena_strndup(a, text, tn);
 	ap.created_at = ap.updated_at = now;
 
 	const char *blob = ap.address ? arena_printf(a, "%s %s", ap.text, ap.address) : ap.text;
-	struct submit_job j = {
-	    .a = a,
-	    .who = who,
-	    .ap = ap,
-	    .search = fold_text(a, blob, strlen(blob)),
-	    .attachment_ids = in->attachment_ids,
-	    .nattachments = in->nattachments,
-	    .extra = in->extra,
-	    .extra_arg = in->extra_arg,
-	    .now = now,
-	    .p = p,
-	};
+	j.a = a;
+	j.who = who;
+	j.ap = ap;
+	j.search = fold_text(a, blob, strlen(blob));
+	j.attachment_ids = in->attachment_ids;
+	j.nattachments = in->nattachments;
+	j.extra = in->extra;
+	j.extra_arg = in->extra_arg;
+	j.now = now;
+	j.p = p;
 	rc = store_write(s, submit_fn, &j);
 	if (rc) {
 		if (!p->message && rc == ERR_CONFLICT)

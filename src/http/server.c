@@ -246,6 +246,7 @@ static void stream_resume_locked(struct stream *st)
 
 static void *stream_main(void *arg)
 {
+	pthread_setname_np(pthread_self(), "otk-streams"); /* for top -H and perf */
 	(void)arg;
 	struct buf tmp = BUF_INIT(1u << 20);
 	pthread_mutex_lock(&streams.mu);
@@ -698,6 +699,7 @@ static void reaper_stop(void)
 
 static void *reaper_main(void *arg)
 {
+	pthread_setname_np(pthread_self(), "otk-reaper"); /* for top -H and perf */
 	(void)arg;
 	pthread_mutex_lock(&slow.mu);
 	while (!slow.stop) {

@@ -265,6 +265,7 @@ static bool stopping(void)
 
 static void *run(void *arg)
 {
+	pthread_setname_np(pthread_self(), "otk-notify"); /* for top -H and perf */
 	int idx = (int)(intptr_t)arg;
 	const struct notify_config *cfg = notify_config();
 	int64_t next_digest = 0;

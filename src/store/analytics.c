@@ -10,6 +10,7 @@
 #include "store/users.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -445,67 +446,145 @@ static bool cell_zero(const struct cell_val *v)
 	"redirected, rejected, late, open_now, overdue_now"
 #define CELL_NMEASURES (4 + STAT_HIST + 9)
 
-static const char *upsert_sql(void)
+/* --- writing facts and cells: MULTI_ROWS rows per statement (one round trip on PostgreSQL,
+ * one parse of the values on both) ----------------------------------------------------------- */
+
+#define MULTI_ROWS 64
+
+#define FACT_HEAD "INSERT INTO appeal_facts (" FACT_COLS ")"
+#define FACT_TAIL                                                                                  \
+	"ON CONFLICT (appeal_id) DO UPDATE SET territory_id = excluded.territory_id, "             \
+	"category_id = excluded.category_id, topic_id = excluded.topic_id, org_id = "              \
+	"excluded.org_id, assignee_id = excluded.assignee_id, created_day = "                      \
+	"excluded.created_day, "                                                                   \
+	"answered_day = excluded.answered_day, review_h = excluded.review_h, on_time = "           \
+	"excluded.on_time, rated_day = excluded.rated_day, rating = excluded.rating, satisfied = " \
+	"excluded.satisfied, rereview = excluded.rereview, redirected = excluded.redirected, "     \
+	"rejected = excluded.rejected, deadline_day = excluded.deadline_day, late = "              \
+	"excluded.late, is_open = excluded.is_open, overdue_now = excluded.overdue_now"
+#define CELL_HEAD                                                                                  \
+	"INSERT INTO stat_cells (territory_id, category_id, topic_id, org_id, grain, "             \
+	"bucket, " CELL_MEASURES ")"
+#define CELL_NCOLS (6 + CELL_NMEASURES)
+
+static struct {
+	char *fact1, *factn, *cell1, *celln;
+} wsql;
+static pthread_once_t wsql_once = PTHREAD_ONCE_INIT;
+
+/* "head VALUES ($1, …), (…) tail" for nrows rows of ncols values. */
+static char *values_sql(const char *head, int ncols, int nrows, const char *tail)
 {
-	static char sql[4096];
-	static bool made;
-	if (made)
-		return sql;
-	struct buf b = BUF_INIT(8192);
-	buf_puts(&b, "INSERT INTO stat_cells (territory_id, category_id, topic_id, org_id, grain, "
-	             "bucket, " CELL_MEASURES ") VALUES (");
-	for (int i = 1; i <= 6 + CELL_NMEASURES; i++)
-		buf_printf(&b, "%s$%d", i > 1 ? ", " : "", i);
-	buf_puts(&b, ") ON CONFLICT (territory_id, category_id, topic_id, org_id, grain, bucket) "
+	struct buf b = BUF_INIT(1u << 20);
+	buf_puts(&b, head);
+	buf_puts(&b, " VALUES ");
+	for (int r = 0, k = 1; r < nrows; r++) {
+		buf_puts(&b, r ? ", (" : "(");
+		for (int c = 0; c < ncols; c++)
+			buf_printf(&b, "%s$%d", c ? ", " : "", k++);
+		buf_puts(&b, ")");
+	}
+	buf_puts(&b, " ");
+	buf_puts(&b, tail);
+	char *s = xstrndup(b.data, b.len);
+	buf_release(&b);
+	return s;
+}
+
+static void wsql_build(void)
+{
+	/* the cells' tail: each measure adds to the stored one */
+	struct buf t = BUF_INIT(8192);
+	buf_puts(&t, "ON CONFLICT (territory_id, category_id, topic_id, org_id, grain, bucket) "
 	             "DO UPDATE SET ");
 	const char *cols = CELL_MEASURES;
 	bool first = true;
 	while (*cols) {
 		size_t len = strcspn(cols, ",");
-		char name[32];
-		snprintf(name, sizeof(name), "%.*s", (int)len, cols);
-		buf_printf(&b, "%s%s = stat_cells.%s + excluded.%s", first ? "" : ", ", name, name,
-		           name);
+		buf_printf(&t, "%s%.*s = stat_cells.%.*s + excluded.%.*s", first ? "" : ", ",
+		           (int)len, cols, (int)len, cols, (int)len, cols);
 		first = false;
 		cols += len;
 		while (*cols == ',' || *cols == ' ')
 			cols++;
 	}
-	snprintf(sql, sizeof(sql), "%.*s", (int)b.len, b.data);
-	buf_release(&b);
-	made = true;
-	return sql;
+	char *tail = xstrndup(t.data, t.len);
+	buf_release(&t);
+	wsql.fact1 = values_sql(FACT_HEAD, FACT_NCOLS, 1, FACT_TAIL);
+	wsql.factn = values_sql(FACT_HEAD, FACT_NCOLS, MULTI_ROWS, FACT_TAIL);
+	wsql.cell1 = values_sql(CELL_HEAD, CELL_NCOLS, 1, tail);
+	wsql.celln = values_sql(CELL_HEAD, CELL_NCOLS, MULTI_ROWS, tail);
+	free(tail);
 }
 
-/* Adds cells (an array; zero differences skipped) to stat_cells. */
+static void fact_params(const struct fact *f, struct store_val *p)
+{
+	const int64_t v[FACT_NCOLS] = {
+	    f->appeal_id,   f->territory_id, f->category_id,  f->topic_id, f->org_id,
+	    f->assignee_id, f->created_day,  f->answered_day, f->review_h, f->on_time,
+	    f->rated_day,   f->rating,       f->satisfied,    f->rereview, f->redirected,
+	    f->rejected,    f->deadline_day, f->late,         f->is_open,  f->overdue_now};
+	for (size_t k = 0; k < FACT_NCOLS; k++)
+		p[k] = sv_int(v[k]);
+}
+
+static void cell_params(const struct cell *e, struct store_val *p)
+{
+	size_t k = 0;
+	p[k++] = sv_int(e->k.t), p[k++] = sv_int(e->k.c), p[k++] = sv_int(e->k.p);
+	p[k++] = sv_int(e->k.o), p[k++] = sv_int(e->k.grain), p[k++] = sv_int(e->k.bucket);
+	const struct cell_val *v = &e->v;
+	p[k++] = sv_int(v->received), p[k++] = sv_int(v->answered), p[k++] = sv_int(v->on_time);
+	p[k++] = sv_int(v->review_h_sum);
+	for (int h = 0; h < STAT_HIST; h++)
+		p[k++] = sv_int(v->hist[h]);
+	p[k++] = sv_int(v->rated), p[k++] = sv_int(v->rating_sum), p[k++] = sv_int(v->satisfied);
+	p[k++] = sv_int(v->rereview), p[k++] = sv_int(v->redirected), p[k++] = sv_int(v->rejected);
+	p[k++] = sv_int(v->late), p[k++] = sv_int(v->open_now), p[k++] = sv_int(v->overdue_now);
+}
+
+/* Writes (upserts) facts f[0..n): distinct appeals. */
+static int facts_put(struct store_conn *c, const struct fact *f, size_t n)
+{
+	pthread_once(&wsql_once, wsql_build);
+	struct store_val *p = xmalloc(MULTI_ROWS * FACT_NCOLS * sizeof(*p));
+	int rc = 0;
+	size_t i = 0;
+	for (; !rc && n - i >= MULTI_ROWS; i += MULTI_ROWS) {
+		for (size_t r = 0; r < MULTI_ROWS; r++)
+			fact_params(&f[i + r], p + r * FACT_NCOLS);
+		rc = store_query(c, NULL, wsql.factn, p, MULTI_ROWS * FACT_NCOLS, NULL);
+	}
+	for (; !rc && i < n; i++) {
+		fact_params(&f[i], p);
+		rc = store_query(c, NULL, wsql.fact1, p, FACT_NCOLS, NULL);
+	}
+	free(p);
+	return rc;
+}
+
+/* Adds cells (an array with unused slots and zero differences, both skipped; keys distinct)
+ * to stat_cells. */
 static int cells_upsert(struct store_conn *c, const struct cell *cells, size_t n)
 {
-	const char *sql = upsert_sql();
-	struct store_val p[6 + CELL_NMEASURES];
-	for (size_t i = 0; i < n; i++) {
+	pthread_once(&wsql_once, wsql_build);
+	struct store_val *p = xmalloc(MULTI_ROWS * CELL_NCOLS * sizeof(*p));
+	int rc = 0;
+	size_t rows = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
 		const struct cell *e = &cells[i];
 		if (!e->used || cell_zero(&e->v))
 			continue;
-		size_t k = 0;
-		p[k++] = sv_int(e->k.t), p[k++] = sv_int(e->k.c), p[k++] = sv_int(e->k.p);
-		p[k++] = sv_int(e->k.o), p[k++] = sv_int(e->k.grain), p[k++] = sv_int(e->k.bucket);
-		const struct cell_val *v = &e->v;
-		p[k++] = sv_int(v->received), p[k++] = sv_int(v->answered),
-		p[k++] = sv_int(v->on_time);
-		p[k++] = sv_int(v->review_h_sum);
-		for (int h = 0; h < STAT_HIST; h++)
-			p[k++] = sv_int(v->hist[h]);
-		p[k++] = sv_int(v->rated), p[k++] = sv_int(v->rating_sum),
-		p[k++] = sv_int(v->satisfied);
-		p[k++] = sv_int(v->rereview), p[k++] = sv_int(v->redirected),
-		p[k++] = sv_int(v->rejected);
-		p[k++] = sv_int(v->late), p[k++] = sv_int(v->open_now),
-		p[k++] = sv_int(v->overdue_now);
-		int rc = store_query(c, NULL, sql, p, k, NULL);
-		if (rc)
-			return rc;
+		cell_params(e, p + rows * CELL_NCOLS);
+		if (++rows == MULTI_ROWS) {
+			rc = store_query(c, NULL, wsql.celln, p, MULTI_ROWS * CELL_NCOLS, NULL);
+			rows = 0;
+		}
 	}
-	return 0;
+	for (size_t r = 0; !rc && r < rows; r++)
+		rc = store_query(c, NULL, wsql.cell1, p + r * CELL_NCOLS, CELL_NCOLS, NULL);
+	free(p);
+	return rc;
 }
 
 /* Moves the entries `cold` says are done out of the map into a new array (*out, *n). */
@@ -529,34 +608,6 @@ static void cellmap_take(struct cellmap *m, bool (*cold)(const struct cell_key *
 	free(old);
 	*out = taken;
 	*n = nt;
-}
-
-static int fact_upsert(struct store_conn *c, const struct fact *f)
-{
-	struct store_val p[FACT_NCOLS] = {
-	    sv_int(f->appeal_id),   sv_int(f->territory_id), sv_int(f->category_id),
-	    sv_int(f->topic_id),    sv_int(f->org_id),       sv_int(f->assignee_id),
-	    sv_int(f->created_day), sv_int(f->answered_day), sv_int(f->review_h),
-	    sv_int(f->on_time),     sv_int(f->rated_day),    sv_int(f->rating),
-	    sv_int(f->satisfied),   sv_int(f->rereview),     sv_int(f->redirected),
-	    sv_int(f->rejected),    sv_int(f->deadline_day), sv_int(f->late),
-	    sv_int(f->is_open),     sv_int(f->overdue_now)};
-	return store_query(
-	    c, NULL,
-	    "INSERT INTO appeal_facts (" FACT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-	    "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (appeal_id) DO "
-	    "UPDATE "
-	    "SET territory_id = excluded.territory_id, category_id = excluded.category_id, "
-	    "topic_id = excluded.topic_id, org_id = excluded.org_id, assignee_id = "
-	    "excluded.assignee_id, created_day = excluded.created_day, answered_day = "
-	    "excluded.answered_day, review_h = excluded.review_h, on_time = excluded.on_time, "
-	    "rated_day = excluded.rated_day, rating = excluded.rating, satisfied = "
-	    "excluded.satisfied, "
-	    "rereview = excluded.rereview, redirected = excluded.redirected, rejected = "
-	    "excluded.rejected, deadline_day = excluded.deadline_day, late = excluded.late, "
-	    "is_open = "
-	    "excluded.is_open, overdue_now = excluded.overdue_now",
-	    p, FACT_NCOLS, NULL);
 }
 
 /* "$1, …, $64" with ids padded by -1 (one statement text for every chunk). */
@@ -598,8 +649,9 @@ int store_stat_refresh_appeals(struct store_conn *c, struct arena *a, const int6
 	char *sql_a = arena_printf(a, APPEAL_FACT_SQL "WHERE a.id IN (%s)", in_list());
 	char *sql_f = arena_printf(
 	    a, "SELECT " FACT_COLS " FROM appeal_facts WHERE appeal_id IN (%s)", in_list());
+	struct fact *put = xmalloc(IN_CHUNK * sizeof(*put)); /* changed facts of a chunk */
 	for (size_t off = 0; !rc && off < n; off += IN_CHUNK) {
-		size_t k = n - off < IN_CHUNK ? n - off : IN_CHUNK;
+		size_t k = n - off < IN_CHUNK ? n - off : IN_CHUNK, nput = 0;
 		struct store_val p[IN_CHUNK];
 		in_params(p, ids + off, k);
 		struct store_rows ra, rf;
@@ -624,10 +676,12 @@ int store_stat_refresh_appeals(struct store_conn *c, struct arena *a, const int6
 				rc = contribute(c, &ch, &m, &of, -1);
 			if (!rc)
 				rc = contribute(c, &ch, &m, &nf, +1);
-			if (!rc)
-				rc = fact_upsert(c, &nf);
+			put[nput++] = nf;
 		}
+		if (!rc)
+			rc = facts_put(c, put, nput); /* the chunk's rows are distinct appeals */
 	}
+	free(put);
 	if (!rc)
 		rc = cells_upsert(c, m.slots, m.cap);
 	qsort(problems, nproblems, sizeof(*problems), cmp_i64);
@@ -704,10 +758,7 @@ static int rebuild_write(struct store_conn *c, void *arg)
 		if (!rc)
 			rc = store_stat_set_cursor(c, 0, false);
 		break;
-	case 1:
-		for (size_t i = 0; !rc && i < j->nfacts; i++)
-			rc = fact_upsert(c, &j->facts[i]);
-		break;
+	case 1: rc = facts_put(c, j->facts, j->nfacts); break;
 	case 2: rc = cells_upsert(c, j->cells, j->ncells); break;
 	default: rc = store_stat_set_cursor(c, j->cursor, true);
 	}
@@ -735,7 +786,7 @@ static int rebuild_flush(struct store *s, struct cellmap *m, bool all, int32_t d
 	return rc;
 }
 
-int store_stat_rebuild(struct store *s, int64_t *appeals, double *seconds)
+int store_stat_rebuild(struct store *s, bool offline, int64_t *appeals, double *seconds)
 {
 	int64_t t0 = clock_mono_ns();
 	*appeals = 0;
@@ -753,6 +804,7 @@ int store_stat_rebuild(struct store *s, int64_t *appeals, double *seconds)
 	struct chains ch = {0};
 	struct fact *facts = xcalloc(REBUILD_PAGE, sizeof(*facts));
 	int64_t after_at = INT64_MIN, after_id = 0, now = clock_now_ms();
+	unsigned pages = 0;
 	while (!rc) {
 		struct arena a;
 		arena_init(&a, 1u << 20);
@@ -780,6 +832,8 @@ int store_stat_rebuild(struct store *s, int64_t *appeals, double *seconds)
 		rc = store_write(s, rebuild_write, &j);
 		if (!rc && m.n > REBUILD_MEMORY)
 			rc = rebuild_flush(s, &m, false, facts[nrows - 1].created_day);
+		if (!rc && offline && ++pages % 8 == 0)
+			rc = store_checkpoint_full(s);
 	}
 	if (!rc)
 		rc = rebuild_flush(s, &m, true, 0);
@@ -1112,6 +1166,16 @@ int store_live_alarms_after(struct store_conn *c, struct arena *a, int64_t after
 }
 
 /* --- problem control -------------------------------------------------------------------------- */
+
+int store_problem_solved(struct store_conn *c, int64_t problem_id, bool *solved)
+{
+	struct store_val p[] = {sv_int(problem_id)};
+	int64_t n = 0;
+	int rc = store_query_i64(
+	    c, "SELECT COUNT(*) FROM problems WHERE id = $1 AND solved_at IS NOT NULL", p, 1, &n);
+	*solved = !rc && n > 0;
+	return rc;
+}
 
 int store_problem_state_refresh(struct store_conn *c, int64_t problem_id, int64_t now)
 {

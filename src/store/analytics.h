@@ -95,12 +95,16 @@ int store_stat_events_after(struct store_conn *c, struct arena *a, int64_t after
 /* The worker's cursor and built flag (rollup_state). */
 int store_stat_state(struct store_conn *c, int64_t *cursor, bool *built);
 int store_stat_set_cursor(struct store_conn *c, int64_t cursor, bool built);
-/* Recomputes facts and cells of every appeal from scratch, in transactions of `batch` appeals;
- * sets the cursor to the highest event id and built. *appeals counts what was read. */
-int store_stat_rebuild(struct store *s, int64_t *appeals, double *seconds);
+/* Recomputes facts and cells of every appeal from scratch, a page of appeals per transaction;
+ * sets the cursor to the highest event id and built. *appeals counts what was read. offline:
+ * nothing else writes (the CLI), so the write-ahead log is checkpointed in full between pages
+ * (store_checkpoint_full) and stays small. */
+int store_stat_rebuild(struct store *s, bool offline, int64_t *appeals, double *seconds);
 
 /* Problem control (docs/analytics.md): recomputes solved_at / returned_at / returned_count of a
  * problem from its appeals. */
 int store_problem_state_refresh(struct store_conn *c, int64_t problem_id, int64_t now);
+/* Whether the problem is marked solved (false when there is no such problem). */
+int store_problem_solved(struct store_conn *c, int64_t problem_id, bool *solved);
 
 #endif

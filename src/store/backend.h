@@ -17,6 +17,7 @@ struct store_ops {
 	/* run by a background thread every CHECKPOINT_MS (store.c), or NULL: SQLite's WAL
 	 * checkpoint, kept off the committer's path */
 	const char *checkpoint_sql;
+	const char *checkpoint_full_sql; /* NULL: nothing to do (store_checkpoint_full) */
 };
 
 extern const struct store_ops store_sqlite_ops;

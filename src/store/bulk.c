@@ -175,9 +175,12 @@ int bulk_gen_spread(struct store_conn *c, const struct bulk_spread *g, int64_t *
 	arena_init(&a, 256);
 	struct store_val p[] = {
 	    sv_int(g->first),         sv_int(g->last),         sv_int(g->now), sv_int(g->days),
-	    sv_text(g->token_prefix), sv_int(g->tz_offset_ms), sv_int(nt),     sv_int(np)};
+	    sv_text(g->token_prefix), sv_int(g->tz_offset_ms), sv_int(nt),     sv_int(np),
+	    sv_int(g->count)};
 	/* h: per appeal the municipality ti, topic pi, behaviour of its region beh (0 best .. 4
-	 * worst), creation time cr, answer delay dh (hours) and a dice m (0..19). */
+	 * worst), creation time cr, answer delay dh (hours) and a dice m (0..19). Creation times
+	 * grow with n (up to a 10-minute jitter), as a real intake's do, so the time-ordered
+	 * indexes are appended to rather than rewritten all over at every chunk. */
 	struct store_rows r;
 	rc = store_query(
 	    c, &a,
@@ -193,7 +196,8 @@ int bulk_gen_spread(struct store_conn *c, const struct bulk_spread *g, int64_t *
 	    "o AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM orgs "
 	    "WHERE code LIKE 'gen-b-%'), "
 	    "h0 AS (SELECT n, (n * 40503) % $7 AS ti, ((n / 7) * 2654435) % $8 AS pi, n % 20 AS m, "
-	    "$3 - ((n * 7919) % ($4 * 86400)) * 1000 AS cr FROM seq), "
+	    "$3 - $4 * 86400000 + (n * $4 * 86400000) / $9 + (n * 7919) % 600000 - 600000 AS cr "
+	    "FROM seq), "
 	    "h AS (SELECT h0.*, (ti / 4) % 5 AS beh, 6 + ((ti / 4) % 5) * 70 + (n % 97) * 2 AS dh "
 	    "FROM h0), "
 	    "x AS (SELECT h.*, CASE WHEN m = 19 THEN 'rej' WHEN m = 0 OR cr + dh * 3600000 > $3 "

@@ -58,7 +58,7 @@ int bulk_gen_appeals(struct store_conn *c, const struct bulk_gen *g, int64_t *in
  * days before now; answered after a delay that depends on the region (five behaviours),
  * mostly rated, some rejected, the recent ones still open. Tokens "<token_prefix><n>". */
 struct bulk_spread {
-	int64_t first, last, now, days, tz_offset_ms;
+	int64_t first, last, count, now, days, tz_offset_ms; /* count: of the whole run */
 	const char *token_prefix;
 };
 int bulk_gen_spread(struct store_conn *c, const struct bulk_spread *g, int64_t *inserted);

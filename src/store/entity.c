@@ -226,6 +226,26 @@ int store_registry_version(struct store_conn *c, int64_t *version)
 	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
+int store_routing_versions(struct store_conn *c, int64_t out[3])
+{
+	static const char *const keys[3] = {"registry_version", "calendar_version",
+	                                    "org_deadlines_version"};
+	struct arena a;
+	arena_init(&a, 512);
+	struct store_rows r;
+	out[0] = out[1] = out[2] = 0;
+	int rc = store_query(c, &a,
+	                     "SELECT key, value FROM meta WHERE key IN ('registry_version', "
+	                     "'calendar_version', 'org_deadlines_version')",
+	                     NULL, 0, &r);
+	for (size_t i = 0; !rc && i < r.nrows; i++)
+		for (int k = 0; k < 3; k++)
+			if (!strcmp(store_rows_get(&r, i, 0), keys[k]))
+				out[k] = store_rows_i64(&r, i, 1);
+	arena_release(&a);
+	return rc;
+}
+
 int store_topic_category(struct store_conn *c, int64_t topic_id, int64_t *category_id)
 {
 	struct store_val p[] = {sv_int(topic_id)};

@@ -75,6 +75,9 @@ int store_get_text(struct store_conn *c, struct arena *a, const char *table, con
 /* Bumps and returns the registry version (cache invalidation across nodes). */
 int store_registry_bump(struct store_conn *c);
 int store_registry_version(struct store_conn *c, int64_t *version);
+/* The versions that routing and deadlines depend on, in one read: registry, working calendar,
+ * bodies' own deadlines (0 when a key is missing). Equal versions = the same routing result. */
+int store_routing_versions(struct store_conn *c, int64_t out[3]);
 
 /* Registry queries used by the resolver and the polygon writer. */
 /* category_id of a topic; ERR_NOTFOUND when no such topic. */

@@ -146,7 +146,7 @@ int store_assist_unplaced(struct store_conn *c, struct arena *a, int64_t limit,
 	struct store_val p[] = {sv_int(limit)};
 	return store_query(
 	    c, a,
-	    "SELECT id, topic_id, category_id, territory_id, text, lat, lon, created_at "
+	    "SELECT id, topic_id, category_id, territory_id, text, lat, lon, created_at, is_open "
 	    "FROM appeals WHERE problem_id IS NULL ORDER BY id LIMIT $1",
 	    p, 1, out);
 }

@@ -48,7 +48,7 @@ int store_lease_until(struct store_conn *c, const char *name, int64_t *until);
 int store_problems_edited(struct store_conn *c, int64_t now);
 
 /* Appeals not yet in a problem, in id order: id, topic_id, category_id, territory_id, text,
- * lat, lon, created_at. */
+ * lat, lon, created_at, is_open. */
 int store_assist_unplaced(struct store_conn *c, struct arena *a, int64_t limit,
                           struct store_rows *out);
 /* Placed appeals created at or after since_ms with id > after_id, in id order (replay):

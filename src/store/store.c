@@ -274,6 +274,7 @@ static int run_batch(struct store_conn *c, struct write_job **jobs, size_t n)
 
 static void *committer_main(void *p)
 {
+	pthread_setname_np(pthread_self(), "otk-commit"); /* for top -H and perf */
 	struct store *s = p;
 	struct write_job *jobs[BATCH_MAX];
 	struct store_conn *c = NULL;
@@ -335,6 +336,7 @@ static void *committer_main(void *p)
  * commits). */
 static void *checkpointer_main(void *p)
 {
+	pthread_setname_np(pthread_self(), "otk-checkpoint"); /* for top -H and perf */
 	struct store *s = p;
 	pthread_mutex_lock(&s->q_lock);
 	while (!s->stopping) {
@@ -375,6 +377,19 @@ int store_write(struct store *s, store_write_fn fn, void *arg)
 	pthread_mutex_unlock(&s->q_lock);
 	pthread_cond_destroy(&j.cond);
 	return j.rc;
+}
+
+int store_checkpoint_full(struct store *s)
+{
+	if (!s->ops->checkpoint_full_sql)
+		return 0;
+	struct store_conn *c;
+	int rc = store_conn_get(s, &c);
+	if (rc)
+		return rc;
+	rc = store_query(c, NULL, s->ops->checkpoint_full_sql, NULL, 0, NULL);
+	store_conn_put(s, c);
+	return rc;
 }
 
 int store_ping(struct store *s)

@@ -60,6 +60,9 @@ void store_conn_put(struct store *s, struct store_conn *c);
 /* The store a connection belongs to. */
 struct store *store_conn_store(struct store_conn *c);
 
+/* At most this many parameters in one statement (multi-row inserts; both back ends allow more). */
+#define STORE_MAX_PARAMS 4096
+
 /* Run one statement with $1..$n parameters; results (if out != NULL) in arena a.
  * Errors: ERR_CONFLICT (unique or foreign-key violation), ERR_RETRY (busy, serialization
  * failure, deadlock), ERR_DB (anything else; logged). */
@@ -86,6 +89,12 @@ int store_write(struct store *s, store_write_fn fn, void *arg);
 
 /* Cheap liveness check for /healthz: 0 or ERR_DB. */
 int store_ping(struct store *s);
+
+/* SQLite: copies the whole write-ahead log into the database file and truncates it. It blocks
+ * writers while it runs, so it is for offline bulk tools (gen, analytics rebuild) between their
+ * writes, where the passive checkpoints cannot keep up and the log would grow without bound.
+ * PostgreSQL: nothing. */
+int store_checkpoint_full(struct store *s);
 
 /* Apply pending migrations embedded under migrations/<backend>/ (safe with several nodes). */
 int store_migrate(struct store *s, int *applied);

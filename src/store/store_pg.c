@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PARAMS  64
-#define INT8OID     20
-#define FLOAT8OID   701
-#define CACHE_SLOTS 512
+#define STACK_PARAMS 64 /* more parameters than this: arrays from the heap */
+#define INT8OID      20
+#define FLOAT8OID    701
+#define CACHE_SLOTS  512
 
 /* A statement prepared on this connection for one SQL text and one pattern of parameter
  * types (a NULL leaves the type to the server, so it is part of the key). */
@@ -22,7 +22,7 @@ struct prepared {
 	char *sql;
 	size_t len;
 	uint64_t hash;
-	unsigned int types[MAX_PARAMS];
+	unsigned int *types; /* nparams of them */
 	int nparams;
 	char name[24];
 };
@@ -56,6 +56,7 @@ static void forget(struct store_conn *c, struct prepared *ps, bool deallocate)
 	/* inside a transaction the old statement stays on the server until the connection
 	 * closes: harmless (a unique name per statement) */
 	free(ps->sql);
+	free(ps->types);
 	memset(ps, 0, sizeof(*ps));
 }
 
@@ -95,6 +96,7 @@ static struct prepared *prepared_get(struct store_conn *c, const char *sql,
 	ps->len = len;
 	ps->hash = h;
 	ps->nparams = (int)n;
+	ps->types = xmalloc((n ? n : 1) * sizeof(*types));
 	memcpy(ps->types, types, n * sizeof(*types));
 	memcpy(ps->name, name, sizeof(name));
 	return ps;
@@ -145,14 +147,25 @@ static int map_state(const char *state)
 static int pg_query(struct store_conn *c, struct arena *a, const char *sql,
                     const struct store_val *params, size_t nparams, struct store_rows *out)
 {
-	if (nparams > MAX_PARAMS)
+	if (nparams > STORE_MAX_PARAMS)
 		return ERR_DB;
-	const char *values[MAX_PARAMS];
-	int lengths[MAX_PARAMS], formats[MAX_PARAMS];
-	unsigned int types[MAX_PARAMS];
-	char numbuf[MAX_PARAMS][32];
-	struct arena tmp; /* NUL-terminated copies of text parameters */
+	const char *values_s[STACK_PARAMS];
+	int lengths_s[STACK_PARAMS], formats_s[STACK_PARAMS];
+	unsigned int types_s[STACK_PARAMS];
+	char numbuf_s[STACK_PARAMS][32];
+	const char **values = values_s;
+	int *lengths = lengths_s, *formats = formats_s;
+	unsigned int *types = types_s;
+	char(*numbuf)[32] = numbuf_s;
+	struct arena tmp; /* NUL-terminated copies of text parameters (and big arrays) */
 	arena_init(&tmp, 1024);
+	if (nparams > STACK_PARAMS) {
+		values = arena_alloc(&tmp, nparams * sizeof(*values));
+		lengths = arena_alloc(&tmp, nparams * sizeof(*lengths));
+		formats = arena_alloc(&tmp, nparams * sizeof(*formats));
+		types = arena_alloc(&tmp, nparams * sizeof(*types));
+		numbuf = arena_alloc(&tmp, nparams * sizeof(*numbuf));
+	}
 	for (size_t i = 0; i < nparams; i++) {
 		const struct store_val *v = &params[i];
 		formats[i] = 0;

@@ -12,13 +12,12 @@
 #include <string.h>
 
 #define CACHE_SLOTS 512
-#define MAX_PARAMS  64
 
 struct cached_stmt {
 	char *sql;
 	size_t len;
 	sqlite3_stmt *st;
-	int idx[MAX_PARAMS + 1]; /* idx[n] = bind index of "$n", 0 if absent */
+	int *idx; /* idx[n] = bind index of "$n" (1 ≤ n ≤ nparams), 0 if absent */
 	int nparams;
 };
 
@@ -50,6 +49,17 @@ static void config_library(void)
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 }
 
+static int trace_stmt(unsigned kind, void *ctx, void *p, void *x)
+{
+	(void)kind;
+	(void)ctx;
+	(void)x;
+	char *sql = sqlite3_expanded_sql(p);
+	fprintf(stderr, "sql: %s\n", sql ? sql : sqlite3_sql(p));
+	sqlite3_free(sql);
+	return 0;
+}
+
 static int sq_connect(const char *path, struct store_conn **out)
 {
 	pthread_once(&config_once, config_library);
@@ -78,6 +88,11 @@ static int sq_connect(const char *path, struct store_conn **out)
 		free(c);
 		return ERR_DB;
 	}
+	/* OTKLIK_SQL_TRACE=1: every statement run is written to stderr (development: counting
+	 * the statements behind one request) */
+	const char *trace = getenv("OTKLIK_SQL_TRACE");
+	if (trace && *trace == '1')
+		sqlite3_trace_v2(c->db, SQLITE_TRACE_STMT, trace_stmt, NULL);
 	*out = c;
 	return 0;
 }
@@ -89,6 +104,7 @@ static void sq_disconnect(struct store_conn *c)
 	for (size_t i = 0; i < CACHE_SLOTS; i++) {
 		sqlite3_finalize(c->cache[i].st);
 		free(c->cache[i].sql);
+		free(c->cache[i].idx);
 	}
 	sqlite3_close(c->db);
 	free(c);
@@ -119,15 +135,22 @@ static struct cached_stmt *prepare(struct store_conn *c, const char *sql)
 	cs->sql = xstrdup(sql);
 	cs->len = len;
 	cs->st = st;
-	cs->nparams = 0;
-	memset(cs->idx, 0, sizeof(cs->idx));
 	/* $N is a named parameter numbered by first appearance: map each $N to its index. */
-	for (int n = 1; n <= MAX_PARAMS; n++) {
-		char name[16];
-		snprintf(name, sizeof(name), "$%d", n);
-		cs->idx[n] = sqlite3_bind_parameter_index(st, name);
-		if (cs->idx[n])
-			cs->nparams = n;
+	int nb = sqlite3_bind_parameter_count(st), maxn = 0;
+	for (int b = 1; b <= nb; b++) {
+		const char *name = sqlite3_bind_parameter_name(st, b);
+		int n = name && name[0] == '$' ? atoi(name + 1) : 0;
+		if (n > maxn)
+			maxn = n;
+	}
+	free(cs->idx);
+	cs->idx = xcalloc((size_t)maxn + 1, sizeof(*cs->idx));
+	cs->nparams = maxn;
+	for (int b = 1; b <= nb; b++) {
+		const char *name = sqlite3_bind_parameter_name(st, b);
+		int n = name && name[0] == '$' ? atoi(name + 1) : 0;
+		if (n > 0)
+			cs->idx[n] = b;
 	}
 	return cs;
 }
@@ -139,10 +162,10 @@ static int sq_query(struct store_conn *c, struct arena *a, const char *sql,
 	if (!cs)
 		return ERR_DB;
 	sqlite3_stmt *st = cs->st;
-	if (nparams > MAX_PARAMS)
+	if (nparams > STORE_MAX_PARAMS)
 		return ERR_DB;
 	for (size_t i = 0; i < nparams; i++) {
-		int ix = cs->idx[i + 1];
+		int ix = (int)i < cs->nparams ? cs->idx[i + 1] : 0;
 		if (!ix)
 			continue;
 		const struct store_val *v = &params[i];
@@ -224,4 +247,5 @@ const struct store_ops store_sqlite_ops = {
     .begin_sql = "BEGIN IMMEDIATE",
     .migrate_lock_sql = NULL,
     .checkpoint_sql = "PRAGMA wal_checkpoint(PASSIVE)",
+    .checkpoint_full_sql = "PRAGMA wal_checkpoint(TRUNCATE)",
 };

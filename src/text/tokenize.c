@@ -1,6 +1,7 @@
 /* tokenize.c: UTF-8 check, utf8proc case folding, ё→е, masked spans, tokens and stop words. */
 #include "text/tokenize.h"
 #include "core/err.h"
+#include "core/fold.h"
 #include "core/mem.h"
 #include "core/utf8.h"
 
@@ -154,30 +155,50 @@ int text_tokenize(struct text_doc *d, const char *s, size_t n)
 	}
 	if (!utf8_valid(s, n))
 		return ERR_INVALID;
-	utf8proc_uint8_t *f = NULL;
-	utf8proc_ssize_t fl = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &f,
-	                                   UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+	char *fs = NULL;
+	long fl = fold_map(s, n, &fs); /* as utf8proc_map(STABLE|COMPOSE|CASEFOLD), ё → е */
 	if (fl < 0)
 		return ERR_INVALID;
-	const char *src = (const char *)f;
+	const utf8proc_uint8_t *f = (const utf8proc_uint8_t *)fs;
+	const char *src = fs;
 	size_t len = (size_t)fl, i = 0;
 	int cur = -1; /* kind of the open token, -1 when none */
 	while (i < len) {
 		utf8proc_int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate(f + i, (utf8proc_ssize_t)(len - i), &cp);
-		if (k <= 0)
-			break;
+		utf8proc_ssize_t k;
 		int kind = -1;
-		utf8proc_category_t cat = utf8proc_category(cp);
+		unsigned char b0 = f[i];
+		if (b0 < 0x80) { /* ASCII: letters (already lower case) and digits */
+			cp = b0, k = 1;
+			if ((b0 >= 'a' && b0 <= 'z') || (b0 >= 'A' && b0 <= 'Z'))
+				kind = TEXT_TOK_WORD;
+			else if (b0 >= '0' && b0 <= '9')
+				kind = TEXT_TOK_NUMBER;
+		} else if ((b0 == 0xD0 || b0 == 0xD1) && i + 1 < len && (f[i + 1] & 0xC0) == 0x80) {
+			/* U+0400..U+047F: U+0400..U+045F are all letters (the Russian alphabet) */
+			cp = ((b0 & 0x1F) << 6) | (f[i + 1] & 0x3F), k = 2;
+			if (cp <= 0x45F)
+				kind = TEXT_TOK_WORD;
+			else
+				kind = utf8proc_category(cp) <= UTF8PROC_CATEGORY_LO &&
+				               utf8proc_category(cp) >= UTF8PROC_CATEGORY_LU
+				           ? TEXT_TOK_WORD
+				           : -1;
+		} else {
+			k = utf8proc_iterate(f + i, (utf8proc_ssize_t)(len - i), &cp);
+			if (k <= 0)
+				break;
+			utf8proc_category_t cat = utf8proc_category(cp);
+			if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
+				kind = TEXT_TOK_WORD;
+			else if (cat == UTF8PROC_CATEGORY_ND)
+				kind = TEXT_TOK_NUMBER;
+			else if ((cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC) &&
+			         cur == TEXT_TOK_WORD)
+				kind = TEXT_TOK_WORD; /* combining marks stay inside a word */
+		}
 		if (cp == 0x451)
 			cp = 0x435; /* ё → е */
-		if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
-			kind = TEXT_TOK_WORD;
-		else if (cat == UTF8PROC_CATEGORY_ND)
-			kind = TEXT_TOK_NUMBER;
-		else if ((cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC) &&
-		         cur == TEXT_TOK_WORD)
-			kind = TEXT_TOK_WORD; /* combining marks stay inside a word */
 		if (kind != cur && cur >= 0)
 			end_token(d, src, i, len);
 		if (kind >= 0) {
@@ -191,6 +212,6 @@ int text_tokenize(struct text_doc *d, const char *s, size_t n)
 	}
 	if (cur >= 0)
 		end_token(d, src, len, len);
-	free(f);
+	free(fs);
 	return 0;
 }

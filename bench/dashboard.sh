@@ -67,14 +67,19 @@ run_backend() {
 
   local port
   port=$(free_port)
-  OTKLIK_LOG_LEVEL=warn OTKLIK_ASSIST_TRAIN_MAX=5000 "$BIN" serve --db "$db" --listen "127.0.0.1:$port" --demo >"$tmp/serve.log" 2>&1 &
+  # the text engine learns from and indexes only the newest 5,000 appeals: this measures the
+  # dashboard, not the similarity index (which holds every appeal by default)
+  OTKLIK_LOG_LEVEL=warn OTKLIK_ASSIST_TRAIN_MAX=5000 OTKLIK_ASSIST_INDEX_MAX=5000 "$BIN" serve --db "$db" --listen "127.0.0.1:$port" --demo >"$tmp/serve.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
   local rss
   node bench/dashboard.mjs "http://127.0.0.1:$port" "$tmp/ids.json" | sed "s/^{/{\"backend\":\"$be\",/"
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
   echo "{\"backend\":\"$be\",\"server_peak_rss_mb\":$((rss / 1024))}"
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  kill "$server_pid"
+  for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true; server_pid=
 }
 
 if [[ $DO_SQLITE == 1 ]]; then

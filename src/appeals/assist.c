@@ -158,6 +158,7 @@ static struct {
 	int64_t nplaced;
 	int64_t retrain_ms;
 	int64_t train_max, cluster_days;
+	int64_t index_max; /* 0: every appeal in the similarity index at start, else the newest */
 } g = {
     .lock = PTHREAD_RWLOCK_INITIALIZER,
     .mu = PTHREAD_MUTEX_INITIALIZER,
@@ -287,17 +288,21 @@ static void topics_refresh(void)
 struct corpus {
 	char **texts, **labels;
 	size_t *lens;
+	int64_t *created; /* ms; 0 for the rubricator's examples */
 	size_t n, cap, real;
 	int64_t max_id;
 };
 
-static void corpus_add(struct corpus *cp, const char *text, size_t len, int64_t topic_id)
+static void corpus_add(struct corpus *cp, const char *text, size_t len, int64_t topic_id,
+                       int64_t created)
 {
 	if (cp->n == cp->cap) {
 		size_t cap = cp->cap;
 		cp->texts = xgrow(cp->texts, sizeof(*cp->texts), cp->n + 1, &cap);
 		cap = cp->cap;
 		cp->labels = xgrow(cp->labels, sizeof(*cp->labels), cp->n + 1, &cap);
+		cap = cp->cap;
+		cp->created = xgrow(cp->created, sizeof(*cp->created), cp->n + 1, &cap);
 		cp->lens = xgrow(cp->lens, sizeof(*cp->lens), cp->n + 1, &cp->cap);
 	}
 	char lab[24];
@@ -305,6 +310,7 @@ static void corpus_add(struct corpus *cp, const char *text, size_t len, int64_t 
 	cp->texts[cp->n] = xstrndup(text, len);
 	cp->lens[cp->n] = len;
 	cp->labels[cp->n] = xstrdup(lab);
+	cp->created[cp->n] = created;
 	cp->n++;
 }
 
@@ -317,6 +323,7 @@ static void corpus_release(struct corpus *cp)
 	free(cp->texts);
 	free(cp->labels);
 	free(cp->lens);
+	free(cp->created);
 	memset(cp, 0, sizeof(*cp));
 }
 
@@ -336,8 +343,8 @@ static void corpus_seed(struct corpus *cp, const struct topic_info *t, size_t nt
 		if ((size_t)len >= sizeof(buf))
 			len = (int)strlen(buf);
 		for (int r = 0; r < reps; r++) {
-			corpus_add(cp, buf, (size_t)len, t[i].id);
-			corpus_add(cp, t[i].name, strlen(t[i].name), t[i].id);
+			corpus_add(cp, buf, (size_t)len, t[i].id, 0);
+			corpus_add(cp, t[i].name, strlen(t[i].name), t[i].id, 0);
 		}
 	}
 }
@@ -352,17 +359,19 @@ static struct classifier_params train_params(size_t real)
 	return p;
 }
 
-/* Reads the newest train_max appeals (with the rubricator) into cp; when ix is given, also
- * indexes every appeal (all of the history) and records their ids. */
+/* Reads the newest train_max appeals (with the rubricator) into cp; when to_index, also
+ * indexes the history (every appeal, or the newest index_max) and records their ids. */
 static int history_read(struct store *s, struct corpus *cp, bool to_index)
 {
 	struct store_conn *c;
 	int rc = store_conn_get(s, &c);
 	if (rc)
 		return rc;
-	int64_t floor_id = 0;
+	int64_t floor_id = 0, index_floor = 0;
 	rc = store_assist_floor_id(c, g.train_max, &floor_id);
-	int64_t after = 0;
+	if (!rc && g.index_max)
+		rc = store_assist_floor_id(c, g.index_max, &index_floor);
+	int64_t after = to_index ? (index_floor < floor_id ? index_floor : floor_id) : floor_id;
 	struct arena a;
 	arena_init(&a, 1 << 16);
 	while (!rc) {
@@ -377,7 +386,8 @@ static int history_read(struct store *s, struct corpus *cp, bool to_index)
 				continue;
 			size_t len = strlen(text);
 			if (id > floor_id) {
-				corpus_add(cp, text, len, store_rows_i64(&r, i, 1));
+				corpus_add(cp, text, len, store_rows_i64(&r, i, 1),
+				           store_rows_i64(&r, i, 8));
 				cp->real++;
 			}
 			if (to_index && !idmap_has(&g.indexed, id)) {
@@ -407,8 +417,21 @@ static struct classifier *train(struct corpus *cp, const struct topic_info *t, s
 	struct classifier *c = xmalloc(sizeof(*c));
 	classifier_init(c);
 	struct classifier_params p = train_params(cp->real);
+	/* ages in days from the newest appeal, for the recent-topics prior (classifier.h); the
+	 * rubricator's examples count as old as the oldest appeal */
+	int64_t newest = 0, oldest = INT64_MAX;
+	for (size_t i = 0; i < cp->n; i++)
+		if (cp->created[i]) {
+			newest = cp->created[i] > newest ? cp->created[i] : newest;
+			oldest = cp->created[i] < oldest ? cp->created[i] : oldest;
+		}
+	float *age = xmalloc(cp->n * sizeof(*age));
+	for (size_t i = 0; i < cp->n; i++)
+		age[i] = (float)((double)(newest - (cp->created[i] ? cp->created[i] : oldest)) /
+		                 86400000.0);
 	int rc = classifier_train(c, &p, (const char *const *)cp->texts, cp->lens,
-	                          (const char *const *)cp->labels, NULL, cp->n);
+	                          (const char *const *)cp->labels, newest ? age : NULL, cp->n);
+	free(age);
 	if (rc) {
 		classifier_release(c);
 		free(c);
@@ -1170,6 +1193,7 @@ int assist_start(struct store *s)
 	g.cparams = train_params(0);
 	g.retrain_ms = env_i64("OTKLIK_ASSIST_RETRAIN_S", 600) * 1000;
 	g.train_max = env_i64("OTKLIK_ASSIST_TRAIN_MAX", 60000);
+	g.index_max = env_i64("OTKLIK_ASSIST_INDEX_MAX", 0);
 	g.cluster_days = env_i64("OTKLIK_ASSIST_CLUSTER_DAYS", 30);
 	char host[64] = "node";
 	gethostname(host, sizeof(host) - 1);

@@ -49,21 +49,23 @@ static json_t *attachments_of(const struct store_rows *r, int64_t answer_id)
 	return arr;
 }
 
-int appeal_detail_json(struct store_conn *c, struct arena *a, const struct actor *who,
-                       const struct appeal *ap, unsigned rights, json_t **out)
+/* created: the appeal was just stored by this request (no answers can exist yet) and has that
+ * many attachments; -1: any appeal. */
+static int detail_json(struct store_conn *c, struct arena *a, const struct actor *who,
+                       const struct appeal *ap, unsigned rights, long created, json_t **out)
 {
 	bool staff = (rights & AR_STAFF) != 0;
-	struct store_rows names, answers, events, routes, files;
+	struct store_rows names, answers = {0}, events, routes, files = {0};
 	int rc = store_appeal_names(c, a, ap->id, &names);
 	if (!rc && !names.nrows)
 		rc = ERR_NOTFOUND;
-	if (!rc)
+	if (!rc && created < 0)
 		rc = store_appeal_answers(c, a, ap->id, &answers);
 	if (!rc)
 		rc = store_appeal_events(c, a, ap->id, !staff, &events);
 	if (!rc)
 		rc = store_appeal_routes(c, a, ap->id, &routes);
-	if (!rc)
+	if (!rc && created != 0)
 		rc = store_appeal_attachments(c, a, ap->id, &files);
 	if (rc)
 		return rc;
@@ -191,7 +193,15 @@ int appeal_detail_json(struct store_conn *c, struct arena *a, const struct actor
 	return 0;
 }
 
-int appeal_view(struct store *s, struct arena *a, const struct actor *who, int64_t id, json_t **out)
+int appeal_detail_json(struct store_conn *c, struct arena *a, const struct actor *who,
+                       const struct appeal *ap, unsigned rights, json_t **out)
+{
+	return detail_json(c, a, who, ap, rights, -1, out);
+}
+
+/* appeal_view of id, or of *stored (not read again) with created attachments (appeal_created). */
+static int view(struct store *s, struct arena *a, const struct actor *who, int64_t id,
+                const struct appeal *stored, long created, json_t **out)
 {
 	struct store_conn *c;
 	int rc = store_conn_get(s, &c);
@@ -199,7 +209,10 @@ int appeal_view(struct store *s, struct arena *a, const struct actor *who, int64
 		return rc;
 	struct appeal ap;
 	unsigned rights = 0;
-	rc = appeal_load(c, a, id, &ap);
+	if (stored)
+		ap = *stored;
+	else
+		rc = appeal_load(c, a, id, &ap);
 	if (!rc)
 		rc = appeal_rights(c, who, &ap, &rights);
 	/* the key that entered an appeal reads it like the operator who entered it would */
@@ -208,9 +221,20 @@ int appeal_view(struct store *s, struct arena *a, const struct actor *who, int64
 	if (!rc && !rights)
 		rc = ERR_NOTFOUND;
 	if (!rc)
-		rc = appeal_detail_json(c, a, who, &ap, rights, out);
+		rc = detail_json(c, a, who, &ap, rights, created, out);
 	store_conn_put(s, c);
 	return rc;
+}
+
+int appeal_view(struct store *s, struct arena *a, const struct actor *who, int64_t id, json_t **out)
+{
+	return view(s, a, who, id, NULL, -1, out);
+}
+
+int appeal_view_created(struct store *s, struct arena *a, const struct actor *who,
+                        const struct appeal *ap, size_t nattachments, json_t **out)
+{
+	return view(s, a, who, ap->id, ap, (long)nattachments, out);
 }
 
 /* --- lists and queues ------------------------------------------------------------------- */

@@ -13,6 +13,10 @@
  * reference), ERR_NOTFOUND when it does not exist or the caller has no rights on it, ERR_DB. */
 int appeal_view(struct store *s, struct arena *a, const struct actor *who, int64_t id,
                 json_t **out);
+/* appeal_view of an appeal this request has just stored (*ap as appeal_submit gave it, with
+ * nattachments attachments): the same answer with fewer reads (the row itself, answers). */
+int appeal_view_created(struct store *s, struct arena *a, const struct actor *who,
+                        const struct appeal *ap, size_t nattachments, json_t **out);
 
 /* GET /api/appeals parameters, raw (NULL / 0 = absent); validated by appeal_list. */
 struct appeal_list_params {

@@ -168,7 +168,7 @@ int h_appeal_create(struct req *r)
 	if (rc)
 		return problem_fail(r, rc, &p);
 	json_t *out;
-	rc = appeal_view(r->store, r->a, &r->actor, ap.id, &out);
+	rc = appeal_view_created(r->store, r->a, &r->actor, &ap, ai.nattachments, &out);
 	if (rc)
 		return rc;
 	http_add_header(r, "Location", arena_printf(r->a, "/api/appeals/%lld", (long long)ap.id));

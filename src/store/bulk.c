@@ -211,7 +211,10 @@ int bulk_gen_spread(struct store_conn *c, const struct bulk_spread *g, int64_t *
 	    "'Синтетическое обращение № ' || CAST(n AS TEXT), "
 	    "'синтетическое обращение № ' || CAST(n AS TEXT), "
 	    "cr, cr, (cr + $6) / 86400000, cr + 1209600000, "
-	    "CASE WHEN st = 'open' AND cr + 1209600000 < $3 THEN 1 ELSE 0 END, "
+	    /* every open appeal past its deadline is already overdue, as the scanner would have
+	     * left it (else a server started on the data escalates millions of them) */
+	    "CASE WHEN (st = 'open' OR (st = 'ans' AND m < 12 AND rt < 4)) AND "
+	    "cr + 1209600000 < $3 THEN 1 ELSE 0 END, "
 	    "CASE WHEN st = 'ans' THEN cr + dh * 3600000 ELSE NULL END, "
 	    "CASE WHEN st = 'rej' THEN cr + 86400000 WHEN st = 'ans' AND m < 12 AND rt >= 4 "
 	    "THEN cr + dh * 3600000 + 86400000 ELSE NULL END, "

@@ -288,8 +288,8 @@ int store_dash_open_page(struct store_conn *c, struct arena *a, int64_t territor
 	                 "%sSELECT x.id, x.territory_id, x.category_id, x.topic_id, x.org_id, "
 	                 "x.status, x.created_at, x.answered_at, x.deadline_at, x.rating, x.lat, "
 	                 "x.lon, f.answered_day, f.on_time FROM appeals x LEFT JOIN appeal_facts f "
-	                 "ON f.appeal_id = x.id WHERE %s AND (x.created_at > %s OR (x.created_at = "
-	                 "%s AND x.id > %s)) ORDER BY x.created_at, x.id LIMIT %s",
-	                 with, where, at, at, id, lim),
+	                 "ON f.appeal_id = x.id WHERE %s AND (x.created_at, x.id) > (%s, %s) "
+	                 "ORDER BY x.created_at, x.id LIMIT %s",
+	                 with, where, at, id, lim),
 	    pl.v, pl.n, out);
 }

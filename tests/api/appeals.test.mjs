@@ -35,6 +35,16 @@ async function submit(who, body) {
   const r = await c.post('/api/appeals', body);
   assert.equal(r.status, 201, `submit as ${c.name}: ${r.status} ${r.text}`);
   assert.equal(r.headers.location, `/api/appeals/${r.json.id}`);
+  // the 201 body (built without reading the appeal back) is what a read gives, but for what
+  // background work may have added since (its problem, a topic doubt, and so its version)
+  const g = await c.get(`/api/appeals/${r.json.id}`);
+  assert.equal(g.status, 200, g.text);
+  const strip = (o) => {
+    const x = { ...o };
+    for (const k of ['problem_id', 'suggested_topic_id', 'version', 'updated_at']) delete x[k];
+    return x;
+  };
+  assert.deepEqual(strip(r.json), strip(g.json), 'the 201 body equals a read of the appeal');
   return r.json;
 }
 

@@ -126,10 +126,10 @@ int h_project_create(struct req *r)
 	json_t *out = NULL;
 	struct problem p = {0};
 	rc = project_create(r->store, r->a, &r->actor, in, &out, &p);
+	/* the problem's message or field may point into the body: answer before releasing it */
+	rc = rc ? fail(r, rc, &p) : http_json(r, 201, out);
 	json_decref(in);
-	if (rc)
-		return fail(r, rc, &p);
-	return http_json(r, 201, out);
+	return rc;
 }
 
 /* The common shape of the writes on one project: path id (and stage id), optional body. */
@@ -149,10 +149,10 @@ static int on_project(struct req *r, bool body, int status,
 	json_t *out = NULL;
 	struct problem p = {0};
 	int rc = fn(r, id, in, &out, &p);
+	/* the problem's message or field may point into the body: answer before releasing it */
+	rc = rc ? fail(r, rc, &p) : http_json(r, status, out);
 	json_decref(in);
-	if (rc)
-		return fail(r, rc, &p);
-	return http_json(r, status, out);
+	return rc;
 }
 
 static int do_update(struct req *r, int64_t id, json_t *in, json_t **out, struct problem *p)

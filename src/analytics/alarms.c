@@ -1,31 +1,12 @@
 /* alarms.c: reading the spike detector's alarms for people (docs/analytics.md, "Spikes and new
  * problems"); the detector itself is spikes.c, fed by the placing node (src/appeals/assist.c). */
 #include "analytics/alarms.h"
+#include "appeals/assist.h"
 #include "auth/perm.h"
 #include "core/err.h"
 #include "store/alarms.h"
 
 #include <string.h>
-
-static void scope_of(struct arena *a, const struct actor *who, struct problem_scope *sc)
-{
-	memset(sc, 0, sizeof(*sc));
-	if (who->roles & ROLE_ADMIN) {
-		sc->all = true;
-		return;
-	}
-	int64_t *tt = arena_alloc(a, (who->ngrants + 1) * sizeof(*tt));
-	int64_t *so = arena_alloc(a, (who->ngrants + 1) * sizeof(*so));
-	for (size_t i = 0; i < who->ngrants; i++) {
-		const struct grant *gr = &who->grants[i];
-		if (gr->role == ROLE_COORDINATOR && gr->territory_id)
-			tt[sc->nterritories++] = gr->territory_id;
-		else if (gr->role == ROLE_SUPERVISOR && gr->org_id)
-			so[sc->nsup_orgs++] = gr->org_id;
-	}
-	sc->territories = tt;
-	sc->sup_orgs = so;
-}
 
 static json_t *opt_int(const struct store_rows *r, size_t i, size_t col)
 {
@@ -68,7 +49,7 @@ int alarms_list(struct store *s, struct arena *a, const struct actor *who,
 {
 	*field = NULL;
 	struct problem_scope sc;
-	scope_of(a, who, &sc);
+	assist_problem_scope(a, who, false, &sc);
 	struct store_conn *c;
 	int rc = store_conn_get(s, &c);
 	if (rc)

@@ -1672,7 +1672,8 @@ int assist_similar(struct store *s, struct arena *a, const struct actor *who,
 
 /* --- problems API ----------------------------------------------------------------------- */
 
-static void scope_of(struct arena *a, const struct actor *who, struct problem_scope *sc)
+void assist_problem_scope(struct arena *a, const struct actor *who, bool executors,
+                          struct problem_scope *sc)
 {
 	memset(sc, 0, sizeof(*sc));
 	if (who->roles & ROLE_ADMIN) {
@@ -1688,7 +1689,7 @@ static void scope_of(struct arena *a, const struct actor *who, struct problem_sc
 			tt[sc->nterritories++] = gr->territory_id;
 		else if (gr->role == ROLE_SUPERVISOR && gr->org_id)
 			so[sc->nsup_orgs++] = gr->org_id;
-		else if (gr->role == ROLE_EXECUTOR && gr->org_id)
+		else if (executors && gr->role == ROLE_EXECUTOR && gr->org_id)
 			eo[sc->nexec_orgs++] = gr->org_id;
 	}
 	sc->territories = tt;
@@ -1714,7 +1715,7 @@ int assist_problem_list(struct store *s, struct arena *a, const struct actor *wh
                         const struct problem_query *q, json_t **out)
 {
 	struct problem_scope sc;
-	scope_of(a, who, &sc);
+	assist_problem_scope(a, who, true, &sc);
 	struct problem_filter f = {
 	    .territory_id = q->territory_id,
 	    .category_id = q->category_id,
@@ -1746,7 +1747,7 @@ static int problem_load(struct store_conn *c, struct arena *a, const struct acto
                         json_t **out)
 {
 	struct problem_scope sc;
-	scope_of(a, who, &sc);
+	assist_problem_scope(a, who, true, &sc);
 	struct problem_filter f = {.id = id, .limit = 1};
 	struct store_rows r = {0};
 	int64_t total = 0;
@@ -1819,7 +1820,7 @@ static int problem_editable(struct store_conn *c, struct arena *a, const struct 
 	if (!ok) {
 		/* invisible problems are not confirmed to exist */
 		struct problem_scope sc;
-		scope_of(a, who, &sc);
+		assist_problem_scope(a, who, true, &sc);
 		struct problem_filter f = {.id = id, .limit = 1};
 		struct store_rows v = {0};
 		int64_t total = 0;

@@ -43,6 +43,12 @@ int assist_suggest(struct store *s, struct arena *a, const struct assist_query *
 int assist_similar(struct store *s, struct arena *a, const struct actor *who,
                    const struct appeal *ap, json_t **out);
 
+struct problem_scope;
+/* The problems a caller may see: all for an admin, else the territories they coordinate and the
+ * bodies they supervise (and, with executors, the bodies they execute for). */
+void assist_problem_scope(struct arena *a, const struct actor *who, bool executors,
+                          struct problem_scope *sc);
+
 /* Problems API (docs/appeals.md): list and one problem in the caller's scope; merge and split
  * (coordinator of the problems' territories, or admin; audited). Errors carry p. */
 struct problem_query {

@@ -77,16 +77,48 @@ static int gen_registry(struct store *s, int orgs, struct gen_stats *st)
 	return rc;
 }
 
-struct gen_job {
-	struct bulk_gen g;
+/* One chunk of synthetic appeals per write job: either kind of generator. */
+struct chunk_job {
+	bool spread;
+	struct bulk_gen g;     /* !spread */
+	struct bulk_spread sp; /* spread */
 	int64_t inserted;
 };
 
-static int gen_fn(struct store_conn *c, void *arg)
+static int chunk_fn(struct store_conn *c, void *arg)
 {
-	struct gen_job *j = arg;
+	struct chunk_job *j = arg;
 	j->inserted = 0;
-	return bulk_gen_appeals(c, &j->g, &j->inserted);
+	return j->spread ? bulk_gen_spread(c, &j->sp, &j->inserted)
+	                 : bulk_gen_appeals(c, &j->g, &j->inserted);
+}
+
+/* Writes count appeals GEN_CHUNK at a time, checkpointing the WAL in full between chunks;
+ * st->appeals counts them. */
+static int run_chunks(struct store *s, struct chunk_job *j, int64_t count, struct gen_stats *st)
+{
+	int rc = 0;
+	for (int64_t first = 0; !rc && first < count; first += GEN_CHUNK) {
+		int64_t last = (first + GEN_CHUNK < count ? first + GEN_CHUNK : count) - 1;
+		j->g.first = j->sp.first = first;
+		j->g.last = j->sp.last = last;
+		rc = store_write(s, chunk_fn, j);
+		if (!rc)
+			st->appeals += j->inserted;
+		if (!rc)
+			rc = store_checkpoint_full(s);
+	}
+	return rc;
+}
+
+/* "<tag>-<12 hex>-": the tokens of one run are unique across runs. */
+static void run_prefix(char *out, size_t n, const char *tag)
+{
+	unsigned char rnd[6];
+	randombytes_buf(rnd, sizeof(rnd));
+	char hex[13];
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	snprintf(out, n, "%s-%s-", tag, hex);
 }
 
 int gen_appeals(struct store *s, int64_t count, int orgs, struct gen_stats *st)
@@ -108,27 +140,16 @@ int gen_appeals(struct store *s, int64_t count, int orgs, struct gen_stats *st)
 		if (rc)
 			return rc;
 	}
-	unsigned char rnd[6];
-	randombytes_buf(rnd, sizeof(rnd));
-	char hex[13], prefix[32];
-	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
-	snprintf(prefix, sizeof(prefix), "gen-%s-", hex);
-	struct gen_job j = {.g = {.topic_id = st->topic_id,
-	                          .category_id = category,
-	                          .territory_id = st->territory_id,
-	                          .org_prefix = "gen-org-",
-	                          .token_prefix = prefix,
-	                          .now = clock_now_ms(),
-	                          .tz_offset_ms = (int64_t)appeal_tz_offset_min() * 60000}};
-	for (int64_t first = 0; !rc && first < count; first += GEN_CHUNK) {
-		j.g.first = first;
-		j.g.last = (first + GEN_CHUNK < count ? first + GEN_CHUNK : count) - 1;
-		rc = store_write(s, gen_fn, &j);
-		if (!rc)
-			st->appeals += j.inserted;
-		if (!rc)
-			rc = store_checkpoint_full(s);
-	}
+	char prefix[32];
+	run_prefix(prefix, sizeof(prefix), "gen");
+	struct chunk_job j = {.g = {.topic_id = st->topic_id,
+	                            .category_id = category,
+	                            .territory_id = st->territory_id,
+	                            .org_prefix = "gen-org-",
+	                            .token_prefix = prefix,
+	                            .now = clock_now_ms(),
+	                            .tz_offset_ms = (int64_t)appeal_tz_offset_min() * 60000}};
+	rc = run_chunks(s, &j, count, st);
 	st->seconds = (double)(clock_mono_ns() - t0) / 1e9;
 	return rc;
 }
@@ -183,18 +204,6 @@ static int spread_registry(struct store *s)
 	return rc;
 }
 
-struct spread_job {
-	struct bulk_spread g;
-	int64_t inserted;
-};
-
-static int spread_fn(struct store_conn *c, void *arg)
-{
-	struct spread_job *j = arg;
-	j->inserted = 0;
-	return bulk_gen_spread(c, &j->g, &j->inserted);
-}
-
 int gen_spread(struct store *s, int64_t count, int days, struct gen_stats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -204,25 +213,15 @@ int gen_spread(struct store *s, int64_t count, int days, struct gen_stats *st)
 	int rc = spread_registry(s);
 	if (rc)
 		return rc;
-	unsigned char rnd[6];
-	randombytes_buf(rnd, sizeof(rnd));
-	char hex[13], prefix[32];
-	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
-	snprintf(prefix, sizeof(prefix), "gs-%s-", hex);
-	struct spread_job j = {.g = {.now = clock_now_ms(),
+	char prefix[32];
+	run_prefix(prefix, sizeof(prefix), "gs");
+	struct chunk_job j = {.spread = true,
+	                      .sp = {.now = clock_now_ms(),
 	                             .days = days,
 	                             .count = count,
 	                             .tz_offset_ms = (int64_t)appeal_tz_offset_min() * 60000,
 	                             .token_prefix = prefix}};
-	for (int64_t first = 0; !rc && first < count; first += GEN_CHUNK) {
-		j.g.first = first;
-		j.g.last = (first + GEN_CHUNK < count ? first + GEN_CHUNK : count) - 1;
-		rc = store_write(s, spread_fn, &j);
-		if (!rc)
-			st->appeals += j.inserted;
-		if (!rc)
-			rc = store_checkpoint_full(s);
-	}
+	rc = run_chunks(s, &j, count, st);
 	st->seconds = (double)(clock_mono_ns() - t0) / 1e9;
 	return rc;
 }
@@ -241,10 +240,8 @@ int gen_bench_raw(struct store *s, int64_t rows, int batch, double *rows_per_s)
 		return rc;
 	int64_t category = 0;
 	rc = store_topic_category(c, gs.topic_id, &category);
-	unsigned char rnd[6];
-	randombytes_buf(rnd, sizeof(rnd));
-	char hex[13];
-	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	char prefix[32];
+	run_prefix(prefix, sizeof(prefix), "raw");
 	int64_t now = clock_now_ms();
 	struct bulk_appeal ap = {.channel = "api",
 	                         .status = "routed",
@@ -260,8 +257,8 @@ int gen_bench_raw(struct store *s, int64_t rows, int batch, double *rows_per_s)
 	while (!rc && done < rows) {
 		rc = store_tx_begin(c);
 		for (int i = 0; !rc && i < batch && done < rows; i++, done++) {
-			char tok[48];
-			snprintf(tok, sizeof(tok), "raw-%s-%lld", hex, (long long)done);
+			char tok[64];
+			snprintf(tok, sizeof(tok), "%s%lld", prefix, (long long)done);
 			ap.token = tok;
 			ap.created_at = ap.updated_at = now;
 			ap.day = appeal_day(now);

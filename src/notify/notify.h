@@ -20,6 +20,9 @@ struct appeal;
  * saves reading both back. */
 int notify_appeal_event_of(struct store_conn *c, struct arena *a, const struct notify_event *ev,
                            const struct appeal *ap, int64_t now);
+/* Whether a webhook of hook_org covers something of org: org is hook_org or under it (for
+ * appeals and for projects alike). */
+int notify_org_covers(struct store_conn *c, int64_t hook_org, int64_t org, bool *yes);
 
 /* Starts the delivery workers (configuration from the environment: OTKLIK_SMTP_URL,
  * OTKLIK_SMTP_FROM, …; see docs/notify.md). Returns 0 or ERR_INTERNAL. */

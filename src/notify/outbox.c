@@ -136,8 +136,7 @@ static int collect(struct store_conn *c, struct arena *a, const struct notify_ev
 	return rc;
 }
 
-/* Is hook_org the appeal's org or one above it? */
-static int org_covers(struct store_conn *c, int64_t hook_org, int64_t org, bool *yes)
+int notify_org_covers(struct store_conn *c, int64_t hook_org, int64_t org, bool *yes)
 {
 	*yes = false;
 	for (int d = 0; org && d < MAX_DEPTH; d++) {
@@ -170,7 +169,7 @@ static int queue_webhooks(struct store_conn *c, struct arena *a, const struct no
 			continue;
 		bool covers = !hooks[i].org_id;
 		if (!covers)
-			rc = org_covers(c, hooks[i].org_id, ap->org_id, &covers);
+			rc = notify_org_covers(c, hooks[i].org_id, ap->org_id, &covers);
 		if (rc || !covers)
 			continue;
 		if (!payload) {

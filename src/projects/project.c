@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/utf8.h"
 #include "notify/config.h"
+#include "notify/notify.h"
 #include "notify/render.h"
 #include "registry/geo.h"
 #include "store/notify.h"
@@ -601,26 +602,6 @@ static const char *date_ru(struct arena *a, const char *iso)
 	return arena_printf(a, "%.2s.%.2s.%.4s", iso + 8, iso + 5, iso);
 }
 
-/* Is hook_org the project's org or one above it? */
-static int org_covers(struct store_conn *c, int64_t hook_org, int64_t org, bool *yes)
-{
-	*yes = false;
-	for (int d = 0; org && d < MAX_DEPTH; d++) {
-		if (org == hook_org) {
-			*yes = true;
-			return 0;
-		}
-		int64_t parent = 0;
-		int rc = store_org_parent(c, org, &parent);
-		if (rc == ERR_NOTFOUND)
-			return 0;
-		if (rc)
-			return rc;
-		org = parent;
-	}
-	return 0;
-}
-
 static int queue_webhooks(struct store_conn *c, struct arena *a, const struct store_rows *pr,
                           const char *kind, int64_t stage_id, int64_t now)
 {
@@ -636,8 +617,8 @@ static int queue_webhooks(struct store_conn *c, struct arena *a, const struct st
 			continue;
 		bool covers = !hooks[i].org_id;
 		if (!covers)
-			rc = org_covers(c, hooks[i].org_id, store_rows_i64(pr, 0, PC_ORG_ID),
-			                &covers);
+			rc = notify_org_covers(c, hooks[i].org_id, store_rows_i64(pr, 0, PC_ORG_ID),
+			                       &covers);
 		if (rc || !covers)
 			continue;
 		if (!payload) {

@@ -49,22 +49,78 @@ static json_t *attachments_of(const struct store_rows *r, int64_t answer_id)
 	return arr;
 }
 
+/* One row of ncols NULLs in a (a timeline or route row built from what was just written). */
+static const char **one_row(struct arena *a, struct store_rows *r, size_t ncols)
+{
+	r->nrows = 1;
+	r->ncols = ncols;
+	r->names = NULL;
+	r->changes = 0;
+	r->vals = arena_alloc(a, ncols * sizeof(*r->vals));
+	memset(r->vals, 0, ncols * sizeof(*r->vals));
+	return r->vals;
+}
+
+static const char *i64_str(struct arena *a, int64_t v)
+{
+	return arena_printf(a, "%lld", (long long)v);
+}
+
+/* The names, timeline and routes of an appeal this request has just stored: one read of names;
+ * the timeline is its "submitted" event and the routes its first route (columns as
+ * store_appeal_events and store_appeal_routes give them). */
+static int created_rows(struct store_conn *c, struct arena *a, const struct actor *who,
+                        const struct appeal *ap, const struct appeal_created *cr,
+                        struct store_rows *names, struct store_rows *events,
+                        struct store_rows *routes)
+{
+	int64_t uid = who ? who->user_id : 0, kid = who ? who->apikey_id : 0;
+	int rc = store_appeal_names_new(c, a, ap, uid, kid, names);
+	if (rc)
+		return rc;
+	if (!names->nrows)
+		return ERR_NOTFOUND;
+	const char **e = one_row(a, events, 11);
+	e[0] = i64_str(a, cr->event_id);
+	e[1] = i64_str(a, ap->created_at);
+	e[2] = "submitted";
+	e[4] = appeal_status_name(ap->status);
+	e[5] = uid ? store_rows_get(names, 0, 7) : NULL;
+	e[6] = kid ? store_rows_get(names, 0, 8) : NULL;
+	e[8] = "1";
+	e[9] = uid ? i64_str(a, uid) : NULL;
+	e[10] = uid && uid == ap->author_id ? "1" : NULL;
+	const char **r = one_row(a, routes, 7);
+	r[0] = i64_str(a, ap->created_at);
+	r[1] = cr->route_kind;
+	r[4] = ap->org_id ? i64_str(a, ap->org_id) : NULL;
+	r[5] = store_rows_get(names, 0, 3);
+	r[6] = cr->route_reason;
+	return 0;
+}
+
 /* created: the appeal was just stored by this request (no answers can exist yet) and has that
- * many attachments; -1: any appeal. */
+ * many attachments, and cr is what its write job wrote; -1: any appeal (cr NULL). */
 static int detail_json(struct store_conn *c, struct arena *a, const struct actor *who,
-                       const struct appeal *ap, unsigned rights, long created, json_t **out)
+                       const struct appeal *ap, unsigned rights, long created,
+                       const struct appeal_created *cr, json_t **out)
 {
 	bool staff = (rights & AR_STAFF) != 0;
 	struct store_rows names, answers = {0}, events, routes, files = {0};
-	int rc = store_appeal_names(c, a, ap->id, &names);
-	if (!rc && !names.nrows)
-		rc = ERR_NOTFOUND;
-	if (!rc && created < 0)
-		rc = store_appeal_answers(c, a, ap->id, &answers);
-	if (!rc)
-		rc = store_appeal_events(c, a, ap->id, !staff, &events);
-	if (!rc)
-		rc = store_appeal_routes(c, a, ap->id, &routes);
+	int rc;
+	if (cr)
+		rc = created_rows(c, a, who, ap, cr, &names, &events, &routes);
+	else {
+		rc = store_appeal_names(c, a, ap->id, &names);
+		if (!rc && !names.nrows)
+			rc = ERR_NOTFOUND;
+		if (!rc && created < 0)
+			rc = store_appeal_answers(c, a, ap->id, &answers);
+		if (!rc)
+			rc = store_appeal_events(c, a, ap->id, !staff, &events);
+		if (!rc)
+			rc = store_appeal_routes(c, a, ap->id, &routes);
+	}
 	if (!rc && created != 0)
 		rc = store_appeal_attachments(c, a, ap->id, &files);
 	if (rc)
@@ -196,12 +252,13 @@ static int detail_json(struct store_conn *c, struct arena *a, const struct actor
 int appeal_detail_json(struct store_conn *c, struct arena *a, const struct actor *who,
                        const struct appeal *ap, unsigned rights, json_t **out)
 {
-	return detail_json(c, a, who, ap, rights, -1, out);
+	return detail_json(c, a, who, ap, rights, -1, NULL, out);
 }
 
 /* appeal_view of id, or of *stored (not read again) with created attachments (appeal_created). */
 static int view(struct store *s, struct arena *a, const struct actor *who, int64_t id,
-                const struct appeal *stored, long created, json_t **out)
+                const struct appeal *stored, long created, const struct appeal_created *cr,
+                json_t **out)
 {
 	struct store_conn *c;
 	int rc = store_conn_get(s, &c);
@@ -221,20 +278,21 @@ static int view(struct store *s, struct arena *a, const struct actor *who, int64
 	if (!rc && !rights)
 		rc = ERR_NOTFOUND;
 	if (!rc)
-		rc = detail_json(c, a, who, &ap, rights, created, out);
+		rc = detail_json(c, a, who, &ap, rights, created, cr, out);
 	store_conn_put(s, c);
 	return rc;
 }
 
 int appeal_view(struct store *s, struct arena *a, const struct actor *who, int64_t id, json_t **out)
 {
-	return view(s, a, who, id, NULL, -1, out);
+	return view(s, a, who, id, NULL, -1, NULL, out);
 }
 
 int appeal_view_created(struct store *s, struct arena *a, const struct actor *who,
-                        const struct appeal *ap, size_t nattachments, json_t **out)
+                        const struct appeal *ap, const struct appeal_created *cr,
+                        size_t nattachments, json_t **out)
 {
-	return view(s, a, who, ap->id, ap, (long)nattachments, out);
+	return view(s, a, who, ap->id, ap, (long)nattachments, cr, out);
 }
 
 /* --- lists and queues ------------------------------------------------------------------- */

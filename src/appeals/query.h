@@ -4,6 +4,7 @@
 #define OTKLIK_APPEALS_QUERY_H
 
 #include "appeals/appeal.h"
+#include "appeals/submit.h"
 #include "registry/registry.h" /* struct problem */
 
 #include <jansson.h>
@@ -13,10 +14,12 @@
  * reference), ERR_NOTFOUND when it does not exist or the caller has no rights on it, ERR_DB. */
 int appeal_view(struct store *s, struct arena *a, const struct actor *who, int64_t id,
                 json_t **out);
-/* appeal_view of an appeal this request has just stored (*ap as appeal_submit gave it, with
- * nattachments attachments): the same answer with fewer reads (the row itself, answers). */
+/* appeal_view of an appeal this request has just stored (*ap and *cr as appeal_submit gave
+ * them, with nattachments attachments): the same answer from one read of names instead of
+ * reading the row, its timeline and its routes back. */
 int appeal_view_created(struct store *s, struct arena *a, const struct actor *who,
-                        const struct appeal *ap, size_t nattachments, json_t **out);
+                        const struct appeal *ap, const struct appeal_created *cr,
+                        size_t nattachments, json_t **out);
 
 /* GET /api/appeals parameters, raw (NULL / 0 = absent); validated by appeal_list. */
 struct appeal_list_params {

@@ -105,7 +105,8 @@ struct submit_job {
 	struct route_result rr;
 	int64_t deadline_at;
 	/* outputs */
-	int64_t id;
+	int64_t id, event_id;
+	const char *route_kind, *route_reason;
 	struct appeal out; /* as stored */
 };
 
@@ -223,6 +224,9 @@ static int submit_fn(struct store_conn *c, void *arg)
 	if (rc)
 		return rc;
 	j->id = id;
+	j->event_id = event_id;
+	j->route_kind = route.kind;
+	j->route_reason = route.reason;
 	j->out = ap;
 	return 0;
 }
@@ -377,6 +381,10 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 	}
 	assist_appeal_added(j.id);
 	*out = j.out;
+	if (in->created)
+		*in->created = (struct appeal_created){.event_id = j.event_id,
+		                                       .route_kind = j.route_kind,
+		                                       .route_reason = j.route_reason};
 	return 0;
 }
 

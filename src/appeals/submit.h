@@ -13,6 +13,14 @@
 
 #define APPEAL_MAX_ATTACHMENTS 10
 
+/* What a submission's write job wrote besides the appeal row, for its 201 answer
+ * (appeal_view_created shows it without reading it back). */
+struct appeal_created {
+	int64_t event_id;         /* the "submitted" event */
+	const char *route_kind;   /* "auto" or "triage" */
+	const char *route_reason; /* arena-owned */
+};
+
 struct appeal_input {
 	const char *channel; /* "web", "widget", "operator", "api", "open311", "import" */
 	int64_t topic_id;
@@ -31,6 +39,7 @@ struct appeal_input {
 	 * whole submission. */
 	int (*extra)(struct store_conn *c, int64_t appeal_id, void *arg);
 	void *extra_arg;
+	struct appeal_created *created; /* optional output, filled on success */
 };
 
 /* Validates in (field-level errors in *p: ERR_VALIDATION with p->field, ERR_FORBIDDEN when the

@@ -163,12 +163,14 @@ int h_appeal_create(struct req *r)
 	ai.text = arena_strndup(r->a, ai.text, ai.text_len);
 	json_decref(in);
 	struct appeal ap;
+	struct appeal_created cr;
+	ai.created = &cr;
 	struct problem p = {0};
 	rc = appeal_submit(r->store, r->a, &r->actor, &ai, &ap, &p);
 	if (rc)
 		return problem_fail(r, rc, &p);
 	json_t *out;
-	rc = appeal_view_created(r->store, r->a, &r->actor, &ap, ai.nattachments, &out);
+	rc = appeal_view_created(r->store, r->a, &r->actor, &ap, &cr, ai.nattachments, &out);
 	if (rc)
 		return rc;
 	http_add_header(r, "Location", arena_printf(r->a, "/api/appeals/%lld", (long long)ap.id));

@@ -386,6 +386,24 @@ int store_appeal_names(struct store_conn *c, struct arena *a, int64_t id, struct
 	                   p, 1, out);
 }
 
+int store_appeal_names_new(struct store_conn *c, struct arena *a, const struct appeal *ap,
+                           int64_t actor_user_id, int64_t actor_apikey_id, struct store_rows *out)
+{
+	struct store_val p[] = {sv_int(ap->topic_id),     sv_int(ap->category_id),
+	                        sv_int(ap->territory_id), opt_id(ap->org_id),
+	                        opt_id(ap->author_id),    opt_id(actor_user_id),
+	                        opt_id(actor_apikey_id)};
+	return store_query(c, a,
+	                   "SELECT (SELECT name FROM topics WHERE id = $1), "
+	                   "(SELECT name FROM categories WHERE id = $2), "
+	                   "(SELECT name FROM territories WHERE id = $3), "
+	                   "(SELECT name FROM orgs WHERE id = $4), NULL, "
+	                   "(SELECT COALESCE(name, login) FROM users WHERE id = $5), 0, "
+	                   "(SELECT COALESCE(name, login) FROM users WHERE id = $6), "
+	                   "(SELECT name FROM api_keys WHERE id = $7)",
+	                   p, sizeof(p) / sizeof(p[0]), out);
+}
+
 int store_appeal_answers(struct store_conn *c, struct arena *a, int64_t id, struct store_rows *out)
 {
 	struct store_val p[] = {sv_int(id)};

@@ -95,6 +95,10 @@ int store_attachments_claim(struct store_conn *c, const int64_t *ids, size_t n,
 /* Names for the detail view: columns topic_name, category_name, territory_name, org_name,
  * assignee_name, author_name, coauthors (count). */
 int store_appeal_names(struct store_conn *c, struct arena *a, int64_t id, struct store_rows *out);
+/* The same names for an appeal just stored (no assignee, no co-authors yet) from its ids, without
+ * reading the appeal, plus actor_user_name and actor_key_name: the one who submitted it. */
+int store_appeal_names_new(struct store_conn *c, struct arena *a, const struct appeal *ap,
+                           int64_t actor_user_id, int64_t actor_apikey_id, struct store_rows *out);
 /* Answers: id, kind, state, text, org_id, org_name, author_name, created_at, published_at. */
 int store_appeal_answers(struct store_conn *c, struct arena *a, int64_t id, struct store_rows *out);
 /* Timeline: id, at, kind, status_from, status_to, actor_name (user name or login), key name,

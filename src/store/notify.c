@@ -92,9 +92,8 @@ int store_notify_role_org(struct store_conn *c, struct arena *a, const char *rol
                           struct id_list *out)
 {
 	struct store_val p[] = {sv_text(role), sv_int(org_id)};
-	return id_query(c, a,
-	                "SELECT user_id FROM role_grants WHERE role = $1 AND org_id = $2",
-	                p, 2, out);
+	return id_query(c, a, "SELECT user_id FROM role_grants WHERE role = $1 AND org_id = $2", p,
+	                2, out);
 }
 
 int store_notify_role_territory(struct store_conn *c, struct arena *a, const char *role,
@@ -102,8 +101,8 @@ int store_notify_role_territory(struct store_conn *c, struct arena *a, const cha
 {
 	struct store_val p[] = {sv_text(role), sv_int(territory_id)};
 	return id_query(c, a,
-	                "SELECT user_id FROM role_grants WHERE role = $1 AND territory_id = $2",
-	                p, 2, out);
+	                "SELECT user_id FROM role_grants WHERE role = $1 AND territory_id = $2", p,
+	                2, out);
 }
 
 int store_notify_user(struct store_conn *c, struct arena *a, int64_t user_id,

@@ -49,15 +49,12 @@ static json_t *attachments_of(const struct store_rows *r, int64_t answer_id)
 	return arr;
 }
 
-/* One row of ncols NULLs in a (a timeline or route row built from what was just written). */
+/* One row of ncols NULLs in a (arena memory is zeroed): a timeline or route row built from
+ * what was just written. */
 static const char **one_row(struct arena *a, struct store_rows *r, size_t ncols)
 {
-	r->nrows = 1;
-	r->ncols = ncols;
-	r->names = NULL;
-	r->changes = 0;
+	*r = (struct store_rows){.nrows = 1, .ncols = ncols};
 	r->vals = arena_alloc(a, ncols * sizeof(*r->vals));
-	memset(r->vals, 0, ncols * sizeof(*r->vals));
 	return r->vals;
 }
 

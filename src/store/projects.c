@@ -54,63 +54,52 @@ static struct store_val opt_id(int64_t v)
 	return v ? sv_int(v) : sv_null();
 }
 
+/* $1..$15 of the insert and the update: a project's editable fields, in column order. */
+#define PROJECT_NFIELDS 15
+static void field_params(const struct project_fields *f, struct store_val *p)
+{
+	const struct store_val v[PROJECT_NFIELDS] = {
+	    sv_text(f->title),     sv_text(f->goal),
+	    sv_int(f->org_id),     opt_id(f->territory_id),
+	    opt_id(f->region_id),  f->has_budget ? sv_int(f->budget) : sv_null(),
+	    opt_text(f->deadline), sv_text(f->place_kind),
+	    sv_real(f->lat),       sv_real(f->lon),
+	    opt_text(f->area),     sv_real(f->min_lat),
+	    sv_real(f->min_lon),   sv_real(f->max_lat),
+	    sv_real(f->max_lon)};
+	memcpy(p, v, sizeof(v));
+}
+
 int store_project_insert(struct store_conn *c, const struct project_fields *f, int64_t created_by,
                          int64_t now, int64_t *id)
 {
-	struct store_val p[] = {sv_text(f->title),
-	                        sv_text(f->goal),
-	                        sv_int(f->org_id),
-	                        opt_id(f->territory_id),
-	                        opt_id(f->region_id),
-	                        f->has_budget ? sv_int(f->budget) : sv_null(),
-	                        opt_text(f->deadline),
-	                        sv_text(f->place_kind),
-	                        sv_real(f->lat),
-	                        sv_real(f->lon),
-	                        opt_text(f->area),
-	                        sv_real(f->min_lat),
-	                        sv_real(f->min_lon),
-	                        sv_real(f->max_lat),
-	                        sv_real(f->max_lon),
-	                        opt_id(created_by),
-	                        sv_int(now)};
+	struct store_val p[PROJECT_NFIELDS + 2];
+	field_params(f, p);
+	p[PROJECT_NFIELDS] = opt_id(created_by);
+	p[PROJECT_NFIELDS + 1] = sv_int(now);
 	return store_query_i64(
 	    c,
 	    "INSERT INTO projects (title, goal, org_id, territory_id, region_id, budget, deadline, "
 	    "place_kind, lat, lon, area, min_lat, min_lon, max_lat, max_lon, status, created_by, "
 	    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-	    "$13, "
-	    "$14, $15, 'planned', $16, $17, $17) RETURNING id",
-	    p, 17, id);
+	    "$13, $14, $15, 'planned', $16, $17, $17) RETURNING id",
+	    p, sizeof(p) / sizeof(p[0]), id);
 }
 
 int store_project_update(struct store_conn *c, int64_t id, const struct project_fields *f,
                          int64_t now)
 {
-	struct store_val p[] = {sv_text(f->title),
-	                        sv_text(f->goal),
-	                        sv_int(f->org_id),
-	                        opt_id(f->territory_id),
-	                        opt_id(f->region_id),
-	                        f->has_budget ? sv_int(f->budget) : sv_null(),
-	                        opt_text(f->deadline),
-	                        sv_text(f->place_kind),
-	                        sv_real(f->lat),
-	                        sv_real(f->lon),
-	                        opt_text(f->area),
-	                        sv_real(f->min_lat),
-	                        sv_real(f->min_lon),
-	                        sv_real(f->max_lat),
-	                        sv_real(f->max_lon),
-	                        sv_int(now),
-	                        sv_int(id)};
+	struct store_val p[PROJECT_NFIELDS + 2];
+	field_params(f, p);
+	p[PROJECT_NFIELDS] = sv_int(now);
+	p[PROJECT_NFIELDS + 1] = sv_int(id);
 	return store_query(
 	    c, NULL,
 	    "UPDATE projects SET title = $1, goal = $2, org_id = $3, territory_id = "
 	    "$4, region_id = $5, budget = $6, deadline = $7, place_kind = $8, lat = "
 	    "$9, lon = $10, area = $11, min_lat = $12, min_lon = $13, max_lat = $14, "
 	    "max_lon = $15, updated_at = $16 WHERE id = $17",
-	    p, 17, NULL);
+	    p, sizeof(p) / sizeof(p[0]), NULL);
 }
 
 int store_project_set_problems(struct store_conn *c, int64_t id, const int64_t *problem_ids,

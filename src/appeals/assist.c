@@ -754,6 +754,7 @@ struct place_item {
 	int64_t rep;
 	int64_t out_pid;           /* set by the job */
 	int placed;                /* set by the job: 1 when this job placed it */
+	bool opened;               /* set by the job: it opened out_pid, counted in already */
 	bool is_open;              /* the appeal is open (so its problem cannot become solved) */
 	uint32_t sk[SPIKE_SKETCH]; /* the text's sketch for the spike detector */
 };
@@ -771,6 +772,7 @@ static int place_write(struct store_conn *c, void *arg)
 	for (size_t i = 0; i < j->n && !rc; i++) {
 		struct place_item *x = &j->it[i];
 		x->out_pid = x->known_pid;
+		x->opened = false;
 		if (!x->out_pid) /* a problem opened earlier in this batch? */
 			for (size_t k = 0; k < i; k++)
 				if (!j->it[k].known_pid && j->it[k].mid == x->mid) {
@@ -789,11 +791,19 @@ static int place_write(struct store_conn *c, void *arg)
 			    .lon = x->lon,
 			    .first_at = x->created_at,
 			    .now = j->now,
+			    .size = 1, /* this appeal: a new problem is written whole */
 			};
+			if (x->rep)
+				pn.rep_appeal_id = x->rep;
 			rc = store_problem_insert(c, &pn, &x->out_pid);
+			x->opened = !rc;
 		}
 		if (!rc)
 			rc = store_appeal_place(c, x->appeal_id, x->out_pid, &x->placed);
+		if (!rc && x->opened && !x->placed) { /* it had a problem after all */
+			x->opened = false;
+			rc = store_problem_grow(c, x->out_pid, -1, 0, 0, NULL, 0, j->now);
+		}
 	}
 	/* each touched problem once (its last item carries the newest label and representative),
 	 * counting only the appeals this job placed */
@@ -803,10 +813,12 @@ static int place_write(struct store_conn *c, void *arg)
 			later = j->it[k].out_pid == j->it[i].out_pid;
 		if (later)
 			continue;
+		if (j->it[i].opened)
+			continue; /* the problem's only appeal here: its insert said it all */
 		int64_t added = 0, first = INT64_MAX, last = INT64_MIN;
 		for (size_t k = 0; k <= i; k++) {
 			const struct place_item *y = &j->it[k];
-			if (y->out_pid != j->it[i].out_pid || !y->placed)
+			if (y->out_pid != j->it[i].out_pid || !y->placed || y->opened)
 				continue;
 			added++;
 			first = y->created_at < first ? y->created_at : first;
@@ -936,7 +948,10 @@ static int alarms_write(struct store_conn *c, void *arg)
 			continue;
 		if (j->it[i].is_open) {
 			/* an open appeal keeps its problem unsolved: only a solved one changes (it
-			 * comes back), so the common case costs one read */
+			 * comes back), so the common case costs one read, and none for a problem
+			 * this placement opened */
+			if (!j->it[i].known_pid)
+				continue;
 			bool solved = false;
 			rc = store_problem_solved(c, j->it[i].out_pid, &solved);
 			if (rc || !solved)

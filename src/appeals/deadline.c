@@ -181,42 +181,57 @@ static const struct override *find_override(int64_t org_id, int64_t topic_id)
 	return o;
 }
 
-int deadline_due(struct store_conn *c, int64_t topic_id, int64_t org_id, int64_t start_ms,
-                 int64_t *due_ms)
+int deadline_rule(struct store_conn *c, int64_t topic_id, int64_t org_id, int64_t *n, bool *hours)
 {
 	int rc = cache_fresh(c);
 	if (rc)
 		return rc;
-	int64_t n = 0;
-	bool hours = false, found = false;
+	*n = 0;
+	*hours = false;
 	if (org_id) {
+		bool found = false;
 		pthread_rwlock_rdlock(&lock);
 		const struct override *o = find_override(org_id, topic_id);
 		if (o) {
-			n = o->deadline;
-			hours = o->hours;
+			*n = o->deadline;
+			*hours = o->hours;
 			found = true;
 		}
 		pthread_rwlock_unlock(&lock);
+		if (found)
+			return 0;
 	}
-	if (!found) {
-		struct arena a;
-		arena_init(&a, 512);
-		const char *unit = NULL;
-		rc = store_topic_deadline(c, &a, topic_id, &n, &unit);
-		hours = !rc && unit && !strcmp(unit, "hours");
-		arena_release(&a);
-		if (rc)
-			return rc;
-	}
+	struct arena a;
+	arena_init(&a, 512);
+	const char *unit = NULL;
+	rc = store_topic_deadline(c, &a, topic_id, n, &unit);
+	*hours = !rc && unit && !strcmp(unit, "hours");
+	arena_release(&a);
+	return rc;
+}
+
+int deadline_due_by(struct store_conn *c, int64_t n, bool hours, int64_t start_ms, int64_t *due_ms)
+{
 	if (hours) {
 		*due_ms = start_ms + n * HOUR_MS;
 		return 0;
 	}
+	int rc = cache_fresh(c);
+	if (rc)
+		return rc;
 	pthread_rwlock_rdlock(&lock);
 	*due_ms = calendar_due_wdays(cal, start_ms, n, appeal_tz_offset_min());
 	pthread_rwlock_unlock(&lock);
 	return 0;
+}
+
+int deadline_due(struct store_conn *c, int64_t topic_id, int64_t org_id, int64_t start_ms,
+                 int64_t *due_ms)
+{
+	int64_t n;
+	bool hours;
+	int rc = deadline_rule(c, topic_id, org_id, &n, &hours);
+	return rc ? rc : deadline_due_by(c, n, hours, start_ms, due_ms);
 }
 
 int deadline_add_wdays(struct store_conn *c, int64_t due_ms, int days, int64_t *out)

@@ -8,6 +8,7 @@
 #include "store/store.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The due time of an appeal on topic_id handled by org_id (0 = none yet: the topic's own
@@ -18,6 +19,10 @@
  * a second (versions in meta), on this node at once. Thread-safe. */
 int deadline_due(struct store_conn *c, int64_t topic_id, int64_t org_id, int64_t start_ms,
                  int64_t *due_ms);
+/* deadline_due in two steps: the rule of (topic, org) — N working days, or N hours when *hours
+ * (0, ERR_NOTFOUND for the topic, ERR_DB) — and the due time of such a rule from start_ms. */
+int deadline_rule(struct store_conn *c, int64_t topic_id, int64_t org_id, int64_t *n, bool *hours);
+int deadline_due_by(struct store_conn *c, int64_t n, bool hours, int64_t start_ms, int64_t *due_ms);
 /* due_ms moved by `days` working days (extension): the end of the days-th working day after
  * due's local day. Returns 0 or ERR_DB. */
 int deadline_add_wdays(struct store_conn *c, int64_t due_ms, int days, int64_t *out);

@@ -8,12 +8,14 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/fold.h"
+#include "core/mem.h"
 #include "core/utf8.h"
 #include "notify/notify.h"
 #include "store/appeals.h"
 #include "store/notify.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -138,6 +140,135 @@ static int route_appeal(struct store_conn *c, struct arena *a, const struct appe
 	return rc;
 }
 
+/* --- the routing memo ------------------------------------------------------------------- *
+ * What a submission needs from the registry — the topic's category and state, the route and
+ * the deadline rule — depends only on (topic, territory given, territory of the point) and on
+ * the routing versions (registry, calendar, org deadlines: every change of those tables bumps
+ * one). Kept per key while the versions stay the same, a submission reads the versions once
+ * instead of the topic three times, the territory chain, the rules and the calendar's versions.
+ * Shared by the request threads; direct-mapped; only successful lookups of active topics are kept.
+ */
+
+#define MEMO_SLOTS 1024
+
+struct memo_entry {
+	uint64_t store; /* store_serial; 0 = empty */
+	int64_t versions[3];
+	int64_t topic_id, territory_id, at;
+	int64_t category_id; /* of an active topic (others are not kept) */
+	int64_t org_id, rule_id, route_territory_id;
+	char *reason;
+	int64_t deadline_n;
+	bool hours;
+};
+
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct memo_entry memo[MEMO_SLOTS];
+
+static size_t memo_slot(int64_t topic_id, int64_t territory_id, int64_t at)
+{
+	uint64_t h = (uint64_t)topic_id * 0x9E3779B97F4A7C15u;
+	h ^= (uint64_t)territory_id * 0xC2B2AE3D27D4EB4Fu;
+	h ^= (uint64_t)at * 0x165667B19E3779F9u;
+	return (size_t)(h >> 32) % MEMO_SLOTS;
+}
+
+/* What the pre-job routing of a submission works out. */
+struct routed {
+	int64_t category_id;
+	struct route_result rr;
+	int64_t deadline_at;
+};
+
+static bool memo_get(uint64_t store, const int64_t versions[3], int64_t topic_id,
+                     int64_t territory_id, int64_t at, struct arena *a, int64_t *n, bool *hours,
+                     struct routed *out)
+{
+	bool hit = false;
+	struct memo_entry *e = &memo[memo_slot(topic_id, territory_id, at)];
+	pthread_mutex_lock(&memo_lock);
+	if (e->store == store && !memcmp(e->versions, versions, sizeof(e->versions)) &&
+	    e->topic_id == topic_id && e->territory_id == territory_id && e->at == at) {
+		hit = true;
+		out->category_id = e->category_id;
+		out->rr = (struct route_result){.org_id = e->org_id,
+		                                .rule_id = e->rule_id,
+		                                .territory_id = e->route_territory_id,
+		                                .reason = arena_strdup(a, e->reason)};
+		*n = e->deadline_n;
+		*hours = e->hours;
+	}
+	pthread_mutex_unlock(&memo_lock);
+	return hit;
+}
+
+static void memo_put(uint64_t store, const int64_t versions[3], int64_t topic_id,
+                     int64_t territory_id, int64_t at, int64_t n, bool hours,
+                     const struct routed *r)
+{
+	char *reason = xstrdup(r->rr.reason ? r->rr.reason : "");
+	struct memo_entry *e = &memo[memo_slot(topic_id, territory_id, at)];
+	pthread_mutex_lock(&memo_lock);
+	char *old = e->reason;
+	*e = (struct memo_entry){.store = store,
+	                         .topic_id = topic_id,
+	                         .territory_id = territory_id,
+	                         .at = at,
+	                         .category_id = r->category_id,
+	                         .org_id = r->rr.org_id,
+	                         .rule_id = r->rr.rule_id,
+	                         .route_territory_id = r->rr.territory_id,
+	                         .reason = reason,
+	                         .deadline_n = n,
+	                         .hours = hours};
+	memcpy(e->versions, versions, sizeof(e->versions));
+	pthread_mutex_unlock(&memo_lock);
+	free(old);
+}
+
+/* The topic's state, the route and the deadline of a new appeal, as of `versions` (read by the
+ * caller on the same connection), from the memo when it knows them. */
+static int route_new(struct store_conn *c, struct arena *a, const struct appeal *ap,
+                     const int64_t versions[3], int64_t now, struct routed *out, struct problem *p)
+{
+	memset(out, 0, sizeof(*out));
+	uint64_t store = store_serial(store_conn_store(c));
+	int64_t at = 0;
+	int rc = ap->has_point ? registry_territory_at(c, a, ap->lat, ap->lon, &at) : 0;
+	if (rc)
+		return rc;
+	int64_t n = 0;
+	bool hours = false;
+	if (!memo_get(store, versions, ap->topic_id, ap->territory_id, at, a, &n, &hours, out)) {
+		bool active = false;
+		rc = store_topic_state(c, ap->topic_id, &out->category_id, &active);
+		if (rc == ERR_NOTFOUND)
+			return fail(p, ERR_VALIDATION, "Тема не найдена", "topic_id");
+		if (!rc && !active)
+			return fail(p, ERR_VALIDATION, "Эта тема больше не принимает обращений",
+			            "topic_id");
+		if (!rc)
+			rc = registry_resolve_conn(c, a, ap->topic_id, ap->territory_id,
+			                           ap->has_point, ap->lat, ap->lon, &out->rr, p);
+		if (rc)
+			return rc;
+		if (!out->rr.territory_id)
+			return fail(p, ERR_VALIDATION,
+			            ap->has_point
+			                ? "Точка не попадает ни в одну известную территорию: "
+			                  "укажите территорию"
+			                : "Укажите территорию или точку на карте",
+			            ap->has_point ? "lat" : "territory_id");
+		rc = deadline_rule(c, ap->topic_id, out->rr.org_id, &n, &hours);
+		if (rc == ERR_NOTFOUND)
+			return fail(p, ERR_VALIDATION, "Тема не найдена", "topic_id");
+		if (rc)
+			return rc;
+		memo_put(store, versions, ap->topic_id, ap->territory_id, at, n, hours, out);
+	}
+	return deadline_due_by(c, n, hours, now, &out->deadline_at);
+}
+
 static int submit_fn(struct store_conn *c, void *arg)
 {
 	struct submit_job *j = arg;
@@ -218,6 +349,7 @@ static int submit_fn(struct store_conn *c, void *arg)
 	    .kind = "submitted",
 	    .status_to = appeal_status_name(ap.status),
 	    .public = true,
+	    .fresh = true,
 	};
 	ap.version = 1;
 	rc = notify_appeal_event_of(c, j->a, &ev, &ap, j->now);
@@ -315,17 +447,6 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 				            "attachment_ids");
 	}
 
-	struct store_conn *c;
-	rc = store_conn_get(s, &c);
-	if (rc)
-		return rc;
-	int64_t category_id = 0;
-	bool active = false;
-	rc = store_topic_state(c, in->topic_id, &category_id, &active);
-	if (rc == ERR_NOTFOUND)
-		rc = fail(p, ERR_VALIDATION, "Тема не найдена", "topic_id");
-	else if (!rc && !active)
-		rc = fail(p, ERR_VALIDATION, "Эта тема больше не принимает обращений", "topic_id");
 	/* routing and the deadline here, in parallel with other requests, rather than on the one
 	 * writer (submit_fn only checks that nothing they depend on changed meanwhile) */
 	int64_t now = clock_now_ms();
@@ -335,13 +456,20 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 	ap.has_point = in->has_point;
 	ap.lat = in->has_point ? in->lat : NAN;
 	ap.lon = in->has_point ? in->lon : NAN;
+	struct store_conn *c;
+	rc = store_conn_get(s, &c);
+	if (rc)
+		return rc;
+	struct routed routed;
+	rc = store_routing_versions(c, j.versions);
 	if (!rc)
-		rc = store_routing_versions(c, j.versions);
-	if (!rc)
-		rc = route_appeal(c, a, &ap, now, &j.rr, &j.deadline_at, p);
+		rc = route_new(c, a, &ap, j.versions, now, &routed, p);
 	store_conn_put(s, c);
 	if (rc)
 		return rc;
+	int64_t category_id = routed.category_id;
+	j.rr = routed.rr;
+	j.deadline_at = routed.deadline_at;
 	j.pre_ok = true;
 
 	unsigned char raw[16];

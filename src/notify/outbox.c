@@ -106,7 +106,9 @@ static int collect(struct store_conn *c, struct arena *a, const struct notify_ev
                    const struct appeal *ap, struct recipients *r)
 {
 	int rc = 0;
-	if (ev->public) {
+	if (ev->public && ev->fresh) {
+		add(r, ap->author_id, false);
+	} else if (ev->public) {
 		struct id_list l;
 		rc = store_notify_authors(c, a, ap->id, &l);
 		if (rc)

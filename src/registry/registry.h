@@ -76,6 +76,11 @@ int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_i
                           int64_t territory_id, bool has_point, double lat, double lon,
                           struct route_result *out, struct problem *p);
 
+/* The deepest territory whose polygon holds the point, or 0 (polygons cached in memory per
+ * registry version). */
+int registry_territory_at(struct store_conn *c, struct arena *a, double lat, double lon,
+                          int64_t *territory_id);
+
 /* Loads data/reference (regions and their polygons); idempotent. */
 int registry_load_reference(struct store *s);
 

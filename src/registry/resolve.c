@@ -17,6 +17,7 @@
 /* Territory polygons, cached per registry version (shared by threads, rebuilt on change). */
 struct poly_entry {
 	int64_t id, parent_id;
+	size_t depth; /* length of its chain of ancestors, itself included */
 	struct geo_shape *shape;
 };
 
@@ -24,7 +25,7 @@ static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct poly_entry *cache;
 static size_t cache_n;
 static int64_t cache_version = -1;
-static const void *cache_owner;
+static uint64_t cache_owner; /* store_serial */
 
 static void cache_clear(void)
 {
@@ -35,7 +36,14 @@ static void cache_clear(void)
 	cache_n = 0;
 }
 
-static int cache_refresh(struct store_conn *c, struct arena *a, const void *owner)
+/* Ancestors of t (t first), up to MAX_DEPTH: one query. */
+static int chain_of(struct store_conn *c, int64_t t, int64_t *chain, size_t *n)
+{
+	*n = 0;
+	return t ? store_territory_chain(c, t, chain, MAX_DEPTH, n) : 0;
+}
+
+static int cache_refresh(struct store_conn *c, struct arena *a, uint64_t owner)
 {
 	int64_t version;
 	int rc = store_registry_version(c, &version);
@@ -54,6 +62,16 @@ static int cache_refresh(struct store_conn *c, struct arena *a, const void *owne
 		struct geo_shape *shape;
 		if (geo_shape_parse(g, strlen(g), &shape))
 			continue;
+		int64_t chain[MAX_DEPTH];
+		size_t depth = 0;
+		rc = chain_of(c, store_rows_i64(&r, i, 0), chain, &depth);
+		if (rc) {
+			geo_shape_free(shape);
+			cache_clear();
+			cache_version = -1;
+			return rc;
+		}
+		cache[cache_n].depth = depth;
 		cache[cache_n].id = store_rows_i64(&r, i, 0);
 		cache[cache_n].parent_id = store_rows_i64(&r, i, 1);
 		cache[cache_n].shape = shape;
@@ -64,34 +82,27 @@ static int cache_refresh(struct store_conn *c, struct arena *a, const void *owne
 	return 0;
 }
 
-/* Ancestors of t (t first), up to MAX_DEPTH: one query. */
-static int chain_of(struct store_conn *c, int64_t t, int64_t *chain, size_t *n)
-{
-	*n = 0;
-	return t ? store_territory_chain(c, t, chain, MAX_DEPTH, n) : 0;
-}
-
 /* The deepest territory with a polygon holding the point, or 0. */
 static int territory_at(struct store_conn *c, struct arena *a, double lat, double lon, int64_t *out)
 {
 	*out = 0;
 	pthread_mutex_lock(&cache_lock);
-	int rc = cache_refresh(c, a, store_conn_store(c));
+	int rc = cache_refresh(c, a, store_serial(store_conn_store(c)));
 	size_t best_depth = 0;
 	for (size_t i = 0; !rc && i < cache_n; i++) {
-		if (!geo_shape_contains(cache[i].shape, lat, lon))
-			continue;
-		int64_t chain[MAX_DEPTH];
-		size_t n;
-		/* Depth from the parent chain (cheap: territories are few levels deep). */
-		rc = chain_of(c, cache[i].id, chain, &n);
-		if (!rc && n > best_depth) {
-			best_depth = n;
+		if (cache[i].depth > best_depth && geo_shape_contains(cache[i].shape, lat, lon)) {
+			best_depth = cache[i].depth;
 			*out = cache[i].id;
 		}
 	}
 	pthread_mutex_unlock(&cache_lock);
 	return rc;
+}
+
+int registry_territory_at(struct store_conn *c, struct arena *a, double lat, double lon,
+                          int64_t *territory_id)
+{
+	return territory_at(c, a, lat, lon, territory_id);
 }
 
 int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_id,

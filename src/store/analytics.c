@@ -191,7 +191,10 @@ static bool fact_equal(const struct fact *a, const struct fact *b)
 	"SELECT a.id, a.territory_id, a.category_id, a.topic_id, a.org_id, a.assignee_id, "        \
 	"a.created_at, a.answered_at, a.deadline_at, a.rated_at, a.rating, a.rating_solved, "      \
 	"a.status, a.is_open, a.overdue, a.problem_id, "                                           \
-	"(SELECT COUNT(*) FROM appeal_routes r WHERE r.appeal_id = a.id AND r.kind = 'redirect') " \
+	"(SELECT COUNT(*) FROM appeal_routes r WHERE r.appeal_id = a.id AND r.kind = "             \
+	"'redirect'), "                                                                            \
+	"(SELECT CASE WHEN p.solved_at IS NULL THEN 0 ELSE 1 END FROM problems p "                 \
+	"WHERE p.id = a.problem_id) "                                                              \
 	"FROM appeals a "
 
 static void appeal_fact_row(const struct store_rows *r, size_t i, int64_t now, struct fact *f)
@@ -661,7 +664,10 @@ int store_stat_refresh_appeals(struct store_conn *c, struct arena *a, const int6
 		for (size_t i = 0; !rc && i < ra.nrows; i++) {
 			struct fact nf, of;
 			appeal_fact_row(&ra, i, now, &nf);
-			if (!store_rows_isnull(&ra, i, 15))
+			/* its problem's state (solved or not) can change only when the appeal is
+			 * not open, or it is open and the problem was solved (it came back) */
+			if (!store_rows_isnull(&ra, i, 15) &&
+			    (!store_rows_i64(&ra, i, 13) || store_rows_i64(&ra, i, 17)))
 				problems[nproblems++] = store_rows_i64(&ra, i, 15);
 			bool had = false;
 			for (size_t j = 0; j < rf.nrows; j++)

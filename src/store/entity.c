@@ -228,20 +228,19 @@ int store_registry_version(struct store_conn *c, int64_t *version)
 
 int store_routing_versions(struct store_conn *c, int64_t out[3])
 {
-	static const char *const keys[3] = {"registry_version", "calendar_version",
-	                                    "org_deadlines_version"};
+	/* one row of three primary-key lookups: `key IN (...)` would make SQLite build a
+	 * temporary table of the list on every call (this runs once or twice per submission) */
 	struct arena a;
 	arena_init(&a, 512);
 	struct store_rows r;
 	out[0] = out[1] = out[2] = 0;
 	int rc = store_query(c, &a,
-	                     "SELECT key, value FROM meta WHERE key IN ('registry_version', "
-	                     "'calendar_version', 'org_deadlines_version')",
+	                     "SELECT (SELECT value FROM meta WHERE key = 'registry_version'), "
+	                     "(SELECT value FROM meta WHERE key = 'calendar_version'), "
+	                     "(SELECT value FROM meta WHERE key = 'org_deadlines_version')",
 	                     NULL, 0, &r);
-	for (size_t i = 0; !rc && i < r.nrows; i++)
-		for (int k = 0; k < 3; k++)
-			if (!strcmp(store_rows_get(&r, i, 0), keys[k]))
-				out[k] = store_rows_i64(&r, i, 1);
+	for (int k = 0; !rc && r.nrows && k < 3; k++)
+		out[k] = store_rows_i64(&r, 0, k);
 	arena_release(&a);
 	return rc;
 }

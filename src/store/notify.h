@@ -13,6 +13,9 @@ struct notify_event {
 	int64_t id, appeal_id, actor_user_id, at;
 	const char *kind, *status_from, *status_to, *text; /* may be NULL */
 	bool public;
+	/* the appeal was created in the same transaction: its only author is the appeal's
+	 * author_id (no co-authors yet), so the recipients need not be read back */
+	bool fresh;
 };
 /* 0, ERR_NOTFOUND, ERR_DB. */
 int store_notify_event(struct store_conn *c, struct arena *a, int64_t id, struct notify_event *out);

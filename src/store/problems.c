@@ -176,14 +176,15 @@ int store_problem_insert(struct store_conn *c, const struct problem_new *pn, int
 	    sv_int(pn->first_at),
 	    pn->split_from ? sv_int(pn->split_from) : sv_null(),
 	    sv_int(pn->now),
+	    sv_int(pn->size),
 	};
 	return store_query_i64(
 	    c,
 	    "INSERT INTO problems (category_id, topic_id, label, rep_appeal_id, size, "
 	    "lat, lon, territory_id, first_at, last_at, split_from, status, "
-	    "updated_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $8, $9, 'open', "
+	    "updated_at) VALUES ($1, $2, $3, $4, $11, $5, $6, $7, $8, $8, $9, 'open', "
 	    "$10) RETURNING id",
-	    p, 10, id);
+	    p, 11, id);
 }
 
 int store_appeal_place(struct store_conn *c, int64_t appeal_id, int64_t problem_id, int *placed)

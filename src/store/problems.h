@@ -63,6 +63,7 @@ struct problem_new {
 	bool has_point;
 	double lat, lon;
 	int64_t first_at, now;
+	int64_t size; /* appeals counted in already (0: store_problem_grow/refresh will count) */
 };
 int store_problem_insert(struct store_conn *c, const struct problem_new *p, int64_t *id);
 /* Puts a not yet placed appeal (problem_id NULL) into a problem, without bumping its version

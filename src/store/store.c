@@ -29,6 +29,7 @@ struct store {
 	const struct store_ops *ops;
 	enum store_backend backend;
 	char *target;
+	uint64_t serial; /* unique in the process (store_serial) */
 
 	pthread_mutex_t pool_lock;
 	struct store_conn *idle;
@@ -155,6 +156,11 @@ int store_conn_get(struct store *s, struct store_conn **out)
 struct store *store_conn_store(struct store_conn *c)
 {
 	return base(c)->owner;
+}
+
+uint64_t store_serial(const struct store *s)
+{
+	return s->serial;
 }
 
 void store_conn_put(struct store *s, struct store_conn *c)
@@ -429,7 +435,9 @@ int store_open(const char *url, int committers, struct store **out)
 	}
 	if (!*target)
 		return ERR_INVALID;
+	static atomic_uint_fast64_t serials;
 	struct store *s = xcalloc(1, sizeof(*s));
+	s->serial = (uint64_t)atomic_fetch_add(&serials, 1) + 1;
 	s->ops = ops;
 	s->backend = be;
 	s->target = xstrdup(target);

@@ -59,6 +59,9 @@ int store_conn_get(struct store *s, struct store_conn **out);
 void store_conn_put(struct store *s, struct store_conn *c);
 /* The store a connection belongs to. */
 struct store *store_conn_store(struct store_conn *c);
+/* A number no other store opened by this process has had (never 0): for caches keyed by the
+ * database, which a pointer cannot be (a store closed and another opened may share an address). */
+uint64_t store_serial(const struct store *s);
 
 /* At most this many parameters in one statement (multi-row inserts; both back ends allow more). */
 #define STORE_MAX_PARAMS 4096

@@ -119,6 +119,49 @@ describe('submission', () => {
     assert.equal(ap2.territory_id, ids.obninsk);
   });
 
+
+  test('a registry change reaches the very next submission', async () => {
+    // the server keeps what routing found per (topic, territory) while the registry, calendar and
+    // overrides stay the same: every change must be seen by the next appeal
+    const admin = await demo.as('admin');
+    const tag = Date.now();
+    const cat = await admin.post('/api/categories', { code: `memo-c-${tag}`, name: 'Проверка кеша' });
+    assert.equal(cat.status, 201, cat.text);
+    const tp = await admin.post('/api/topics', { code: `memo-t-${tag}`, category_id: cat.json.id, name: 'Тема без правила', deadline: 5, deadline_unit: 'wdays' });
+    assert.equal(tp.status, 201, tp.text);
+    const body = { topic_id: tp.json.id, territory_id: ids.kaluga, text: 'Проверка маршрутизации после изменения реестра.' };
+    let ap = await submit('citizen', body);
+    assert.equal(ap.org_id, null, 'no rule yet: triage');
+    ap = await submit('citizen', body);
+    assert.equal(ap.org_id, null, 'the same again');
+
+    const rule = await admin.post('/api/rules', { code: `memo-r-${tag}`, topic_id: tp.json.id, territory_id: ids.kaluga, org_id: ids.minstroy });
+    assert.equal(rule.status, 201, rule.text);
+    ap = await submit('citizen', body);
+    assert.equal(ap.status, 'routed');
+    assert.equal(ap.org_id, ids.minstroy, 'the new rule is used at once');
+    assert.match(ap.routes[0].reason, new RegExp(`memo-r-${tag}`));
+
+    let r = await admin.patch(`/api/rules/${rule.json.id}`, { org_id: ids.kalugaAdm });
+    assert.equal(r.status, 200, r.text);
+    ap = await submit('citizen', body);
+    assert.equal(ap.org_id, ids.kalugaAdm, 'the changed rule is used at once');
+
+    r = await admin.patch(`/api/topics/${tp.json.id}`, { deadline: 3, deadline_unit: 'hours' });
+    assert.equal(r.status, 200, r.text);
+    ap = await submit('citizen', body);
+    assert.equal(ap.deadline_at, ap.created_at + 3 * 3600000, 'the new deadline at once');
+
+    r = await admin.patch(`/api/topics/${tp.json.id}`, { active: false });
+    assert.equal(r.status, 200, r.text);
+    assertError(await (await demo.as('citizen')).post('/api/appeals', body), 422, 'validation_failed', 'topic_id');
+    r = await admin.patch(`/api/topics/${tp.json.id}`, { active: true });
+    assert.equal(r.status, 200, r.text);
+    r = await admin.delete(`/api/rules/${rule.json.id}`);
+    assert.ok(r.status === 200 || r.status === 204, r.text);
+    ap = await submit('citizen', body);
+    assert.equal(ap.org_id, null, 'the rule deleted: triage again');
+  });
   test('an operator enters an appeal for a person', async () => {
     const op = await demo.as('operator');
     const ap = await submit(op, { topic_id: ids.appointment, territory_id: ids.kaluga, channel: 'operator', text: 'Заявитель не может записаться к врачу.', person: { name: 'Мария Иванова', contact: '+7 900 111-22-33' } });

@@ -103,7 +103,7 @@ struct submit_job {
 	 * it depends on are the same inside the job's transaction (then the writer need not
 	 * repeat it) */
 	bool pre_ok;
-	int64_t versions[3];
+	int64_t versions[4]; /* store_routing_versions */
 	struct route_result rr;
 	int64_t deadline_at;
 	/* outputs */
@@ -153,7 +153,7 @@ static int route_appeal(struct store_conn *c, struct arena *a, const struct appe
 
 struct memo_entry {
 	uint64_t store; /* store_serial; 0 = empty */
-	int64_t versions[3];
+	int64_t versions[STORE_ROUTING_VERSIONS];
 	int64_t topic_id, territory_id, at;
 	int64_t category_id; /* of an active topic (others are not kept) */
 	int64_t org_id, rule_id, route_territory_id;
@@ -180,7 +180,7 @@ struct routed {
 	int64_t deadline_at;
 };
 
-static bool memo_get(uint64_t store, const int64_t versions[3], int64_t topic_id,
+static bool memo_get(uint64_t store, const int64_t *versions, int64_t topic_id,
                      int64_t territory_id, int64_t at, struct arena *a, int64_t *n, bool *hours,
                      struct routed *out)
 {
@@ -202,7 +202,7 @@ static bool memo_get(uint64_t store, const int64_t versions[3], int64_t topic_id
 	return hit;
 }
 
-static void memo_put(uint64_t store, const int64_t versions[3], int64_t topic_id,
+static void memo_put(uint64_t store, const int64_t *versions, int64_t topic_id,
                      int64_t territory_id, int64_t at, int64_t n, bool hours,
                      const struct routed *r)
 {
@@ -229,7 +229,7 @@ static void memo_put(uint64_t store, const int64_t versions[3], int64_t topic_id
 /* The topic's state, the route and the deadline of a new appeal, as of `versions` (read by the
  * caller on the same connection), from the memo when it knows them. */
 static int route_new(struct store_conn *c, struct arena *a, const struct appeal *ap,
-                     const int64_t versions[3], int64_t now, struct routed *out, struct problem *p)
+                     const int64_t *versions, int64_t now, struct routed *out, struct problem *p)
 {
 	memset(out, 0, sizeof(*out));
 	uint64_t store = store_serial(store_conn_store(c));
@@ -276,15 +276,11 @@ static int submit_fn(struct store_conn *c, void *arg)
 	j->id = 0;
 	struct route_result rr = j->rr;
 	ap.deadline_at = j->deadline_at;
-	bool same = false;
-	int rc = 0;
-	if (j->pre_ok) {
-		int64_t v[3];
-		rc = store_routing_versions(c, v);
-		if (rc)
-			return rc;
-		same = !memcmp(v, j->versions, sizeof(v));
-	}
+	int64_t v[4];
+	int rc = store_routing_versions(c, v);
+	if (rc)
+		return rc;
+	bool same = j->pre_ok && !memcmp(v, j->versions, STORE_ROUTING_VERSIONS * sizeof(*v));
 	if (!same) {
 		rc = route_appeal(c, j->a, &ap, j->now, &rr, &ap.deadline_at, j->p);
 		if (rc)
@@ -350,6 +346,7 @@ static int submit_fn(struct store_conn *c, void *arg)
 	    .status_to = appeal_status_name(ap.status),
 	    .public = true,
 	    .fresh = true,
+	    .webhooks_version = v[3],
 	};
 	ap.version = 1;
 	rc = notify_appeal_event_of(c, j->a, &ev, &ap, j->now);

@@ -2,12 +2,14 @@
  * queued in the same write job as the event (docs/notify.md, "Who is notified"). */
 #include "appeals/appeal.h"
 #include "core/err.h"
+#include "core/mem.h"
 #include "notify/config.h"
 #include "notify/notify.h"
 #include "notify/render.h"
 #include "store/notify.h"
 #include "store/users.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,12 +159,64 @@ int notify_org_covers(struct store_conn *c, int64_t hook_org, int64_t org, bool 
 	return 0;
 }
 
+/* The webhooks' (id, org, active), kept while meta.webhooks_version stays the same. */
+struct hook_brief {
+	int64_t id, org_id;
+	bool active;
+};
+static pthread_mutex_t hooks_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hook_brief *hooks_cache;
+static size_t hooks_n;
+static int64_t hooks_version; /* 0 = none */
+static uint64_t hooks_store;  /* store_serial */
+
+/* The webhooks an event may go to: from memory when ev->webhooks_version is what it was read
+ * at, else read (and kept when the version is known). */
+static int webhooks_list(struct store_conn *c, struct arena *a, const struct notify_event *ev,
+                         struct hook_brief **out, size_t *n)
+{
+	uint64_t store = store_serial(store_conn_store(c));
+	if (ev->webhooks_version) {
+		bool hit = false;
+		pthread_mutex_lock(&hooks_lock);
+		if (hooks_version == ev->webhooks_version && hooks_store == store) {
+			hit = true;
+			*n = hooks_n;
+			*out = arena_alloc(a, (hooks_n + 1) * sizeof(**out));
+			memcpy(*out, hooks_cache, hooks_n * sizeof(**out));
+		}
+		pthread_mutex_unlock(&hooks_lock);
+		if (hit)
+			return 0;
+	}
+	struct webhook_row *rows;
+	int rc = store_webhooks_all(c, a, &rows, n);
+	if (rc)
+		return rc;
+	*out = arena_alloc(a, (*n + 1) * sizeof(**out));
+	for (size_t i = 0; i < *n; i++)
+		(*out)[i] = (struct hook_brief){rows[i].id, rows[i].org_id, rows[i].active};
+	if (ev->webhooks_version) {
+		struct hook_brief *copy = xmalloc((*n + 1) * sizeof(*copy));
+		memcpy(copy, *out, *n * sizeof(*copy));
+		pthread_mutex_lock(&hooks_lock);
+		struct hook_brief *old = hooks_cache;
+		hooks_cache = copy;
+		hooks_n = *n;
+		hooks_version = ev->webhooks_version;
+		hooks_store = store;
+		pthread_mutex_unlock(&hooks_lock);
+		free(old);
+	}
+	return 0;
+}
+
 static int queue_webhooks(struct store_conn *c, struct arena *a, const struct notify_event *ev,
                           const struct appeal *ap, int64_t now)
 {
-	struct webhook_row *hooks;
+	struct hook_brief *hooks;
 	size_t n;
-	int rc = store_webhooks_all(c, a, &hooks, &n);
+	int rc = webhooks_list(c, a, ev, &hooks, &n);
 	if (rc || !n)
 		return rc;
 	char *payload = NULL;

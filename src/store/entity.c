@@ -226,20 +226,21 @@ int store_registry_version(struct store_conn *c, int64_t *version)
 	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
-int store_routing_versions(struct store_conn *c, int64_t out[3])
+int store_routing_versions(struct store_conn *c, int64_t out[4])
 {
-	/* one row of three primary-key lookups: `key IN (...)` would make SQLite build a
-	 * temporary table of the list on every call (this runs once or twice per submission) */
+	/* one row of primary-key lookups: `key IN (...)` would make SQLite build a temporary
+	 * table of the list on every call (this runs twice per submission) */
 	struct arena a;
 	arena_init(&a, 512);
 	struct store_rows r;
-	out[0] = out[1] = out[2] = 0;
+	out[0] = out[1] = out[2] = out[3] = 0;
 	int rc = store_query(c, &a,
 	                     "SELECT (SELECT value FROM meta WHERE key = 'registry_version'), "
 	                     "(SELECT value FROM meta WHERE key = 'calendar_version'), "
-	                     "(SELECT value FROM meta WHERE key = 'org_deadlines_version')",
+	                     "(SELECT value FROM meta WHERE key = 'org_deadlines_version'), "
+	                     "(SELECT value FROM meta WHERE key = 'webhooks_version')",
 	                     NULL, 0, &r);
-	for (int k = 0; !rc && r.nrows && k < 3; k++)
+	for (int k = 0; !rc && r.nrows && k < 4; k++)
 		out[k] = store_rows_i64(&r, 0, k);
 	arena_release(&a);
 	return rc;

@@ -75,9 +75,12 @@ int store_get_text(struct store_conn *c, struct arena *a, const char *table, con
 /* Bumps and returns the registry version (cache invalidation across nodes). */
 int store_registry_bump(struct store_conn *c);
 int store_registry_version(struct store_conn *c, int64_t *version);
-/* The versions that routing and deadlines depend on, in one read: registry, working calendar,
- * bodies' own deadlines (0 when a key is missing). Equal versions = the same routing result. */
-int store_routing_versions(struct store_conn *c, int64_t out[3]);
+/* The versions a submission depends on, in one read (0 when a key is missing): routing and
+ * deadlines — [0] registry, [1] working calendar, [2] bodies' own deadlines; equal versions =
+ * the same routing result (STORE_ROUTING_VERSIONS of them) — and [3] webhooks (the list an
+ * event goes to). */
+#define STORE_ROUTING_VERSIONS 3
+int store_routing_versions(struct store_conn *c, int64_t out[4]);
 
 /* Registry queries used by the resolver and the polygon writer. */
 /* category_id of a topic; ERR_NOTFOUND when no such topic. */

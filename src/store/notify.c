@@ -367,6 +367,14 @@ int store_webhook_get(struct store_conn *c, struct arena *a, int64_t id, struct 
 	return 0;
 }
 
+/* Every change of webhooks: notify/outbox.c keeps the list while this stays the same. */
+static int webhooks_bump(struct store_conn *c)
+{
+	return store_query(c, NULL,
+	                   "UPDATE meta SET value = value + 1 WHERE key = 'webhooks_version'", NULL,
+	                   0, NULL);
+}
+
 int store_webhook_insert(struct store_conn *c, const struct webhook_row *w, int64_t created_by,
                          int64_t *id)
 {
@@ -385,17 +393,18 @@ int store_webhook_insert(struct store_conn *c, const struct webhook_row *w, int6
 	if (!rc)
 		*id = r.nrows ? store_rows_i64(&r, 0, 0) : 0;
 	arena_release(&a);
-	return rc;
+	return rc ? rc : webhooks_bump(c);
 }
 
 int store_webhook_update(struct store_conn *c, const struct webhook_row *w, int64_t now)
 {
 	struct store_val p[] = {sv_int(w->id), sv_text(w->url), sv_text(w->description),
 	                        sv_int(w->active ? 1 : 0), sv_int(now)};
-	return store_query(c, NULL,
-	                   "UPDATE webhooks SET url = $2, description = $3, active = $4, "
-	                   "updated_at = $5 WHERE id = $1 AND deleted_at IS NULL",
-	                   p, 5, NULL);
+	int rc = store_query(c, NULL,
+	                     "UPDATE webhooks SET url = $2, description = $3, active = $4, "
+	                     "updated_at = $5 WHERE id = $1 AND deleted_at IS NULL",
+	                     p, 5, NULL);
+	return rc ? rc : webhooks_bump(c);
 }
 
 int store_webhook_delete(struct store_conn *c, int64_t id, int64_t now)
@@ -411,7 +420,7 @@ int store_webhook_delete(struct store_conn *c, int64_t id, int64_t now)
 		                 "lease_until = NULL, next_at = $2 WHERE webhook_id = $1 AND "
 		                 "state = 'pending'",
 		                 p, 2, NULL);
-	return rc;
+	return rc ? rc : webhooks_bump(c);
 }
 
 int store_notify_org_exists(struct store_conn *c, int64_t org_id, bool *exists)

@@ -16,6 +16,8 @@ struct notify_event {
 	/* the appeal was created in the same transaction: its only author is the appeal's
 	 * author_id (no co-authors yet), so the recipients need not be read back */
 	bool fresh;
+	/* meta.webhooks_version as read in this transaction, or 0: then the webhooks are read */
+	int64_t webhooks_version;
 };
 /* 0, ERR_NOTFOUND, ERR_DB. */
 int store_notify_event(struct store_conn *c, struct arena *a, int64_t id, struct notify_event *out);

@@ -217,6 +217,26 @@ describe('delivery', () => {
     for (const w of [gov, zdrav]) await (await demo.as('admin')).delete(`/api/webhooks/${w.id}`);
   });
 
+  test('switched off, a webhook hears nothing of new appeals; switched on, it hears the next one', async () => {
+    // the server keeps the list of webhooks while it stays the same: each change must be seen
+    const rx = await receiver();
+    const w = await createHook('admin', { url: rx.url('/toggle'), org_id: ids.minstroy });
+    const admin = await demo.as('admin');
+    const a = await submit();
+    await rx.waitFor((reqs) => reqs.length >= 1);
+    let r = await admin.patch(`/api/webhooks/${w.id}`, { active: false });
+    assert.equal(r.status, 200, r.text);
+    const b = await submit();
+    r = await admin.patch(`/api/webhooks/${w.id}`, { active: true });
+    assert.equal(r.status, 200, r.text);
+    const c = await submit();
+    await rx.waitFor((reqs) => reqs.length >= 2);
+    await new Promise((res) => setTimeout(res, 400));
+    const heard = rx.requests.map((x) => JSON.parse(x.body).appeal.id);
+    assert.deepEqual(heard, [a.id, c.id], `appeals heard: ${heard} (switched off for ${b.id})`);
+    await admin.delete(`/api/webhooks/${w.id}`);
+  });
+
   test('a deleted webhook gets nothing more', async () => {
     const rx = await receiver();
     const w = await createHook('admin', { url: rx.url('/gone'), org_id: ids.minstroy });

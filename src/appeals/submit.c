@@ -234,7 +234,8 @@ static int route_new(struct store_conn *c, struct arena *a, const struct appeal 
 	memset(out, 0, sizeof(*out));
 	uint64_t store = store_serial(store_conn_store(c));
 	int64_t at = 0;
-	int rc = ap->has_point ? registry_territory_at(c, a, ap->lat, ap->lon, &at) : 0;
+	int rc =
+	    ap->has_point ? registry_territory_at(c, a, ap->lat, ap->lon, versions[0], &at) : 0;
 	if (rc)
 		return rc;
 	int64_t n = 0;

@@ -77,9 +77,9 @@ int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_i
                           struct route_result *out, struct problem *p);
 
 /* The deepest territory whose polygon holds the point, or 0 (polygons cached in memory per
- * registry version). */
+ * registry version). registry_version: meta's as the caller just read it on c, or -1. */
 int registry_territory_at(struct store_conn *c, struct arena *a, double lat, double lon,
-                          int64_t *territory_id);
+                          int64_t registry_version, int64_t *territory_id);
 
 /* Loads data/reference (regions and their polygons); idempotent. */
 int registry_load_reference(struct store *s);

@@ -43,10 +43,10 @@ static int chain_of(struct store_conn *c, int64_t t, int64_t *chain, size_t *n)
 	return t ? store_territory_chain(c, t, chain, MAX_DEPTH, n) : 0;
 }
 
-static int cache_refresh(struct store_conn *c, struct arena *a, uint64_t owner)
+/* version: the registry version as the caller just read it, or -1 (then it is read here). */
+static int cache_refresh(struct store_conn *c, struct arena *a, uint64_t owner, int64_t version)
 {
-	int64_t version;
-	int rc = store_registry_version(c, &version);
+	int rc = version < 0 ? store_registry_version(c, &version) : 0;
 	if (rc)
 		return rc;
 	if (version == cache_version && owner == cache_owner)
@@ -83,11 +83,12 @@ static int cache_refresh(struct store_conn *c, struct arena *a, uint64_t owner)
 }
 
 /* The deepest territory with a polygon holding the point, or 0. */
-static int territory_at(struct store_conn *c, struct arena *a, double lat, double lon, int64_t *out)
+static int territory_at(struct store_conn *c, struct arena *a, double lat, double lon,
+                        int64_t version, int64_t *out)
 {
 	*out = 0;
 	pthread_mutex_lock(&cache_lock);
-	int rc = cache_refresh(c, a, store_serial(store_conn_store(c)));
+	int rc = cache_refresh(c, a, store_serial(store_conn_store(c)), version);
 	size_t best_depth = 0;
 	for (size_t i = 0; !rc && i < cache_n; i++) {
 		if (cache[i].depth > best_depth && geo_shape_contains(cache[i].shape, lat, lon)) {
@@ -100,9 +101,9 @@ static int territory_at(struct store_conn *c, struct arena *a, double lat, doubl
 }
 
 int registry_territory_at(struct store_conn *c, struct arena *a, double lat, double lon,
-                          int64_t *territory_id)
+                          int64_t registry_version, int64_t *territory_id)
 {
-	return territory_at(c, a, lat, lon, territory_id);
+	return territory_at(c, a, lat, lon, registry_version, territory_id);
 }
 
 int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_id,
@@ -133,7 +134,7 @@ int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_i
 	}
 	if (has_point) {
 		int64_t at = 0;
-		rc = territory_at(c, a, lat, lon, &at);
+		rc = territory_at(c, a, lat, lon, -1, &at);
 		if (rc)
 			return rc;
 		if (at && at != territory_id) {

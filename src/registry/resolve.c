@@ -82,9 +82,8 @@ static int cache_refresh(struct store_conn *c, struct arena *a, uint64_t owner, 
 	return 0;
 }
 
-/* The deepest territory with a polygon holding the point, or 0. */
-static int territory_at(struct store_conn *c, struct arena *a, double lat, double lon,
-                        int64_t version, int64_t *out)
+int registry_territory_at(struct store_conn *c, struct arena *a, double lat, double lon,
+                          int64_t version, int64_t *out)
 {
 	*out = 0;
 	pthread_mutex_lock(&cache_lock);
@@ -98,12 +97,6 @@ static int territory_at(struct store_conn *c, struct arena *a, double lat, doubl
 	}
 	pthread_mutex_unlock(&cache_lock);
 	return rc;
-}
-
-int registry_territory_at(struct store_conn *c, struct arena *a, double lat, double lon,
-                          int64_t registry_version, int64_t *territory_id)
-{
-	return territory_at(c, a, lat, lon, registry_version, territory_id);
 }
 
 int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_id,
@@ -134,7 +127,7 @@ int registry_resolve_conn(struct store_conn *c, struct arena *a, int64_t topic_i
 	}
 	if (has_point) {
 		int64_t at = 0;
-		rc = territory_at(c, a, lat, lon, -1, &at);
+		rc = registry_territory_at(c, a, lat, lon, -1, &at);
 		if (rc)
 			return rc;
 		if (at && at != territory_id) {

@@ -120,9 +120,9 @@ static json_t *audit_after(const struct appeal *ap)
 	                 ap->org_id ? json_integer(ap->org_id) : json_null());
 }
 
-/* The body and territory of a new appeal by the competence rules, and its deadline. */
-static int route_appeal(struct store_conn *c, struct arena *a, const struct appeal *ap, int64_t now,
-                        struct route_result *rr, int64_t *deadline_at, struct problem *p)
+/* The body and territory of a new appeal by the competence rules, and its deadline rule. */
+static int route_rule(struct store_conn *c, struct arena *a, const struct appeal *ap,
+                      struct route_result *rr, int64_t *n, bool *hours, struct problem *p)
 {
 	int rc = registry_resolve_conn(c, a, ap->topic_id, ap->territory_id, ap->has_point, ap->lat,
 	                               ap->lon, rr, p);
@@ -134,10 +134,20 @@ static int route_appeal(struct store_conn *c, struct arena *a, const struct appe
 		                            "укажите территорию"
 		                          : "Укажите территорию или точку на карте",
 		            ap->has_point ? "lat" : "territory_id");
-	rc = deadline_due(c, ap->topic_id, rr->org_id, now, deadline_at);
+	rc = deadline_rule(c, ap->topic_id, rr->org_id, n, hours);
 	if (rc == ERR_NOTFOUND)
 		return fail(p, ERR_VALIDATION, "Тема не найдена", "topic_id");
 	return rc;
+}
+
+/* The same with the due time counted from now. */
+static int route_appeal(struct store_conn *c, struct arena *a, const struct appeal *ap, int64_t now,
+                        struct route_result *rr, int64_t *deadline_at, struct problem *p)
+{
+	int64_t n;
+	bool hours;
+	int rc = route_rule(c, a, ap, rr, &n, &hours, p);
+	return rc ? rc : deadline_due_by(c, n, hours, now, deadline_at);
 }
 
 /* --- the routing memo ------------------------------------------------------------------- *
@@ -249,20 +259,7 @@ static int route_new(struct store_conn *c, struct arena *a, const struct appeal 
 			return fail(p, ERR_VALIDATION, "Эта тема больше не принимает обращений",
 			            "topic_id");
 		if (!rc)
-			rc = registry_resolve_conn(c, a, ap->topic_id, ap->territory_id,
-			                           ap->has_point, ap->lat, ap->lon, &out->rr, p);
-		if (rc)
-			return rc;
-		if (!out->rr.territory_id)
-			return fail(p, ERR_VALIDATION,
-			            ap->has_point
-			                ? "Точка не попадает ни в одну известную территорию: "
-			                  "укажите территорию"
-			                : "Укажите территорию или точку на карте",
-			            ap->has_point ? "lat" : "territory_id");
-		rc = deadline_rule(c, ap->topic_id, out->rr.org_id, &n, &hours);
-		if (rc == ERR_NOTFOUND)
-			return fail(p, ERR_VALIDATION, "Тема не найдена", "topic_id");
+			rc = route_rule(c, a, ap, &out->rr, &n, &hours, p);
 		if (rc)
 			return rc;
 		memo_put(store, versions, ap->topic_id, ap->territory_id, at, n, hours, out);

@@ -109,6 +109,7 @@ struct submit_job {
 	/* outputs */
 	int64_t id, event_id;
 	const char *route_kind, *route_reason;
+	bool rerouted; /* the pre-job routing (and its names) was not the one used */
 	struct appeal out; /* as stored */
 };
 
@@ -168,6 +169,7 @@ struct memo_entry {
 	int64_t category_id; /* of an active topic (others are not kept) */
 	int64_t org_id, rule_id, route_territory_id;
 	char *reason;
+	char *names[4]; /* topic, category, territory, organisation (NULL: triage) */
 	int64_t deadline_n;
 	bool hours;
 };
@@ -188,7 +190,25 @@ struct routed {
 	int64_t category_id;
 	struct route_result rr;
 	int64_t deadline_at;
+	const char *names[4]; /* as memo_entry.names, arena-owned */
 };
+
+/* The names the 201 answer shows, kept in the memo with the route they belong to. */
+static int registry_names(struct store_conn *c, struct arena *a, int64_t topic_id,
+                          struct routed *out)
+{
+	struct appeal ids = {.topic_id = topic_id,
+	                     .category_id = out->category_id,
+	                     .territory_id = out->rr.territory_id,
+	                     .org_id = out->rr.org_id};
+	struct store_rows r;
+	int rc = store_appeal_names_new(c, a, &ids, 0, 0, &r);
+	if (rc)
+		return rc;
+	for (int k = 0; k < 4; k++)
+		out->names[k] = store_rows_get(&r, 0, (size_t)k);
+	return 0;
+}
 
 static bool memo_get(uint64_t store, const int64_t *versions, int64_t topic_id,
                      int64_t territory_id, int64_t at, struct arena *a, int64_t *n, bool *hours,
@@ -205,6 +225,8 @@ static bool memo_get(uint64_t store, const int64_t *versions, int64_t topic_id,
 		                                .rule_id = e->rule_id,
 		                                .territory_id = e->route_territory_id,
 		                                .reason = arena_strdup(a, e->reason)};
+		for (int k = 0; k < 4; k++)
+			out->names[k] = e->names[k] ? arena_strdup(a, e->names[k]) : NULL;
 		*n = e->deadline_n;
 		*hours = e->hours;
 	}
@@ -217,9 +239,12 @@ static void memo_put(uint64_t store, const int64_t *versions, int64_t topic_id,
                      const struct routed *r)
 {
 	char *reason = xstrdup(r->rr.reason ? r->rr.reason : "");
+	char *names[4];
+	for (int k = 0; k < 4; k++)
+		names[k] = r->names[k] ? xstrdup(r->names[k]) : NULL;
 	struct memo_entry *e = &memo[memo_slot(topic_id, territory_id, at)];
 	pthread_mutex_lock(&memo_lock);
-	char *old = e->reason;
+	struct memo_entry old = *e;
 	*e = (struct memo_entry){.store = store,
 	                         .topic_id = topic_id,
 	                         .territory_id = territory_id,
@@ -232,8 +257,11 @@ static void memo_put(uint64_t store, const int64_t *versions, int64_t topic_id,
 	                         .deadline_n = n,
 	                         .hours = hours};
 	memcpy(e->versions, versions, sizeof(e->versions));
+	memcpy(e->names, names, sizeof(names));
 	pthread_mutex_unlock(&memo_lock);
-	free(old);
+	free(old.reason);
+	for (int k = 0; k < 4; k++)
+		free(old.names[k]);
 }
 
 /* The topic's state, the route and the deadline of a new appeal, as of `versions` (read by the
@@ -260,6 +288,8 @@ static int route_new(struct store_conn *c, struct arena *a, const struct appeal 
 			            "topic_id");
 		if (!rc)
 			rc = route_rule(c, a, ap, &out->rr, &n, &hours, p);
+		if (!rc)
+			rc = registry_names(c, a, ap->topic_id, out);
 		if (rc)
 			return rc;
 		memo_put(store, versions, ap->topic_id, ap->territory_id, at, n, hours, out);
@@ -279,6 +309,7 @@ static int submit_fn(struct store_conn *c, void *arg)
 	if (rc)
 		return rc;
 	bool same = j->pre_ok && !memcmp(v, j->versions, STORE_ROUTING_VERSIONS * sizeof(*v));
+	j->rerouted = !same;
 	if (!same) {
 		rc = route_appeal(c, j->a, &ap, j->now, &rr, &ap.deadline_at, j->p);
 		if (rc)
@@ -507,7 +538,12 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 	if (in->created)
 		*in->created = (struct appeal_created){.event_id = j.event_id,
 		                                       .route_kind = j.route_kind,
-		                                       .route_reason = j.route_reason};
+		                                       .route_reason = j.route_reason,
+		                                       .names_known = !j.rerouted,
+		                                       .topic_name = routed.names[0],
+		                                       .category_name = routed.names[1],
+		                                       .territory_name = routed.names[2],
+		                                       .org_name = routed.names[3]};
 	return 0;
 }
 

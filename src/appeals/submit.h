@@ -19,6 +19,10 @@ struct appeal_created {
 	int64_t event_id;         /* the "submitted" event */
 	const char *route_kind;   /* "auto" or "triage" */
 	const char *route_reason; /* arena-owned */
+	/* the names of the appeal's topic, category, territory and organisation (NULL: none) as
+	 * of the routing the job used; names_known false when they were not at hand */
+	bool names_known;
+	const char *topic_name, *category_name, *territory_name, *org_name;
 };
 
 struct appeal_input {

@@ -34,6 +34,7 @@ struct actor {
 	int64_t user_id;   /* 0 = anonymous or API key */
 	int64_t apikey_id; /* 0 = not an API key */
 	unsigned roles;    /* union of granted roles (+ citizen for any user) */
+	const char *name;  /* the user's name (or login) or the key's name; NULL when not loaded */
 	struct grant *grants;
 	size_t ngrants;
 	bool verified;

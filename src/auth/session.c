@@ -78,6 +78,7 @@ int auth_load_actor(struct store_conn *c, struct arena *a, int64_t user_id, stru
 		return rc;
 	out->user_id = user_id;
 	out->verified = u.verified;
+	out->name = u.name ? u.name : u.login;
 	rc = store_grants_for_user(c, a, user_id, &out->grants, &out->ngrants);
 	if (rc)
 		return rc;
@@ -122,14 +123,15 @@ int auth_apikey_authenticate(struct store *s, struct arena *a, const char *key, 
 	if (rc)
 		return rc;
 	int64_t id, org_id;
-	const char *scopes;
-	rc = store_apikey_lookup(c, a, auth_token_hash(a, key), &id, &org_id, &scopes);
+	const char *scopes, *name;
+	rc = store_apikey_lookup(c, a, auth_token_hash(a, key), &id, &org_id, &scopes, &name);
 	store_conn_put(s, c);
 	if (rc == ERR_NOTFOUND)
 		return ERR_UNAUTHORIZED;
 	if (rc)
 		return rc;
 	out->apikey_id = id;
+	out->name = name;
 	/* The key acts with the roles named in its scopes, on its organisation. */
 	size_t cap = 0;
 	char *dup = arena_strdup(a, scopes ? scopes : "");

@@ -28,7 +28,15 @@ struct store_conn_base {
 	const struct store_ops *ops;
 	struct store *owner;
 	struct store_conn *next_idle;
+	/* store_routing_versions as read inside the open transaction (store_tx_begin to its
+	 * commit or rollback): the writer reads them once per batch, not once per submission.
+	 * Forgotten by every bump of a version and by a rollback to a savepoint. */
+	bool in_tx, versions_ok;
+	int64_t versions[4];
 };
+
+/* Forgets the versions read in this transaction (after a bump of one of them). */
+void store_versions_forget(struct store_conn *c);
 
 /* Records a query's duration (and failure) in the owner's stats. */
 void store_note_query(struct store *s, int64_t ns, bool failed);

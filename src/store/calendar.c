@@ -1,5 +1,6 @@
 /* calendar.c (store): SQL for the production calendar, deadline overrides and their versions. */
 #include "store/calendar.h"
+#include "store/backend.h"
 #include "core/err.h"
 
 #include <string.h>
@@ -113,6 +114,7 @@ int store_deadline_versions(struct store_conn *c, int64_t *calendar, int64_t *or
 
 int store_calendar_bump(struct store_conn *c)
 {
+	store_versions_forget(c);
 	return store_query(c, NULL,
 	                   "UPDATE meta SET value = value + 1 WHERE key = 'calendar_version'", NULL,
 	                   0, NULL);
@@ -120,6 +122,7 @@ int store_calendar_bump(struct store_conn *c)
 
 int store_org_deadlines_bump(struct store_conn *c)
 {
+	store_versions_forget(c);
 	return store_query(c, NULL,
 	                   "UPDATE meta SET value = value + 1 WHERE key = 'org_deadlines_version'",
 	                   NULL, 0, NULL);

@@ -1,5 +1,6 @@
 /* notify.c (store): SQL for notifications, settings, digests, webhooks and the delivery outbox. */
 #include "store/notify.h"
+#include "store/backend.h"
 #include "core/err.h"
 
 #include <stdio.h>
@@ -370,6 +371,7 @@ int store_webhook_get(struct store_conn *c, struct arena *a, int64_t id, struct 
 /* Every change of webhooks: notify/outbox.c keeps the list while this stays the same. */
 static int webhooks_bump(struct store_conn *c)
 {
+	store_versions_forget(c);
 	return store_query(c, NULL,
 	                   "UPDATE meta SET value = value + 1 WHERE key = 'webhooks_version'", NULL,
 	                   0, NULL);

@@ -203,19 +203,37 @@ int store_exec_script(struct store_conn *c, const char *sql)
 	return base(c)->ops->exec_script(c, sql);
 }
 
+void store_versions_forget(struct store_conn *c)
+{
+	base(c)->versions_ok = false;
+}
+
 int store_tx_begin(struct store_conn *c)
 {
-	return store_query(c, NULL, base(c)->ops->begin_sql, NULL, 0, NULL);
+	int rc = store_query(c, NULL, base(c)->ops->begin_sql, NULL, 0, NULL);
+	base(c)->in_tx = rc == 0;
+	base(c)->versions_ok = false;
+	return rc;
+}
+
+static void tx_ended(struct store_conn *c)
+{
+	base(c)->in_tx = false;
+	base(c)->versions_ok = false;
 }
 
 int store_tx_commit(struct store_conn *c)
 {
-	return store_query(c, NULL, "COMMIT", NULL, 0, NULL);
+	int rc = store_query(c, NULL, "COMMIT", NULL, 0, NULL);
+	tx_ended(c);
+	return rc;
 }
 
 int store_tx_rollback(struct store_conn *c)
 {
-	return store_query(c, NULL, "ROLLBACK", NULL, 0, NULL);
+	int rc = store_query(c, NULL, "ROLLBACK", NULL, 0, NULL);
+	tx_ended(c);
+	return rc;
 }
 
 /* Runs one batch in one transaction; each job inside its own savepoint. Returns 0 when the
@@ -235,6 +253,7 @@ static int run_batch_savepoints(struct store_conn *c, struct write_job **jobs, s
 			j->rc = j->fn(c, j->arg);
 			if (j->rc == 0)
 				break;
+			store_versions_forget(c);
 			rc = store_query(c, NULL, "ROLLBACK TO SAVEPOINT job", NULL, 0, NULL);
 			if (rc)
 				goto fail;

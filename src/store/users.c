@@ -260,12 +260,12 @@ int store_apikey_insert(struct store_conn *c, const char *name, const char *key_
 }
 
 int store_apikey_lookup(struct store_conn *c, struct arena *a, const char *key_hash, int64_t *id,
-                        int64_t *org_id, const char **scopes)
+                        int64_t *org_id, const char **scopes, const char **name)
 {
 	struct store_val p[] = {sv_text(key_hash)};
 	struct store_rows r;
 	int rc = store_query(c, a,
-	                     "SELECT id, org_id, scopes FROM api_keys WHERE key_hash = $1 AND "
+	                     "SELECT id, org_id, scopes, name FROM api_keys WHERE key_hash = $1 AND "
 	                     "revoked_at IS NULL",
 	                     p, 1, &r);
 	if (rc)
@@ -275,6 +275,7 @@ int store_apikey_lookup(struct store_conn *c, struct arena *a, const char *key_h
 	*id = store_rows_i64(&r, 0, 0);
 	*org_id = store_rows_i64(&r, 0, 1);
 	*scopes = store_rows_get(&r, 0, 2);
+	*name = store_rows_get(&r, 0, 3);
 	return 0;
 }
 

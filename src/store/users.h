@@ -54,8 +54,10 @@ int store_session_delete(struct store_conn *c, const char *token_hash);
 int store_apikey_insert(struct store_conn *c, const char *name, const char *key_hash,
                         const char *prefix, int64_t org_id, const char *scopes, int64_t now,
                         int64_t *id);
+/* A key that is not revoked, by its hash: its id, organisation, scopes and name (arena-owned);
+ * ERR_NOTFOUND when none. */
 int store_apikey_lookup(struct store_conn *c, struct arena *a, const char *key_hash, int64_t *id,
-                        int64_t *org_id, const char **scopes);
+                        int64_t *org_id, const char **scopes, const char **name);
 
 int store_oidc_state_insert(struct store_conn *c, const char *state, const char *verifier,
                             const char *nonce, const char *next, int64_t now);

@@ -9,6 +9,7 @@
 #include "store/appeals.h"
 
 #include <math.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,16 @@ static const char *const status_ru[AS__COUNT] = {
 
 const char *const appeal_reject_reasons[] = {"abusive",  "not_an_appeal", "no_content",
                                              "repeated", "not_competent", NULL};
+
+void appeal_token_new(char out[APPEAL_TOKEN_SIZE], int64_t now_ms)
+{
+	unsigned char raw[16];
+	uint64_t t = (uint64_t)now_ms & 0xFFFFFFFFFFFFu;
+	for (int i = 0; i < 6; i++)
+		raw[i] = (unsigned char)(t >> (8 * (5 - i)));
+	randombytes_buf(raw + 6, sizeof(raw) - 6);
+	sodium_bin2hex(out, APPEAL_TOKEN_SIZE, raw, sizeof(raw));
+}
 
 const char *appeal_status_name(enum appeal_status s)
 {

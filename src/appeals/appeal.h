@@ -38,6 +38,13 @@ bool appeal_status_open(enum appeal_status s);
 /* Channels an appeal can come by. */
 #define APPEAL_TEXT_MAX 4000 /* characters */
 
+/* A new appeal's token (32 hex digits and a NUL into out): the creation time in milliseconds
+ * (12 digits) then 80 random bits. Unguessable as a capability, and in the order appeals are
+ * made, so that the unique index on tokens grows at its end instead of writing a random page
+ * for every new appeal. */
+#define APPEAL_TOKEN_SIZE 33
+void appeal_token_new(char out[APPEAL_TOKEN_SIZE], int64_t now_ms);
+
 /* Reasons an appeal can be rejected for (NULL-terminated). */
 extern const char *const appeal_reject_reasons[];
 

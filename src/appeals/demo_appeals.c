@@ -13,7 +13,6 @@
 #include "store/users.h"
 
 #include <math.h>
-#include <sodium.h>
 #include <string.h>
 
 #define DAY_MS 86400000LL
@@ -176,10 +175,8 @@ static int load_one(struct store_conn *c, struct arena *a, const struct demo_app
 	if (rc)
 		return rc;
 	int64_t created = now - (int64_t)(d->days_ago * DAY_MS) - (int64_t)n * 60000;
-	unsigned char raw[16];
-	char token[33];
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
+	char token[APPEAL_TOKEN_SIZE];
+	appeal_token_new(token, clock_now_ms());
 	bool by_operator = !strcmp(d->who, "operator");
 	ap.token = token;
 	ap.channel = by_operator ? "operator" : n % 3 == 2 ? "widget" : "web";

@@ -20,7 +20,6 @@
 #include "store/users.h"
 
 #include <math.h>
-#include <sodium.h>
 #include <string.h>
 
 #define HOUR_MS   3600000LL
@@ -372,10 +371,8 @@ static int load_appeals(struct store_conn *c, struct arena *a, const struct demo
 		int solved = satisfied ? 1 : rnd(&s) < 0.3;
 
 		const char *text = topics[t].text;
-		unsigned char raw[16];
-		char token[33];
-		randombytes_buf(raw, sizeof(raw));
-		sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
+		char token[APPEAL_TOKEN_SIZE];
+		appeal_token_new(token, clock_now_ms());
 		struct bulk_appeal b = {
 		    .token = token,
 		    .channel = n % 4 == 3 ? "widget" : "web",

@@ -17,7 +17,6 @@
 #include "store/entity.h"
 
 #include <jansson.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -772,10 +771,8 @@ static int import_one(struct store_conn *c, struct batch *b, json_t *o, struct a
 	ap.lat = json_number_value(lat), ap.lon = json_number_value(lon);
 	const char *st = arena_printf(a, "%s %s", ap.text, ap.address ? ap.address : "");
 	ap.search = fold_text(a, st, strlen(st));
-	unsigned char rnd[16];
-	randombytes_buf(rnd, sizeof(rnd));
-	char *tok = arena_alloc(a, 33);
-	sodium_bin2hex(tok, 33, rnd, sizeof(rnd));
+	char *tok = arena_alloc(a, APPEAL_TOKEN_SIZE);
+	appeal_token_new(tok, clock_now_ms());
 	ap.token = tok;
 
 	/* times: answers, routes and follow-ups give the last activity */

@@ -16,7 +16,6 @@
 
 #include <math.h>
 #include <pthread.h>
-#include <sodium.h>
 #include <string.h>
 
 #define ADDRESS_MAX  500 /* characters */
@@ -498,10 +497,8 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 	j.deadline_at = routed.deadline_at;
 	j.pre_ok = true;
 
-	unsigned char raw[16];
-	char token[33];
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
+	char token[APPEAL_TOKEN_SIZE];
+	appeal_token_new(token, now);
 
 	ap.token = arena_strdup(a, token);
 	ap.channel = arena_strdup(a, channel);

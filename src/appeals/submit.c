@@ -102,7 +102,7 @@ struct submit_job {
 	 * it depends on are the same inside the job's transaction (then the writer need not
 	 * repeat it) */
 	bool pre_ok;
-	int64_t versions[4]; /* store_routing_versions */
+	int64_t versions[STORE_VERSIONS]; /* store_routing_versions */
 	struct route_result rr;
 	int64_t deadline_at;
 	/* outputs */
@@ -303,7 +303,7 @@ static int submit_fn(struct store_conn *c, void *arg)
 	j->id = 0;
 	struct route_result rr = j->rr;
 	ap.deadline_at = j->deadline_at;
-	int64_t v[4];
+	int64_t v[STORE_VERSIONS];
 	int rc = store_routing_versions(c, v);
 	if (rc)
 		return rc;
@@ -375,6 +375,7 @@ static int submit_fn(struct store_conn *c, void *arg)
 	    .public = true,
 	    .fresh = true,
 	    .webhooks_version = v[3],
+	    .grants_version = v[4],
 	};
 	ap.version = 1;
 	rc = notify_appeal_event_of(c, j->a, &ev, &ap, j->now);

@@ -10,6 +10,7 @@
 #include "store/users.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,60 @@ static void add_list(struct recipients *r, const struct id_list *l, bool staff)
 {
 	for (size_t i = 0; i < l->n; i++)
 		add(r, l->ids[i], staff);
+}
+
+/* --- who holds a role on an organisation, kept per meta.grants_version --------------------
+ * Every submission notifies the executors of the body it went to; while no grant changes
+ * (every change bumps the version) they are the same. Direct-mapped by (role, org). */
+
+#define HOLDERS_SLOTS 256
+
+struct holders {
+	uint64_t store; /* store_serial; 0 = empty */
+	int64_t version, org_id;
+	char role[16];
+	int64_t *ids;
+	size_t n;
+};
+static pthread_mutex_t holders_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct holders holders[HOLDERS_SLOTS];
+
+/* The holders of role on org: from memory when ev->grants_version is what they were read at,
+ * else read (and kept when the version is known). The list is arena-owned. */
+static int role_org_holders(struct store_conn *c, struct arena *a, const struct notify_event *ev,
+                            const char *role, int64_t org, struct id_list *out)
+{
+	uint64_t store = store_serial(store_conn_store(c));
+	uint64_t h = (uint64_t)org * 0x9E3779B97F4A7C15u ^ (uint64_t)(unsigned char)role[0];
+	struct holders *e = &holders[(h >> 32) % HOLDERS_SLOTS];
+	bool keep = ev->grants_version && strlen(role) < sizeof(e->role);
+	if (keep) {
+		bool hit = false;
+		pthread_mutex_lock(&holders_lock);
+		if (e->store == store && e->version == ev->grants_version && e->org_id == org &&
+		    !strcmp(e->role, role)) {
+			hit = true;
+			out->n = e->n;
+			out->ids = arena_alloc(a, (e->n + 1) * sizeof(*out->ids));
+			memcpy(out->ids, e->ids, e->n * sizeof(*out->ids));
+		}
+		pthread_mutex_unlock(&holders_lock);
+		if (hit)
+			return 0;
+	}
+	int rc = store_notify_role_org(c, a, role, org, out);
+	if (rc || !keep)
+		return rc;
+	int64_t *copy = xmalloc((out->n + 1) * sizeof(*copy));
+	memcpy(copy, out->ids, out->n * sizeof(*copy));
+	pthread_mutex_lock(&holders_lock);
+	int64_t *old = e->ids;
+	*e = (struct holders){.store = store, .version = ev->grants_version, .org_id = org,
+	                      .ids = copy, .n = out->n};
+	snprintf(e->role, sizeof(e->role), "%s", role);
+	pthread_mutex_unlock(&holders_lock);
+	free(old);
+	return 0;
 }
 
 /* Holders of role on org and every organisation above it. */
@@ -122,7 +177,7 @@ static int collect(struct store_conn *c, struct arena *a, const struct notify_ev
 		rc = add_territory_chain(c, a, r, "coordinator", ap->territory_id);
 	if (!rc && (is(to, "routed") || is(to, "redirected")) && ap->org_id) {
 		struct id_list l;
-		rc = store_notify_role_org(c, a, "executor", ap->org_id, &l);
+		rc = role_org_holders(c, a, ev, "executor", ap->org_id, &l);
 		if (!rc)
 			add_list(r, &l, true);
 	}

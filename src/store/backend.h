@@ -32,7 +32,7 @@ struct store_conn_base {
 	 * commit or rollback): the writer reads them once per batch, not once per submission.
 	 * Forgotten by every bump of a version and by a rollback to a savepoint. */
 	bool in_tx, versions_ok;
-	int64_t versions[4];
+	int64_t versions[5]; /* STORE_VERSIONS */
 };
 
 /* Forgets the versions read in this transaction (after a bump of one of them). */

@@ -228,7 +228,7 @@ int store_registry_version(struct store_conn *c, int64_t *version)
 	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
-int store_routing_versions(struct store_conn *c, int64_t out[4])
+int store_routing_versions(struct store_conn *c, int64_t out[STORE_VERSIONS])
 {
 	/* Inside a transaction, once: SQLite's writer holds the write lock, so nobody else can
 	 * change them meanwhile; on PostgreSQL a change committed meanwhile by another
@@ -244,14 +244,15 @@ int store_routing_versions(struct store_conn *c, int64_t out[4])
 	struct arena a;
 	arena_init(&a, 512);
 	struct store_rows r;
-	out[0] = out[1] = out[2] = out[3] = 0;
+	memset(out, 0, STORE_VERSIONS * sizeof(*out));
 	int rc = store_query(c, &a,
 	                     "SELECT (SELECT value FROM meta WHERE key = 'registry_version'), "
 	                     "(SELECT value FROM meta WHERE key = 'calendar_version'), "
 	                     "(SELECT value FROM meta WHERE key = 'org_deadlines_version'), "
-	                     "(SELECT value FROM meta WHERE key = 'webhooks_version')",
+	                     "(SELECT value FROM meta WHERE key = 'webhooks_version'), "
+	                     "(SELECT value FROM meta WHERE key = 'grants_version')",
 	                     NULL, 0, &r);
-	for (int k = 0; !rc && r.nrows && k < 4; k++)
+	for (int k = 0; !rc && r.nrows && k < STORE_VERSIONS; k++)
 		out[k] = store_rows_i64(&r, 0, k);
 	arena_release(&a);
 	if (!rc && b->in_tx) {

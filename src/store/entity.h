@@ -77,10 +77,11 @@ int store_registry_bump(struct store_conn *c);
 int store_registry_version(struct store_conn *c, int64_t *version);
 /* The versions a submission depends on, in one read (0 when a key is missing): routing and
  * deadlines — [0] registry, [1] working calendar, [2] bodies' own deadlines; equal versions =
- * the same routing result (STORE_ROUTING_VERSIONS of them) — and [3] webhooks (the list an
- * event goes to). */
+ * the same routing result (STORE_ROUTING_VERSIONS of them) — then [3] webhooks (the list an
+ * event goes to) and [4] role grants (who is notified). */
 #define STORE_ROUTING_VERSIONS 3
-int store_routing_versions(struct store_conn *c, int64_t out[4]);
+#define STORE_VERSIONS         5
+int store_routing_versions(struct store_conn *c, int64_t out[STORE_VERSIONS]);
 
 /* Registry queries used by the resolver and the polygon writer. */
 /* category_id of a topic; ERR_NOTFOUND when no such topic. */

@@ -18,6 +18,8 @@ struct notify_event {
 	bool fresh;
 	/* meta.webhooks_version as read in this transaction, or 0: then the webhooks are read */
 	int64_t webhooks_version;
+	/* meta.grants_version as read in this transaction, or 0: then the executors are read */
+	int64_t grants_version;
 };
 /* 0, ERR_NOTFOUND, ERR_DB. */
 int store_notify_event(struct store_conn *c, struct arena *a, int64_t id, struct notify_event *out);

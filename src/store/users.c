@@ -1,5 +1,6 @@
 /* users.c: SQL for accounts, grants, sessions, API keys, OIDC states and the audit log. */
 #include "store/users.h"
+#include "store/backend.h"
 #include "core/err.h"
 #include "core/mem.h"
 
@@ -172,9 +173,22 @@ int store_grants_for_user(struct store_conn *c, struct arena *a, int64_t user_id
 	return 0;
 }
 
+/* Every change of role_grants: notify/outbox.c keeps who is notified while this stays the
+ * same. */
+static int grants_bump(struct store_conn *c)
+{
+	store_versions_forget(c);
+	return store_query(c, NULL,
+	                   "UPDATE meta SET value = value + 1 WHERE key = 'grants_version'", NULL, 0,
+	                   NULL);
+}
+
 int store_grant_insert(struct store_conn *c, int64_t user_id, unsigned role, int64_t org_id,
                        int64_t territory_id, int64_t now, int64_t *id)
 {
+	int rc = grants_bump(c);
+	if (rc)
+		return rc;
 	struct store_val p[] = {sv_int(user_id), sv_text(role_name(role)), opt_int(org_id),
 	                        opt_int(territory_id), sv_int(now)};
 	return store_query_i64(c,
@@ -187,8 +201,10 @@ int store_grant_delete(struct store_conn *c, int64_t user_id, int64_t grant_id)
 {
 	struct store_val p[] = {sv_int(grant_id), sv_int(user_id)};
 	struct store_rows r;
-	int rc = store_query(c, NULL, "DELETE FROM role_grants WHERE id = $1 AND user_id = $2", p,
-	                     2, &r);
+	int rc = grants_bump(c);
+	if (!rc)
+		rc = store_query(c, NULL, "DELETE FROM role_grants WHERE id = $1 AND user_id = $2",
+		                 p, 2, &r);
 	if (rc)
 		return rc;
 	return r.changes ? 0 : ERR_NOTFOUND;
@@ -428,6 +444,8 @@ int store_user_erase(struct store_conn *c, int64_t id, int64_t now)
 	                     "oidc_sub = NULL, search = '', updated_at = $4 WHERE id = $1 AND "
 	                     "login NOT LIKE 'deleted:%'",
 	                     p, 4, &r);
+	if (!rc && r.changes)
+		rc = grants_bump(c); /* its grants go below */
 	if (rc)
 		return rc;
 	if (!r.changes)

@@ -4,8 +4,8 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootServer } from './lib/server.mjs';
-import { Demo } from './lib/demo.mjs';
-import { assertError } from './lib/client.mjs';
+import { Demo, uniq } from './lib/demo.mjs';
+import { Client, assertError } from './lib/client.mjs';
 import { startSmtp } from '../support/smtp-receiver.mjs';
 
 let S;
@@ -156,6 +156,39 @@ describe('staff', () => {
     await smtp.waitFor(() => mailsFor(MAIL.executor, a.id).length);
     // an executor of another organisation hears nothing
     assert.ok(!(await list('executor2', '?limit=100')).items.some((x) => x.appeal_id === a.id));
+  });
+
+  test('a new executor hears of the very next appeal, and of none after the grant is taken back', async () => {
+    // the executors of a body are kept in memory while no grant changes: every change must
+    // reach the next submission
+    const admin = await demo.as('admin');
+    const first = await submit();
+    const login = uniq('newexec').replace(/-/g, '_');
+    const password = 'new-executor-password-1';
+    const reg = await demo.fresh().post('/api/auth/register', { login, password, name: 'Новый исполнитель' }, { store: false });
+    assert.equal(reg.status, 201, reg.text);
+    const g = await admin.post(`/api/users/${reg.json.user.id}/roles`, { role: 'executor', org_id: first.org_id });
+    assert.equal(g.status, 201, g.text);
+    const me = new Client(S.base, { name: login });
+    await me.login(login, password);
+    const mine = async () => {
+      const r = await me.get('/api/notifications?limit=100');
+      assert.equal(r.status, 200, r.text);
+      return r.json.items;
+    };
+    const second = await submit();
+    assert.equal(second.org_id, first.org_id);
+    const until = Date.now() + 5000;
+    while (!(await mine()).some((n) => n.appeal_id === second.id)) {
+      assert.ok(Date.now() < until, 'the new executor never heard of the appeal');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(!(await mine()).some((n) => n.appeal_id === first.id), 'not of the one before the grant');
+    const del = await admin.delete(`/api/users/${reg.json.user.id}/roles/${g.json.id}`);
+    assert.ok(del.status === 200 || del.status === 204, del.text);
+    const third = await submit();
+    await waitNotes('executor', (items) => items.some((n) => n.appeal_id === third.id));
+    assert.ok(!(await mine()).some((n) => n.appeal_id === third.id), 'the grant taken back: nothing');
   });
 });
 

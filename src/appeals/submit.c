@@ -108,7 +108,7 @@ struct submit_job {
 	/* outputs */
 	int64_t id, event_id;
 	const char *route_kind, *route_reason;
-	bool rerouted; /* the pre-job routing (and its names) was not the one used */
+	bool rerouted;     /* the pre-job routing (and its names) was not the one used */
 	struct appeal out; /* as stored */
 };
 

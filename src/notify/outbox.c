@@ -91,8 +91,8 @@ static int role_org_holders(struct store_conn *c, struct arena *a, const struct 
 	memcpy(copy, out->ids, out->n * sizeof(*copy));
 	pthread_mutex_lock(&holders_lock);
 	int64_t *old = e->ids;
-	*e = (struct holders){.store = store, .version = ev->grants_version, .org_id = org,
-	                      .ids = copy, .n = out->n};
+	*e = (struct holders){
+	    .store = store, .version = ev->grants_version, .org_id = org, .ids = copy, .n = out->n};
 	snprintf(e->role, sizeof(e->role), "%s", role);
 	pthread_mutex_unlock(&holders_lock);
 	free(old);

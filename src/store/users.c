@@ -179,8 +179,8 @@ static int grants_bump(struct store_conn *c)
 {
 	store_versions_forget(c);
 	return store_query(c, NULL,
-	                   "UPDATE meta SET value = value + 1 WHERE key = 'grants_version'", NULL, 0,
-	                   NULL);
+	                   "UPDATE meta SET value = value + 1 WHERE key = 'grants_version'", NULL,
+	                   0, NULL);
 }
 
 int store_grant_insert(struct store_conn *c, int64_t user_id, unsigned role, int64_t org_id,
@@ -280,10 +280,11 @@ int store_apikey_lookup(struct store_conn *c, struct arena *a, const char *key_h
 {
 	struct store_val p[] = {sv_text(key_hash)};
 	struct store_rows r;
-	int rc = store_query(c, a,
-	                     "SELECT id, org_id, scopes, name FROM api_keys WHERE key_hash = $1 AND "
-	                     "revoked_at IS NULL",
-	                     p, 1, &r);
+	int rc =
+	    store_query(c, a,
+	                "SELECT id, org_id, scopes, name FROM api_keys WHERE key_hash = $1 AND "
+	                "revoked_at IS NULL",
+	                p, 1, &r);
 	if (rc)
 		return rc;
 	if (!r.nrows)

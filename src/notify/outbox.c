@@ -67,7 +67,7 @@ static int role_org_holders(struct store_conn *c, struct arena *a, const struct 
                             const char *role, int64_t org, struct id_list *out)
 {
 	uint64_t store = store_serial(store_conn_store(c));
-	uint64_t h = (uint64_t)org * 0x9E3779B97F4A7C15u ^ (uint64_t)(unsigned char)role[0];
+	uint64_t h = ((uint64_t)org ^ (uint64_t)(unsigned char)role[0] << 56) * 0x9E3779B97F4A7C15u;
 	struct holders *e = &holders[(h >> 32) % HOLDERS_SLOTS];
 	bool keep = ev->grants_version && strlen(role) < sizeof(e->role);
 	if (keep) {

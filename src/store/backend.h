@@ -37,6 +37,9 @@ struct store_conn_base {
 
 /* Forgets the versions read in this transaction (after a bump of one of them). */
 void store_versions_forget(struct store_conn *c);
+/* Bumps meta's version `key` (registry_version, calendar_version, …) and forgets the versions
+ * read in this transaction. */
+int store_version_bump(struct store_conn *c, const char *key);
 
 /* Records a query's duration (and failure) in the owner's stats. */
 void store_note_query(struct store *s, int64_t ns, bool failed);

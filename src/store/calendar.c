@@ -114,16 +114,10 @@ int store_deadline_versions(struct store_conn *c, int64_t *calendar, int64_t *or
 
 int store_calendar_bump(struct store_conn *c)
 {
-	store_versions_forget(c);
-	return store_query(c, NULL,
-	                   "UPDATE meta SET value = value + 1 WHERE key = 'calendar_version'", NULL,
-	                   0, NULL);
+	return store_version_bump(c, "calendar_version");
 }
 
 int store_org_deadlines_bump(struct store_conn *c)
 {
-	store_versions_forget(c);
-	return store_query(c, NULL,
-	                   "UPDATE meta SET value = value + 1 WHERE key = 'org_deadlines_version'",
-	                   NULL, 0, NULL);
+	return store_version_bump(c, "org_deadlines_version");
 }

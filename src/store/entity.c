@@ -212,12 +212,16 @@ int store_get_text(struct store_conn *c, struct arena *a, const char *table, con
 	return 0;
 }
 
-int store_registry_bump(struct store_conn *c)
+int store_version_bump(struct store_conn *c, const char *key)
 {
 	store_versions_forget(c);
-	return store_query(c, NULL,
-	                   "UPDATE meta SET value = value + 1 WHERE key = 'registry_version'", NULL,
-	                   0, NULL);
+	struct store_val p[] = {sv_text(key)};
+	return store_query(c, NULL, "UPDATE meta SET value = value + 1 WHERE key = $1", p, 1, NULL);
+}
+
+int store_registry_bump(struct store_conn *c)
+{
+	return store_version_bump(c, "registry_version");
 }
 
 int store_registry_version(struct store_conn *c, int64_t *version)

@@ -371,10 +371,7 @@ int store_webhook_get(struct store_conn *c, struct arena *a, int64_t id, struct 
 /* Every change of webhooks: notify/outbox.c keeps the list while this stays the same. */
 static int webhooks_bump(struct store_conn *c)
 {
-	store_versions_forget(c);
-	return store_query(c, NULL,
-	                   "UPDATE meta SET value = value + 1 WHERE key = 'webhooks_version'", NULL,
-	                   0, NULL);
+	return store_version_bump(c, "webhooks_version");
 }
 
 int store_webhook_insert(struct store_conn *c, const struct webhook_row *w, int64_t created_by,

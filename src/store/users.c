@@ -177,10 +177,7 @@ int store_grants_for_user(struct store_conn *c, struct arena *a, int64_t user_id
  * same. */
 static int grants_bump(struct store_conn *c)
 {
-	store_versions_forget(c);
-	return store_query(c, NULL,
-	                   "UPDATE meta SET value = value + 1 WHERE key = 'grants_version'", NULL,
-	                   0, NULL);
+	return store_version_bump(c, "grants_version");
 }
 
 int store_grant_insert(struct store_conn *c, int64_t user_id, unsigned role, int64_t org_id,

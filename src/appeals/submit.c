@@ -110,6 +110,9 @@ struct submit_job {
 	const char *route_kind, *route_reason;
 	bool rerouted;     /* the pre-job routing (and its names) was not the one used */
 	struct appeal out; /* as stored */
+	/* for appeal_submit_finish */
+	const char *names[4]; /* of the pre-job routing */
+	struct appeal_created *created;
 };
 
 static json_t *audit_after(const struct appeal *ap)
@@ -296,7 +299,7 @@ static int route_new(struct store_conn *c, struct arena *a, const struct appeal 
 	return deadline_due_by(c, n, hours, now, &out->deadline_at);
 }
 
-static int submit_fn(struct store_conn *c, void *arg)
+int appeal_submit_write(struct store_conn *c, void *arg)
 {
 	struct submit_job *j = arg;
 	struct appeal ap = j->ap; /* a copy: a re-run starts from the same input */
@@ -389,8 +392,9 @@ static int submit_fn(struct store_conn *c, void *arg)
 	return 0;
 }
 
-int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
-                  const struct appeal_input *in, struct appeal *out, struct problem *p)
+int appeal_submit_prepare(struct store *s, struct arena *a, const struct actor *who,
+                          const struct appeal_input *in, struct problem *p,
+                          struct submit_job **out)
 {
 	p->message = NULL;
 	p->field = NULL;
@@ -476,7 +480,7 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 	/* routing and the deadline here, in parallel with other requests, rather than on the one
 	 * writer (submit_fn only checks that nothing they depend on changed meanwhile) */
 	int64_t now = clock_now_ms();
-	struct submit_job j = {.pre_ok = false};
+	struct submit_job *j = arena_alloc(a, sizeof(*j));
 	ap.topic_id = in->topic_id;
 	ap.territory_id = in->territory_id;
 	ap.has_point = in->has_point;
@@ -487,16 +491,16 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 	if (rc)
 		return rc;
 	struct routed routed;
-	rc = store_routing_versions(c, j.versions);
+	rc = store_routing_versions(c, j->versions);
 	if (!rc)
-		rc = route_new(c, a, &ap, j.versions, now, &routed, p);
+		rc = route_new(c, a, &ap, j->versions, now, &routed, p);
 	store_conn_put(s, c);
 	if (rc)
 		return rc;
 	int64_t category_id = routed.category_id;
-	j.rr = routed.rr;
-	j.deadline_at = routed.deadline_at;
-	j.pre_ok = true;
+	j->rr = routed.rr;
+	j->deadline_at = routed.deadline_at;
+	j->pre_ok = true;
 
 	char token[APPEAL_TOKEN_SIZE];
 	appeal_token_new(token, now);
@@ -515,34 +519,55 @@ int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
 	ap.created_at = ap.updated_at = now;
 
 	const char *blob = ap.address ? arena_printf(a, "%s %s", ap.text, ap.address) : ap.text;
-	j.a = a;
-	j.who = who;
-	j.ap = ap;
-	j.search = fold_text(a, blob, strlen(blob));
-	j.attachment_ids = in->attachment_ids;
-	j.nattachments = in->nattachments;
-	j.extra = in->extra;
-	j.extra_arg = in->extra_arg;
-	j.now = now;
-	j.p = p;
-	rc = store_write(s, submit_fn, &j);
+	j->a = a;
+	j->who = who;
+	j->ap = ap;
+	j->search = fold_text(a, blob, strlen(blob));
+	j->attachment_ids = in->attachment_ids;
+	j->nattachments = in->nattachments;
+	j->extra = in->extra;
+	j->extra_arg = in->extra_arg;
+	j->now = now;
+	j->p = p;
+	j->names[0] = routed.names[0];
+	j->names[1] = routed.names[1];
+	j->names[2] = routed.names[2];
+	j->names[3] = routed.names[3];
+	j->created = in->created;
+	*out = j;
+	return 0;
+}
+
+int appeal_submit_finish(struct submit_job *j, int rc, struct appeal *out)
+{
+	struct problem *p = j->p;
 	if (rc) {
 		if (!p->message && rc == ERR_CONFLICT)
 			return fail(p, ERR_VALIDATION, "Неверная ссылка в обращении", NULL);
 		return rc;
 	}
-	assist_appeal_added(j.id);
-	*out = j.out;
-	if (in->created)
-		*in->created = (struct appeal_created){.event_id = j.event_id,
-		                                       .route_kind = j.route_kind,
-		                                       .route_reason = j.route_reason,
-		                                       .names_known = !j.rerouted,
-		                                       .topic_name = routed.names[0],
-		                                       .category_name = routed.names[1],
-		                                       .territory_name = routed.names[2],
-		                                       .org_name = routed.names[3]};
+	assist_appeal_added(j->id);
+	*out = j->out;
+	if (j->created)
+		*j->created = (struct appeal_created){.event_id = j->event_id,
+		                                      .route_kind = j->route_kind,
+		                                      .route_reason = j->route_reason,
+		                                      .names_known = !j->rerouted,
+		                                      .topic_name = j->names[0],
+		                                      .category_name = j->names[1],
+		                                      .territory_name = j->names[2],
+		                                      .org_name = j->names[3]};
 	return 0;
+}
+
+int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
+                  const struct appeal_input *in, struct appeal *out, struct problem *p)
+{
+	struct submit_job *j;
+	int rc = appeal_submit_prepare(s, a, who, in, p, &j);
+	if (rc)
+		return rc;
+	return appeal_submit_finish(j, store_write(s, appeal_submit_write, j), out);
 }
 
 /* --- joining ("me too") ----------------------------------------------------------------- */

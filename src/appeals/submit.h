@@ -54,6 +54,18 @@ struct appeal_input {
 int appeal_submit(struct store *s, struct arena *a, const struct actor *who,
                   const struct appeal_input *in, struct appeal *out, struct problem *p);
 
+/* appeal_submit in three steps, for a caller that does not wait for the write (http_defer):
+ * prepare validates and routes (errors as appeal_submit's, nothing is queued); the job is then
+ * written by appeal_submit_write (a store_write_fn, arg = the job); finish takes the write's
+ * result and fills *out and in->created as appeal_submit does. The job lives in a, and keeps
+ * pointers to who, in and p: all three must outlive finish. */
+struct submit_job;
+int appeal_submit_prepare(struct store *s, struct arena *a, const struct actor *who,
+                          const struct appeal_input *in, struct problem *p,
+                          struct submit_job **out);
+int appeal_submit_write(struct store_conn *c, void *job);
+int appeal_submit_finish(struct submit_job *j, int rc, struct appeal *out);
+
 /* "Me too": the signed-in user who is not an author yet becomes a co-author of the open appeal
  * id (no read rights needed: strangers are offered nearby appeals). ERR_NOTFOUND (no such
  * appeal), ERR_CONFLICT (closed, or already an author), ERR_FORBIDDEN (no user account); the

@@ -146,35 +146,61 @@ static int parse_create(struct req *r, json_t *in, struct appeal_input *ai)
 	return 0;
 }
 
+/* What a submission keeps in the request's arena while its write is queued (http_defer). */
+struct create_state {
+	struct appeal_input ai;
+	struct appeal_created cr;
+	struct problem p;
+	struct actor who;
+	struct submit_job *job;
+};
+
+static int create_write(struct store_conn *c, void *arg)
+{
+	struct create_state *st = arg;
+	return appeal_submit_write(c, st->job);
+}
+
+static int create_then(struct req *r, void *arg, int rc)
+{
+	struct create_state *st = arg;
+	struct appeal ap;
+	rc = appeal_submit_finish(st->job, rc, &ap);
+	if (rc)
+		return problem_fail(r, rc, &st->p);
+	json_t *out;
+	rc = appeal_view_created(r->store, r->a, &r->actor, &ap, &st->cr, st->ai.nattachments,
+	                         &out);
+	if (rc)
+		return rc;
+	http_add_header(r, "Location", arena_printf(r->a, "/api/appeals/%lld", (long long)ap.id));
+	return http_json(r, 201, out);
+}
+
 int h_appeal_create(struct req *r)
 {
 	json_t *in;
 	int rc = http_body_json(r, &in);
 	if (rc)
 		return rc;
-	struct appeal_input ai;
-	memset(&ai, 0, sizeof(ai));
-	rc = parse_create(r, in, &ai);
+	struct create_state *st = arena_alloc(r->a, sizeof(*st));
+	rc = parse_create(r, in, &st->ai);
 	if (rc) {
 		json_decref(in);
 		return rc;
 	}
-	/* the strings point into `in`: copy the text before releasing it */
-	ai.text = arena_strndup(r->a, ai.text, ai.text_len);
+	/* the strings point into `in`: copy the text before releasing it (prepare copies the
+	 * others) */
+	st->ai.text = arena_strndup(r->a, st->ai.text, st->ai.text_len);
+	st->ai.created = &st->cr;
+	st->who = r->actor;
+	st->who.request_id = arena_strdup(r->a, r->request_id); /* r is gone when the job runs */
+	rc = appeal_submit_prepare(r->store, r->a, &st->who, &st->ai, &st->p, &st->job);
 	json_decref(in);
-	struct appeal ap;
-	struct appeal_created cr;
-	ai.created = &cr;
-	struct problem p = {0};
-	rc = appeal_submit(r->store, r->a, &r->actor, &ai, &ap, &p);
 	if (rc)
-		return problem_fail(r, rc, &p);
-	json_t *out;
-	rc = appeal_view_created(r->store, r->a, &r->actor, &ap, &cr, ai.nattachments, &out);
-	if (rc)
-		return rc;
-	http_add_header(r, "Location", arena_printf(r->a, "/api/appeals/%lld", (long long)ap.id));
-	return http_json(r, 201, out);
+		return problem_fail(r, rc, &st->p);
+	/* the request thread goes on with other connections while the job waits for its batch */
+	return http_defer(r, create_write, st, create_then);
 }
 
 /* An optional id query parameter: 422 with the field when malformed. */

@@ -12,7 +12,9 @@
 
 struct server;
 struct store;
+struct store_conn;
 struct route;
+struct http_deferred;
 
 #define REQ_MAX_PARAMS  4
 #define REQ_MAX_HEADERS 8
@@ -51,6 +53,8 @@ struct req {
 	const char *err_code; /* overrides the code derived from the error value */
 	/* a stream instead of a body (http_stream) */
 	struct http_stream_spec *stream;
+	/* a write to wait for before the response (http_defer) */
+	struct http_deferred *deferred;
 };
 
 struct buf;
@@ -93,6 +97,15 @@ void http_add_header(struct req *r, const char *name, const char *value);
  * HTTP_STREAMS_MAX streams per node: beyond, ERR_UNAVAILABLE (free_ctx is called then too). */
 #define HTTP_STREAMS_MAX 64
 int http_stream(struct req *r, const char *type, const struct http_stream_spec *spec);
+/* Answers once a write job is committed, without holding this thread meanwhile: the server
+ * queues fn(arg) with store_write_async and goes on with other connections; once the job is
+ * done, it calls then(r, arg, rc) with the request as it was (the arena, the actor) and rc as
+ * store_write would have returned it, and then answers what `then` set, like a handler. arg
+ * and what it points to must live in r->a (not on the handler's stack). Returns 0: the
+ * handler returns it. */
+typedef int (*http_then_fn)(struct req *r, void *arg, int rc);
+int http_defer(struct req *r, int (*fn)(struct store_conn *c, void *arg), void *arg,
+               http_then_fn then);
 /* Record an error for the framework to render; returns err. field may be NULL. */
 int http_fail(struct req *r, int err, const char *message, const char *field);
 

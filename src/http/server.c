@@ -45,7 +45,38 @@ struct conn_state {
 	int64_t t0;
 	int status;
 	char request_id[24];
+	/* http_defer: the job is queued; its result, then the continuation on the next call */
+	struct MHD_Connection *conn;
+	struct http_deferred *deferred;
+	struct actor actor;
+	int deferred_rc;
 };
+
+struct http_deferred {
+	int (*fn)(struct store_conn *c, void *arg);
+	void *arg;
+	http_then_fn then;
+};
+
+int http_defer(struct req *r, int (*fn)(struct store_conn *c, void *arg), void *arg,
+               http_then_fn then)
+{
+	struct http_deferred *d = arena_alloc(r->a, sizeof(*d));
+	d->fn = fn;
+	d->arg = arg;
+	d->then = then;
+	r->deferred = d;
+	return 0;
+}
+
+/* The committer's callback for a deferred write: the result, then the connection goes on
+ * (cs is not touched after the resume: the connection may end at once). */
+static void deferred_done(void *ctx, int rc)
+{
+	struct conn_state *cs = ctx;
+	cs->deferred_rc = rc;
+	MHD_resume_connection(cs->conn);
+}
 
 static atomic_uint_fast64_t request_seq;
 static atomic_int inflight; /* requests between their first call and completion */
@@ -775,7 +806,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	const char *allow = !cs->route && cs->path_known ? route_allow(url, r.a) : NULL;
 	const char *bad_arg = query_args_bad(conn);
 	r.bad_query_arg = bad_arg;
-	if (bad_arg && cs->route && strncmp(cs->route->pattern, "/open311/", 9) != 0)
+	if (cs->deferred) { /* resumed: the deferred write is done */
+		struct http_deferred *d = cs->deferred;
+		cs->deferred = NULL;
+		r.actor = cs->actor;
+		r.actor.request_id = r.request_id;
+		rc = d->then(&r, d->arg, cs->deferred_rc);
+	} else if (bad_arg && cs->route && strncmp(cs->route->pattern, "/open311/", 9) != 0)
 		rc = http_fail(&r, ERR_INVALID,
 		               arena_printf(r.a,
 		                            "Параметр запроса %s: недопустимые символы (NUL или "
@@ -790,6 +827,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		    arena_printf(r.a, "Тело запроса больше %zu байт", cs->route->body_limit), NULL);
 	else
 		rc = dispatch(&r);
+	if (!rc && r.deferred) {
+		/* suspended before queueing: the callback may resume it at once */
+		cs->deferred = r.deferred;
+		cs->actor = r.actor;
+		cs->conn = conn;
+		MHD_suspend_connection(conn);
+		if (store_write_async(r.store, r.deferred->fn, r.deferred->arg, deferred_done, cs))
+			deferred_done(cs, ERR_UNAVAILABLE);
+		return MHD_YES;
+	}
 	if (rc) {
 		const char *code = NULL;
 		if (rc == ERR_FORBIDDEN && r.err_message && strstr(r.err_message, "CSRF"))

@@ -21,7 +21,9 @@ struct write_job {
 	void *arg;
 	int rc;
 	bool done;
-	pthread_cond_t cond;
+	pthread_cond_t cond;  /* store_write: the waiting thread's */
+	store_done_fn on_done; /* store_write_async: called instead (the job is freed after) */
+	void *ctx;
 	struct write_job *next;
 };
 
@@ -342,14 +344,27 @@ static void *committer_main(void *p)
 		s->stats.batched_jobs += n;
 		pthread_mutex_unlock(&s->stats_lock);
 
+		struct write_job *async = NULL, **async_tail = &async;
 		pthread_mutex_lock(&s->q_lock);
 		for (size_t i = 0; i < n; i++) {
 			if (rc)
 				jobs[i]->rc = rc == ERR_RETRY ? ERR_DB : rc;
+			if (jobs[i]->on_done) {
+				jobs[i]->next = NULL;
+				*async_tail = jobs[i];
+				async_tail = &jobs[i]->next;
+				continue;
+			}
 			jobs[i]->done = true;
 			pthread_cond_signal(&jobs[i]->cond);
 		}
 		pthread_mutex_unlock(&s->q_lock);
+		while (async) { /* outside the lock: on_done may queue more */
+			struct write_job *next = async->next;
+			async->on_done(async->ctx, async->rc);
+			free(async);
+			async = next;
+		}
 	}
 	if (c)
 		store_conn_put(s, c);
@@ -402,6 +417,30 @@ int store_write(struct store *s, store_write_fn fn, void *arg)
 	pthread_mutex_unlock(&s->q_lock);
 	pthread_cond_destroy(&j.cond);
 	return j.rc;
+}
+
+int store_write_async(struct store *s, store_write_fn fn, void *arg, store_done_fn on_done,
+                      void *ctx)
+{
+	struct write_job *j = xcalloc(1, sizeof(*j));
+	j->fn = fn;
+	j->arg = arg;
+	j->on_done = on_done;
+	j->ctx = ctx;
+	pthread_mutex_lock(&s->q_lock);
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->q_lock);
+		free(j);
+		return ERR_UNAVAILABLE;
+	}
+	if (s->q_tail)
+		s->q_tail->next = j;
+	else
+		s->q_head = j;
+	s->q_tail = j;
+	pthread_cond_signal(&s->q_cond);
+	pthread_mutex_unlock(&s->q_lock);
+	return 0;
 }
 
 int store_checkpoint_full(struct store *s)

@@ -89,6 +89,14 @@ typedef int (*store_write_fn)(struct store_conn *c, void *arg);
  * returns only after that transaction is durably committed (or rolled back). Returns the
  * job's result, or ERR_DB when the commit failed. */
 int store_write(struct store *s, store_write_fn fn, void *arg);
+/* store_write without waiting: the job is queued and this call returns at once (0, or
+ * ERR_UNAVAILABLE when the store is stopping: then on_done is never called). Once the job's
+ * transaction is durably committed or rolled back, on_done(ctx, rc) runs on the committer's
+ * thread with what store_write would have returned; it must be quick and must not wait for
+ * the store. fn and arg must stay valid until then. */
+typedef void (*store_done_fn)(void *ctx, int rc);
+int store_write_async(struct store *s, store_write_fn fn, void *arg, store_done_fn on_done,
+                      void *ctx);
 
 /* Cheap liveness check for /healthz: 0 or ERR_DB. */
 int store_ping(struct store *s);

@@ -110,11 +110,14 @@ void metrics_render(struct buf *out, struct store *s)
 	           "# HELP otklik_db_commit_jobs_total Writes committed through group commit.\n"
 	           "# TYPE otklik_db_commit_jobs_total counter\n"
 	           "otklik_db_commit_jobs_total %llu\n"
+	           "# HELP otklik_db_commit_syncs_total Syncs to disk that acknowledged commits.\n"
+	           "# TYPE otklik_db_commit_syncs_total counter\n"
+	           "otklik_db_commit_syncs_total %llu\n"
 	           "# HELP otklik_db_query_duration_seconds Database statement latency.\n"
 	           "# TYPE otklik_db_query_duration_seconds histogram\n",
 	           store_backend_name(s), (unsigned long long)st.queries,
 	           (unsigned long long)st.errors, (unsigned long long)st.batches,
-	           (unsigned long long)st.batched_jobs);
+	           (unsigned long long)st.batched_jobs, (unsigned long long)st.syncs);
 	uint64_t cum = 0;
 	for (size_t b = 0; b < 12; b++) {
 		cum += st.buckets[b];

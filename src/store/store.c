@@ -45,6 +45,12 @@ struct store {
 	pthread_t *committers;
 	pthread_t checkpointer;
 	bool checkpointer_on;
+	/* ops->durable_sync: the batch committed but not yet on disk, waiting for the syncer */
+	pthread_cond_t sync_cond;
+	struct write_job *sync_head;
+	bool sync_busy, sync_stopping;
+	pthread_t syncer;
+	bool syncer_on;
 
 	pthread_mutex_t stats_lock;
 	struct store_stats stats;
@@ -299,75 +305,210 @@ static int run_batch(struct store_conn *c, struct write_job **jobs, size_t n)
 	return rc;
 }
 
+/* A connection for the committer: with a syncer, one whose commits do not wait for the disk. */
+static int writer_conn(struct store *s, struct store_conn **c)
+{
+	int rc = store_conn_get(s, c);
+	if (rc || !s->syncer_on)
+		return rc;
+	rc = s->ops->writer_async(*c, true);
+	if (rc) {
+		s->ops->disconnect(*c);
+		*c = NULL;
+	}
+	return rc;
+}
+
+static void writer_conn_put(struct store *s, struct store_conn *c)
+{
+	if (s->syncer_on && s->ops->writer_async(c, false))
+		s->ops->disconnect(c);
+	else
+		store_conn_put(s, c);
+}
+
+/* Ends a list of jobs linked by next, whose results are final: wakes the threads waiting in
+ * store_write, then (outside the lock: they may queue more) calls the store_write_async
+ * callbacks and frees their jobs. Called without q_lock. */
+static void jobs_done(struct store *s, struct write_job *list)
+{
+	struct write_job *async = NULL, **async_tail = &async;
+	pthread_mutex_lock(&s->q_lock);
+	while (list) {
+		struct write_job *j = list;
+		list = j->next; /* j is gone once signalled */
+		if (j->on_done) {
+			j->next = NULL;
+			*async_tail = j;
+			async_tail = &j->next;
+			continue;
+		}
+		j->done = true;
+		pthread_cond_signal(&j->cond);
+	}
+	pthread_mutex_unlock(&s->q_lock);
+	while (async) {
+		struct write_job *next = async->next;
+		async->on_done(async->ctx, async->rc);
+		free(async);
+		async = next;
+	}
+}
+
+/* Runs jobs[0..n) with run_batch, reconnecting and trying again on ERR_RETRY; 0 when they are
+ * committed (each job's result in it). */
+static int run_batch_retrying(struct store *s, struct store_conn **c, struct write_job **jobs,
+                              size_t n)
+{
+	int rc = ERR_DB;
+	for (int attempt = 0; attempt < BATCH_RETRIES; attempt++) {
+		if (!*c && writer_conn(s, c)) {
+			*c = NULL;
+			return ERR_DB;
+		}
+		rc = run_batch(*c, jobs, n);
+		if (rc == 0)
+			break;
+		if (!s->ops->healthy(*c)) {
+			s->ops->disconnect(*c);
+			*c = NULL;
+		}
+		if (rc != ERR_RETRY)
+			break;
+	}
+	return rc;
+}
+
+/* Runs jobs[from..to) in the transaction the committer keeps open (begun here if none is).
+ * Any failure rolls it back and returns non-zero: the caller then runs the whole batch again
+ * with run_batch_retrying (jobs may run again: store_write_fn). */
+static int run_more(struct store *s, struct store_conn **c, bool *open, struct write_job **jobs,
+                    size_t from, size_t to)
+{
+	if (!*c && writer_conn(s, c)) {
+		*c = NULL;
+		return ERR_DB;
+	}
+	if (!*open) {
+		if (store_tx_begin(*c))
+			return ERR_DB;
+		*open = true;
+	}
+	for (size_t i = from; i < to; i++) {
+		jobs[i]->rc = jobs[i]->fn(*c, jobs[i]->arg);
+		if (jobs[i]->rc) {
+			store_tx_rollback(*c);
+			*open = false;
+			return ERR_DB;
+		}
+	}
+	return 0;
+}
+
+/* The committer: runs the queued jobs in transactions of as many as are waiting (group
+ * commit). With a syncer (SQLite), a commit returns before it is on disk, and the syncer
+ * acknowledges its jobs once it has synced it. Meanwhile this thread runs the jobs that
+ * arrive into the next transaction, and commits that one only when the sync is over: the
+ * disk's wait and the writer's work overlap, and each batch is as large as what arrived
+ * during the last sync. No job is acknowledged before its commit is on disk. */
 static void *committer_main(void *p)
 {
 	pthread_setname_np(pthread_self(), "otk-commit"); /* for top -H and perf */
 	struct store *s = p;
 	struct write_job *jobs[BATCH_MAX];
+	size_t n = 0; /* jobs run in the open transaction, not committed yet */
+	bool open = false;
 	struct store_conn *c = NULL;
 	for (;;) {
 		pthread_mutex_lock(&s->q_lock);
-		while (!s->q_head && !s->stopping)
+		while (!(s->q_head && n < BATCH_MAX) && !(n && !s->sync_busy) &&
+		       !(!n && !s->q_head && s->stopping))
 			pthread_cond_wait(&s->q_cond, &s->q_lock);
-		if (!s->q_head && s->stopping) {
+		if (!n && !s->q_head) { /* stopping, and nothing is left */
 			pthread_mutex_unlock(&s->q_lock);
 			break;
 		}
-		size_t n = 0;
-		while (s->q_head && n < BATCH_MAX) {
-			jobs[n++] = s->q_head;
+		size_t m = n;
+		while (s->q_head && m < BATCH_MAX) {
+			jobs[m++] = s->q_head;
 			s->q_head = s->q_head->next;
 		}
 		if (!s->q_head)
 			s->q_tail = NULL;
+		bool commit_now = !s->sync_busy;
 		pthread_mutex_unlock(&s->q_lock);
 
-		int rc = ERR_DB;
-		for (int attempt = 0; attempt < BATCH_RETRIES; attempt++) {
-			if (!c && store_conn_get(s, &c)) {
-				c = NULL;
-				rc = ERR_DB;
-				break;
+		bool again = m > n && run_more(s, &c, &open, jobs, n, m);
+		n = m;
+		if (!again && !commit_now && n < BATCH_MAX)
+			continue; /* more may come while the last commit is being synced */
+		int rc = 0;
+		if (!again) {
+			open = false;
+			if (store_tx_commit(c)) {
+				store_tx_rollback(c);
+				again = true;
 			}
-			rc = run_batch(c, jobs, n);
-			if (rc == 0)
-				break;
-			if (!s->ops->healthy(c)) {
-				s->ops->disconnect(c);
-				c = NULL;
-			}
-			if (rc != ERR_RETRY)
-				break;
 		}
+		if (again)
+			rc = run_batch_retrying(s, &c, jobs, n);
 		pthread_mutex_lock(&s->stats_lock);
 		s->stats.batches++;
 		s->stats.batched_jobs += n;
 		pthread_mutex_unlock(&s->stats_lock);
 
-		struct write_job *async = NULL, **async_tail = &async;
-		pthread_mutex_lock(&s->q_lock);
 		for (size_t i = 0; i < n; i++) {
 			if (rc)
 				jobs[i]->rc = rc == ERR_RETRY ? ERR_DB : rc;
-			if (jobs[i]->on_done) {
-				jobs[i]->next = NULL;
-				*async_tail = jobs[i];
-				async_tail = &jobs[i]->next;
-				continue;
-			}
-			jobs[i]->done = true;
-			pthread_cond_signal(&jobs[i]->cond);
+			jobs[i]->next = i + 1 < n ? jobs[i + 1] : NULL;
 		}
-		pthread_mutex_unlock(&s->q_lock);
-		while (async) { /* outside the lock: on_done may queue more */
-			struct write_job *next = async->next;
-			async->on_done(async->ctx, async->rc);
-			free(async);
-			async = next;
+		if (rc || !s->syncer_on) {
+			jobs_done(s, jobs[0]); /* durable already, or nothing was written */
+		} else {
+			pthread_mutex_lock(&s->q_lock);
+			while (s->sync_busy) /* committed again while syncing (a full or failed batch) */
+				pthread_cond_wait(&s->q_cond, &s->q_lock);
+			s->sync_head = jobs[0];
+			s->sync_busy = true;
+			pthread_cond_signal(&s->sync_cond);
+			pthread_mutex_unlock(&s->q_lock);
 		}
+		n = 0;
 	}
 	if (c)
-		store_conn_put(s, c);
+		writer_conn_put(s, c);
+	return NULL;
+}
+
+/* Puts each committed batch on disk (ops->durable_sync), then acknowledges its jobs (a failed
+ * sync fails them: they are written but cannot be promised) and lets the committer commit the
+ * next one. Runs until the store stops and nothing is waiting. */
+static void *syncer_main(void *p)
+{
+	pthread_setname_np(pthread_self(), "otk-sync"); /* for top -H and perf */
+	struct store *s = p;
+	pthread_mutex_lock(&s->q_lock);
+	for (;;) {
+		while (!s->sync_head && !s->sync_stopping)
+			pthread_cond_wait(&s->sync_cond, &s->q_lock);
+		if (!s->sync_head)
+			break;
+		struct write_job *list = s->sync_head;
+		s->sync_head = NULL;
+		pthread_mutex_unlock(&s->q_lock);
+		int rc = s->ops->durable_sync(s->target);
+		if (rc)
+			for (struct write_job *j = list; j; j = j->next)
+				j->rc = ERR_DB;
+		jobs_done(s, list);
+		pthread_mutex_lock(&s->q_lock);
+		s->sync_busy = false;
+		pthread_cond_broadcast(&s->q_cond);
+		pthread_mutex_lock(&s->stats_lock);
+		s->stats.syncs++;
+		pthread_mutex_unlock(&s->stats_lock);
+	}
+	pthread_mutex_unlock(&s->q_lock);
 	return NULL;
 }
 
@@ -504,6 +645,7 @@ int store_open(const char *url, int committers, struct store **out)
 	pthread_mutex_init(&s->stats_lock, NULL);
 	pthread_cond_init(&s->q_cond, NULL);
 	pthread_cond_init(&s->stop_cond, NULL);
+	pthread_cond_init(&s->sync_cond, NULL);
 
 	struct store_conn *c;
 	int rc = store_conn_get(s, &c);
@@ -517,6 +659,8 @@ int store_open(const char *url, int committers, struct store **out)
 		committers = be == STORE_SQLITE ? 1 : 4;
 	if (be == STORE_SQLITE)
 		committers = 1; /* one writer: SQLite serialises writers anyway */
+	if (ops->durable_sync && pthread_create(&s->syncer, NULL, syncer_main, s) == 0)
+		s->syncer_on = true;
 	s->committers = xcalloc((size_t)committers, sizeof(pthread_t));
 	for (int i = 0; i < committers; i++) {
 		pthread_create(&s->committers[i], NULL, committer_main, s);
@@ -540,6 +684,13 @@ void store_close(struct store *s)
 	pthread_mutex_unlock(&s->q_lock);
 	for (int i = 0; i < s->ncommitters; i++)
 		pthread_join(s->committers[i], NULL);
+	if (s->syncer_on) { /* after the committers: their last batch is synced first */
+		pthread_mutex_lock(&s->q_lock);
+		s->sync_stopping = true;
+		pthread_cond_signal(&s->sync_cond);
+		pthread_mutex_unlock(&s->q_lock);
+		pthread_join(s->syncer, NULL);
+	}
 	if (s->checkpointer_on)
 		pthread_join(s->checkpointer, NULL);
 	free(s->committers);
@@ -554,6 +705,7 @@ void store_close(struct store *s)
 	pthread_mutex_destroy(&s->stats_lock);
 	pthread_cond_destroy(&s->q_cond);
 	pthread_cond_destroy(&s->stop_cond);
+	pthread_cond_destroy(&s->sync_cond);
 	free(s->target);
 	free(s);
 }

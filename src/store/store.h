@@ -113,6 +113,7 @@ int store_migrate(struct store *s, int *applied);
 /* Query timing, for /metrics: total queries, total seconds, and a histogram. */
 struct store_stats {
 	uint64_t queries, errors, batches, batched_jobs;
+	uint64_t syncs; /* SQLite: syncs of the WAL that acknowledged committed batches */
 	double seconds;
 	uint64_t buckets[12]; /* <=0.1,0.25,0.5,1,2.5,5,10,25,50,100,250,+Inf ms */
 };

@@ -5,11 +5,14 @@
 #include "core/log.h"
 #include "core/mem.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CACHE_SLOTS 512
 
@@ -108,6 +111,41 @@ static void sq_disconnect(struct store_conn *c)
 	}
 	sqlite3_close(c->db);
 	free(c);
+}
+
+/* The committer's connection commits without syncing (synchronous=NORMAL: WAL mode stays
+ * consistent on a crash, and may lose the last commits); sq_durable_sync syncs the WAL file
+ * for them before their jobs are acknowledged. */
+static int sq_writer_async(struct store_conn *c, bool on)
+{
+	const char *sql = on ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL";
+	char *msg = NULL;
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("sqlite_pragmas", "%s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return ERR_DB;
+	}
+	return 0;
+}
+
+/* Puts on disk every commit written so far: they are frames appended to the WAL file (an
+ * fdatasync of it covers them all, wherever they were written from). The file is opened each
+ * time, so a WAL file deleted and made again (the last connection closed) is never missed.
+ * No WAL file: everything was checkpointed into the database file, which the checkpoint
+ * synced. */
+static int sq_durable_sync(const char *target)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s-wal", target) >= (int)sizeof(path))
+		return ERR_DB;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : ERR_DB;
+	int rc = fdatasync(fd) ? ERR_DB : 0;
+	if (rc)
+		log_error("sqlite_sync", "%s: %s", path, strerror(errno));
+	close(fd);
+	return rc;
 }
 
 static bool sq_healthy(struct store_conn *c)
@@ -248,4 +286,6 @@ const struct store_ops store_sqlite_ops = {
     .migrate_lock_sql = NULL,
     .checkpoint_sql = "PRAGMA wal_checkpoint(PASSIVE)",
     .checkpoint_full_sql = "PRAGMA wal_checkpoint(TRUNCATE)",
+    .writer_async = sq_writer_async,
+    .durable_sync = sq_durable_sync,
 };

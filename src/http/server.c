@@ -34,6 +34,9 @@ static const char *const security_csp =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+static atomic_int deferring; /* http_defer writes queued and not done: their requests hold
+                              * a connection state the committer will write to */
+
 struct conn_state {
 	struct arena arena;
 	struct buf body;
@@ -76,10 +79,12 @@ static void deferred_done(void *ctx, int rc)
 	struct conn_state *cs = ctx;
 	cs->deferred_rc = rc;
 	MHD_resume_connection(cs->conn);
+	atomic_fetch_sub(&deferring, 1);
 }
 
 static atomic_uint_fast64_t request_seq;
 static atomic_int inflight; /* requests between their first call and completion */
+
 static uint64_t node_salt;
 
 static void request_id_new(char *out, size_t n)
@@ -833,6 +838,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		cs->actor = r.actor;
 		cs->conn = conn;
 		MHD_suspend_connection(conn);
+		atomic_fetch_add(&deferring, 1);
 		if (store_write_async(r.store, r.deferred->fn, r.deferred->arg, deferred_done, cs))
 			deferred_done(cs, ERR_UNAVAILABLE);
 		return MHD_YES;
@@ -967,6 +973,14 @@ int server_run(const struct server_config *cfg, struct store *s)
 	MHD_quiesce_daemon(d);
 	streams_end_all();
 	for (int waited = 0; atomic_load(&inflight) > 0 && waited < 3000; waited++) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	/* a deferred write's request cannot be closed under the committer: its end is waited
+	 * for however long the database takes to answer or fail it */
+	if (atomic_load(&deferring) > 0)
+		log_warn("shutdown", "waiting for %d queued writes", atomic_load(&deferring));
+	while (atomic_load(&deferring) > 0) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}

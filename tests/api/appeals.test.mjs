@@ -414,3 +414,32 @@ describe('me too', () => {
     assertError(await demo.anon().post(`/api/appeals/${closedId}/join`, {}), 401, 'unauthorized');
   });
 });
+
+// last: it adds many appeals, which would crowd the first pages the tests above look at
+describe('burst', () => {
+  test('many submissions at once (more than the server has threads): each 201 is its own stored appeal', async () => {
+    // the request threads do not wait for the commit (http_defer): every one of these is
+    // answered only after its own write, and with its own appeal
+    const admin = await demo.as('admin');
+    const k = await admin.post('/api/apikeys', { name: 'Burst', org_id: ids.kalugaAdm, scopes: ['operator'] });
+    assert.equal(k.status, 201, k.text);
+    const bot = new Client(S.base, { bearer: k.json.key, name: 'apikey' });
+    const before = await counts();
+    const n = 120;
+    const rs = await Promise.all(Array.from({ length: n }, (_, i) =>
+      bot.post('/api/appeals', { topic_id: ids.heating, territory_id: ids.kaluga, text: `Пакет обращений, номер ${i}.` })));
+    for (const r of rs) assert.equal(r.status, 201, r.text);
+    assert.equal(new Set(rs.map((r) => r.json.id)).size, n, 'distinct appeals');
+    rs.forEach((r, i) => {
+      assert.equal(r.json.text, `Пакет обращений, номер ${i}.`, 'each answer is about its own request');
+    });
+    const after = await counts();
+    assert.equal(after.appeals - before.appeals, n);
+    assert.equal(after.audit - before.audit, n);
+    for (const i of [0, n >> 1, n - 1]) {
+      const g = await bot.get(`/api/appeals/${rs[i].json.id}`);
+      assert.equal(g.status, 200, g.text);
+      assert.equal(g.json.text, `Пакет обращений, номер ${i}.`);
+    }
+  });
+});

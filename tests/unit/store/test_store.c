@@ -421,3 +421,102 @@ Test(store, write_after_close_is_refused)
 	cr_assert_eq(store_open(db.url, 0, &db.s), 0);
 	cr_expect_eq(count("SELECT count(*) FROM w"), 1, "committed writes are durable");
 }
+
+/* --- store_write_async -------------------------------------------------------------------- */
+
+struct async_wait {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	int done, rc_sum, nonzero;
+	int order[64];
+	atomic_int committed_when_called; /* rows seen by a reader when the callback ran */
+};
+
+struct async_one {
+	struct async_wait *w;
+	struct ins job;
+	int rc;
+	int idx;
+};
+
+static void async_done(void *ctx, int rc)
+{
+	struct async_one *o = ctx;
+	struct async_wait *w = o->w;
+	/* what the callback promises: the job's transaction is committed (a reader sees it) */
+	if (rc == 0) {
+		struct store_conn *c = NULL;
+		struct arena ra;
+		arena_init(&ra, 512);
+		struct store_rows r;
+		struct store_val v[] = {sv_int(o->job.thread), sv_int(o->job.seq)};
+		if (!store_conn_get(db.s, &c) &&
+		    !store_query(c, &ra, "SELECT count(*) FROM w WHERE thread = $1 AND seq = $2", v,
+		                 2, &r) &&
+		    store_rows_i64(&r, 0, 0) == 1)
+			atomic_fetch_add(&w->committed_when_called, 1);
+		store_conn_put(db.s, c);
+		arena_release(&ra);
+	}
+	pthread_mutex_lock(&w->mu);
+	o->rc = rc;
+	w->order[w->done++] = o->idx;
+	if (rc)
+		w->nonzero++;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->mu);
+}
+
+Test(store, write_async_calls_back_once_per_job_after_the_commit)
+{
+	exec("CREATE TABLE w (thread INTEGER, seq INTEGER, UNIQUE (thread, seq))");
+	struct ins pre = {.thread = 7, .seq = 7};
+	cr_assert_eq(store_write(db.s, insert_job, &pre), 0);
+	struct async_wait w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+	enum { N = 40 };
+	struct async_one o[N];
+	for (int i = 0; i < N; i++) {
+		o[i] = (struct async_one){.w = &w, .job = {.thread = 1, .seq = i}, .rc = -100, .idx = i};
+		if (i == 10)
+			o[i].job = (struct ins){.thread = 7, .seq = 7}; /* a conflict */
+		if (i == 20)
+			o[i].job.result = ERR_VALIDATION; /* inserts, then fails */
+		cr_assert_eq(store_write_async(db.s, insert_job, &o[i].job, async_done, &o[i]), 0);
+	}
+	pthread_mutex_lock(&w.mu);
+	while (w.done < N)
+		pthread_cond_wait(&w.cond, &w.mu);
+	pthread_mutex_unlock(&w.mu);
+	for (int i = 0; i < N; i++) {
+		int want = i == 10 ? ERR_CONFLICT : i == 20 ? ERR_VALIDATION : 0;
+		cr_expect_eq(o[i].rc, want, "job %d: %d", i, o[i].rc);
+	}
+	cr_expect_eq(w.nonzero, 2);
+	cr_expect_eq(atomic_load(&w.committed_when_called), N - 2,
+	             "every successful job's row was visible when its callback ran");
+	cr_expect_eq(count("SELECT count(*) FROM w WHERE thread = 1"), N - 2);
+	cr_expect_eq(count("SELECT count(*) FROM w WHERE thread = 1 AND seq IN (10, 20)"), 0);
+	bool seen[N] = {0};
+	for (int i = 0; i < N; i++) {
+		cr_expect(!seen[w.order[i]], "job %d called back twice", w.order[i]);
+		seen[w.order[i]] = true;
+	}
+}
+
+Test(store, write_async_jobs_queued_before_a_close_are_finished_by_it)
+{
+	exec("CREATE TABLE w (thread INTEGER, seq INTEGER, UNIQUE (thread, seq))");
+	/* jobs queued before the close are all run and called back before it returns */
+	struct async_wait w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+	struct async_one o[8];
+	for (int i = 0; i < 8; i++) {
+		o[i] = (struct async_one){.w = &w, .job = {.thread = 3, .seq = i}, .rc = -100, .idx = i};
+		cr_assert_eq(store_write_async(db.s, insert_job, &o[i].job, async_done, &o[i]), 0);
+	}
+	store_close(db.s);
+	cr_expect_eq(w.done, 8, "the queued jobs were finished by the close");
+	for (int i = 0; i < 8; i++)
+		cr_expect_eq(o[i].rc, 0);
+	cr_assert_eq(store_open(db.url, 0, &db.s), 0);
+	cr_expect_eq(count("SELECT count(*) FROM w WHERE thread = 3"), 8);
+}

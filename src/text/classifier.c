@@ -88,11 +88,41 @@ static int32_t add_row(struct classifier *c, uint32_t idx)
 	return (int32_t)c->nrows++;
 }
 
+/* Raw counts of a text into wk->v: those of the worker's last text when it is the same. */
+static int featurize(struct classifier_worker *wk, const char *t, size_t n)
+{
+	struct text_vec *v = &wk->v, *last = &wk->last_raw;
+	if (wk->last_ok && n == wk->last_len && (!n || memcmp(t, wk->last_text, n) == 0)) {
+		if (v->cap < last->n)
+			v->f = xgrow(v->f, sizeof(*v->f), last->n, &v->cap);
+		if (last->n)
+			memcpy(v->f, last->f, last->n * sizeof(*v->f));
+		v->n = last->n;
+		return 0;
+	}
+	wk->last_ok = false;
+	int rc = text_featurize(&wk->fz, t, n, v);
+	if (rc)
+		return rc;
+	if (wk->last_cap < n + 1)
+		wk->last_text = xgrow(wk->last_text, 1, n + 1, &wk->last_cap);
+	if (n)
+		memcpy(wk->last_text, t, n);
+	wk->last_len = n;
+	if (last->cap < v->n)
+		last->f = xgrow(last->f, sizeof(*last->f), v->n, &last->cap);
+	if (v->n)
+		memcpy(last->f, v->f, v->n * sizeof(*v->f));
+	last->n = v->n;
+	wk->last_ok = true;
+	return 0;
+}
+
 /* Featurize and weight a text; rows absent from the model are dropped from scoring. */
 static int vectorize(const struct classifier *c, struct classifier_worker *wk, const char *t,
                      size_t n)
 {
-	int rc = text_featurize(&wk->fz, t, n, &wk->v);
+	int rc = featurize(wk, t, n);
 	if (rc)
 		return rc;
 	text_vec_tfidf(&wk->v, &c->idf);
@@ -171,6 +201,7 @@ int classifier_worker_init(struct classifier_worker *wk, const struct classifier
 {
 	memset(wk, 0, sizeof(*wk));
 	text_vec_init(&wk->v);
+	text_vec_init(&wk->last_raw);
 	return text_featurizer_init(&wk->fz, c->p.flags, c->p.bits, c->p.cmin, c->p.cmax);
 }
 
@@ -178,6 +209,8 @@ void classifier_worker_release(struct classifier_worker *wk)
 {
 	text_featurizer_release(&wk->fz);
 	text_vec_release(&wk->v);
+	text_vec_release(&wk->last_raw);
+	free(wk->last_text);
 	free(wk->scores);
 	memset(wk, 0, sizeof(*wk));
 }
@@ -336,7 +369,7 @@ out:
 int classifier_update(struct classifier *c, struct classifier_worker *wk, const char *text,
                       size_t len, const char *label)
 {
-	int rc = text_featurize(&wk->fz, text, len, &wk->v);
+	int rc = featurize(wk, text, len);
 	if (rc)
 		return rc;
 	if (!c->idf.df)

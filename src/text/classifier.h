@@ -50,6 +50,12 @@ struct classifier_worker {
 	struct text_vec v;
 	float *scores;
 	size_t scores_cap;
+	/* the last text featurized and its raw counts: a text asked about and then learnt (the
+	 * server's doubt, then its update) is featurized once */
+	char *last_text;
+	size_t last_len, last_cap;
+	struct text_vec last_raw;
+	bool last_ok;
 };
 
 struct classifier_score {

@@ -393,8 +393,7 @@ int appeal_submit_write(struct store_conn *c, void *arg)
 }
 
 int appeal_submit_prepare(struct store *s, struct arena *a, const struct actor *who,
-                          const struct appeal_input *in, struct problem *p,
-                          struct submit_job **out)
+                          const struct appeal_input *in, struct problem *p, struct submit_job **out)
 {
 	p->message = NULL;
 	p->field = NULL;

@@ -169,8 +169,8 @@ static int create_then(struct req *r, void *arg, int rc)
 	if (rc)
 		return problem_fail(r, rc, &st->p);
 	json_t *out;
-	rc = appeal_view_created(r->store, r->a, &r->actor, &ap, &st->cr, st->ai.nattachments,
-	                         &out);
+	rc =
+	    appeal_view_created(r->store, r->a, &r->actor, &ap, &st->cr, st->ai.nattachments, &out);
 	if (rc)
 		return rc;
 	http_add_header(r, "Location", arena_printf(r->a, "/api/appeals/%lld", (long long)ap.id));

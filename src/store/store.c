@@ -21,7 +21,7 @@ struct write_job {
 	void *arg;
 	int rc;
 	bool done;
-	pthread_cond_t cond;  /* store_write: the waiting thread's */
+	pthread_cond_t cond;   /* store_write: the waiting thread's */
 	store_done_fn on_done; /* store_write_async: called instead (the job is freed after) */
 	void *ctx;
 	struct write_job *next;
@@ -466,7 +466,8 @@ static void *committer_main(void *p)
 			jobs_done(s, jobs[0]); /* durable already, or nothing was written */
 		} else {
 			pthread_mutex_lock(&s->q_lock);
-			while (s->sync_busy) /* committed again while syncing (a full or failed batch) */
+			while (s->sync_busy) /* committed again while syncing (a full or failed
+			                        batch) */
 				pthread_cond_wait(&s->q_cond, &s->q_lock);
 			s->sync_head = jobs[0];
 			s->sync_busy = true;

@@ -476,7 +476,8 @@ Test(store, write_async_calls_back_once_per_job_after_the_commit)
 	enum { N = 40 };
 	struct async_one o[N];
 	for (int i = 0; i < N; i++) {
-		o[i] = (struct async_one){.w = &w, .job = {.thread = 1, .seq = i}, .rc = -100, .idx = i};
+		o[i] = (struct async_one){
+		    .w = &w, .job = {.thread = 1, .seq = i}, .rc = -100, .idx = i};
 		if (i == 10)
 			o[i].job = (struct ins){.thread = 7, .seq = 7}; /* a conflict */
 		if (i == 20)
@@ -510,7 +511,8 @@ Test(store, write_async_jobs_queued_before_a_close_are_finished_by_it)
 	struct async_wait w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 	struct async_one o[8];
 	for (int i = 0; i < 8; i++) {
-		o[i] = (struct async_one){.w = &w, .job = {.thread = 3, .seq = i}, .rc = -100, .idx = i};
+		o[i] = (struct async_one){
+		    .w = &w, .job = {.thread = 3, .seq = i}, .rc = -100, .idx = i};
 		cr_assert_eq(store_write_async(db.s, insert_job, &o[i].job, async_done, &o[i]), 0);
 	}
 	store_close(db.s);

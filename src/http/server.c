@@ -84,7 +84,6 @@ static void deferred_done(void *ctx, int rc)
 
 static atomic_uint_fast64_t request_seq;
 static atomic_int inflight; /* requests between their first call and completion */
-
 static uint64_t node_salt;
 
 static void request_id_new(char *out, size_t n)

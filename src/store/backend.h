@@ -19,11 +19,12 @@ struct store_ops {
 	const char *checkpoint_sql;
 	const char *checkpoint_full_sql; /* NULL: nothing to do (store_checkpoint_full) */
 	/* Durability off the writer's path, or both NULL (the commit itself is durable):
-	 * writer_async(c, true) makes the committer's commits return before they are on disk;
-	 * durable_sync(target) then puts every commit returned so far on disk (store.c's syncer
-	 * thread, which acknowledges the jobs only after it). writer_async(c, false) undoes it. */
-	int (*writer_async)(struct store_conn *c, bool on);
-	int (*durable_sync)(const char *target);
+	 * writer_async(c, true, &path) makes the committer's commits return before they are on
+	 * disk and sets path (malloc'd) to what durable_sync(path) then needs to put every commit
+	 * returned so far on disk (store.c's syncer thread, which acknowledges the jobs only after
+	 * it). writer_async(c, false, NULL) undoes it. */
+	int (*writer_async)(struct store_conn *c, bool on, char **sync_path);
+	int (*durable_sync)(const char *sync_path);
 };
 
 extern const struct store_ops store_sqlite_ops;

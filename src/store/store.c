@@ -48,6 +48,7 @@ struct store {
 	/* ops->durable_sync: the batch committed but not yet on disk, waiting for the syncer */
 	pthread_cond_t sync_cond;
 	struct write_job *sync_head;
+	char *sync_path; /* from ops->writer_async */
 	bool sync_busy, sync_stopping;
 	pthread_t syncer;
 	bool syncer_on;
@@ -311,17 +312,23 @@ static int writer_conn(struct store *s, struct store_conn **c)
 	int rc = store_conn_get(s, c);
 	if (rc || !s->syncer_on)
 		return rc;
-	rc = s->ops->writer_async(*c, true);
+	char *path = NULL;
+	rc = s->ops->writer_async(*c, true, &path);
 	if (rc) {
 		s->ops->disconnect(*c);
 		*c = NULL;
+		return rc;
 	}
-	return rc;
+	pthread_mutex_lock(&s->q_lock); /* the syncer reads it under the lock */
+	free(s->sync_path);
+	s->sync_path = path;
+	pthread_mutex_unlock(&s->q_lock);
+	return 0;
 }
 
 static void writer_conn_put(struct store *s, struct store_conn *c)
 {
-	if (s->syncer_on && s->ops->writer_async(c, false))
+	if (s->syncer_on && s->ops->writer_async(c, false, NULL))
 		s->ops->disconnect(c);
 	else
 		store_conn_put(s, c);
@@ -496,8 +503,11 @@ static void *syncer_main(void *p)
 			break;
 		struct write_job *list = s->sync_head;
 		s->sync_head = NULL;
+		char *path =
+		    s->sync_path ? xstrdup(s->sync_path) : NULL; /* set before any commit */
 		pthread_mutex_unlock(&s->q_lock);
-		int rc = s->ops->durable_sync(s->target);
+		int rc = path ? s->ops->durable_sync(path) : ERR_DB;
+		free(path);
 		if (rc)
 			for (struct write_job *j = list; j; j = j->next)
 				j->rc = ERR_DB;
@@ -708,6 +718,7 @@ void store_close(struct store *s)
 	pthread_cond_destroy(&s->stop_cond);
 	pthread_cond_destroy(&s->sync_cond);
 	free(s->target);
+	free(s->sync_path);
 	free(s);
 }
 

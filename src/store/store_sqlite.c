@@ -116,8 +116,17 @@ static void sq_disconnect(struct store_conn *c)
 /* The committer's connection commits without syncing (synchronous=NORMAL: WAL mode stays
  * consistent on a crash, and may lose the last commits); sq_durable_sync syncs the WAL file
  * for them before their jobs are acknowledged. */
-static int sq_writer_async(struct store_conn *c, bool on)
+static int sq_writer_async(struct store_conn *c, bool on, char **sync_path)
 {
+	if (on) { /* the WAL file as SQLite names it (the target may be a file: URI) */
+		const char *db = sqlite3_db_filename(c->db, "main");
+		const char *wal = db && *db ? sqlite3_filename_wal(db) : NULL;
+		if (!wal || !*wal) {
+			log_error("sqlite_sync", "no WAL file name for this database");
+			return ERR_DB;
+		}
+		*sync_path = xstrdup(wal);
+	}
 	const char *sql = on ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL";
 	char *msg = NULL;
 	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -130,20 +139,18 @@ static int sq_writer_async(struct store_conn *c, bool on)
 
 /* Puts on disk every commit written so far: they are frames appended to the WAL file (an
  * fdatasync of it covers them all, wherever they were written from). The file is opened each
- * time, so a WAL file deleted and made again (the last connection closed) is never missed.
- * No WAL file: everything was checkpointed into the database file, which the checkpoint
- * synced. */
-static int sq_durable_sync(const char *target)
+ * time (a few microseconds per batch). While the committer's connection is open the WAL file
+ * exists, so a missing one is an error, not "nothing to sync". */
+static int sq_durable_sync(const char *wal_path)
 {
-	char path[4096];
-	if (snprintf(path, sizeof(path), "%s-wal", target) >= (int)sizeof(path))
+	int fd = open(wal_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_error("sqlite_sync", "%s: %s", wal_path, strerror(errno));
 		return ERR_DB;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : ERR_DB;
+	}
 	int rc = fdatasync(fd) ? ERR_DB : 0;
 	if (rc)
-		log_error("sqlite_sync", "%s: %s", path, strerror(errno));
+		log_error("sqlite_sync", "%s: %s", wal_path, strerror(errno));
 	close(fd);
 	return rc;
 }

@@ -528,10 +528,7 @@ int appeal_submit_prepare(struct store *s, struct arena *a, const struct actor *
 	j->extra_arg = in->extra_arg;
 	j->now = now;
 	j->p = p;
-	j->names[0] = routed.names[0];
-	j->names[1] = routed.names[1];
-	j->names[2] = routed.names[2];
-	j->names[3] = routed.names[3];
+	memcpy(j->names, routed.names, sizeof(j->names));
 	j->created = in->created;
 	*out = j;
 	return 0;

@@ -473,8 +473,8 @@ static void *committer_main(void *p)
 			jobs_done(s, jobs[0]); /* durable already, or nothing was written */
 		} else {
 			pthread_mutex_lock(&s->q_lock);
-			while (s->sync_busy) /* committed again while syncing (a full or failed
-			                        batch) */
+			/* a full or re-run batch may be committed while the last one is syncing */
+			while (s->sync_busy)
 				pthread_cond_wait(&s->q_cond, &s->q_lock);
 			s->sync_head = jobs[0];
 			s->sync_busy = true;

@@ -477,7 +477,7 @@ int appeal_submit_prepare(struct store *s, struct arena *a, const struct actor *
 	}
 
 	/* routing and the deadline here, in parallel with other requests, rather than on the one
-	 * writer (submit_fn only checks that nothing they depend on changed meanwhile) */
+	 * writer (appeal_submit_write only checks that nothing they depend on changed meanwhile) */
 	int64_t now = clock_now_ms();
 	struct submit_job *j = arena_alloc(a, sizeof(*j));
 	ap.topic_id = in->topic_id;

@@ -88,20 +88,25 @@ static int32_t add_row(struct classifier *c, uint32_t idx)
 	return (int32_t)c->nrows++;
 }
 
+/* dst = src, reusing dst's storage. */
+static void vec_set(struct text_vec *dst, const struct text_vec *src)
+{
+	if (dst->cap < src->n)
+		dst->f = xgrow(dst->f, sizeof(*dst->f), src->n, &dst->cap);
+	if (src->n)
+		memcpy(dst->f, src->f, src->n * sizeof(*dst->f));
+	dst->n = src->n;
+}
+
 /* Raw counts of a text into wk->v: those of the worker's last text when it is the same. */
 static int featurize(struct classifier_worker *wk, const char *t, size_t n)
 {
-	struct text_vec *v = &wk->v, *last = &wk->last_raw;
 	if (wk->last_ok && n == wk->last_len && (!n || memcmp(t, wk->last_text, n) == 0)) {
-		if (v->cap < last->n)
-			v->f = xgrow(v->f, sizeof(*v->f), last->n, &v->cap);
-		if (last->n)
-			memcpy(v->f, last->f, last->n * sizeof(*v->f));
-		v->n = last->n;
+		vec_set(&wk->v, &wk->last_raw);
 		return 0;
 	}
 	wk->last_ok = false;
-	int rc = text_featurize(&wk->fz, t, n, v);
+	int rc = text_featurize(&wk->fz, t, n, &wk->v);
 	if (rc)
 		return rc;
 	if (wk->last_cap < n + 1)
@@ -109,11 +114,7 @@ static int featurize(struct classifier_worker *wk, const char *t, size_t n)
 	if (n)
 		memcpy(wk->last_text, t, n);
 	wk->last_len = n;
-	if (last->cap < v->n)
-		last->f = xgrow(last->f, sizeof(*last->f), v->n, &last->cap);
-	if (v->n)
-		memcpy(last->f, v->f, v->n * sizeof(*v->f));
-	last->n = v->n;
+	vec_set(&wk->last_raw, &wk->v);
 	wk->last_ok = true;
 	return 0;
 }

@@ -189,7 +189,8 @@ static void fz_req_init(struct req *r, struct arena *a, struct fz_conn *c, const
 
 /* What server.c's dispatch does after authentication: finds the route for r->method and
  * r->path (abort when none: the target named a wrong path), fills the path parameters and
- * applies the route's permission, then runs the handler. Rate limits and CSRF are not applied. */
+ * applies the route's permission, then runs the handler (and the write it deferred). Rate
+ * limits and CSRF are not applied. */
 static int fz_dispatch(struct req *r)
 {
 	bool known;
@@ -207,7 +208,7 @@ static int fz_dispatch(struct req *r)
 		return ERR_INVALID;
 	if (r->body_len > r->route->body_limit)
 		return ERR_TOOLARGE;
-	return r->route->handler(r);
+	return http_defer_finish(r, r->route->handler(r)); /* a deferred write: run it now */
 }
 
 /* The checks every handler call must pass: success renders a body, failure is one of the errors

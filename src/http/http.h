@@ -106,6 +106,9 @@ int http_stream(struct req *r, const char *type, const struct http_stream_spec *
 typedef int (*http_then_fn)(struct req *r, void *arg, int rc);
 int http_defer(struct req *r, int (*fn)(struct store_conn *c, void *arg), void *arg,
                http_then_fn then);
+/* For a caller outside the server's loop (the fuzz targets): when the handler deferred a write,
+ * runs it with the blocking store_write and returns what `then` returns; otherwise returns rc. */
+int http_defer_finish(struct req *r, int rc);
 /* Record an error for the framework to render; returns err. field may be NULL. */
 int http_fail(struct req *r, int err, const char *message, const char *field);
 

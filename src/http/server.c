@@ -72,6 +72,15 @@ int http_defer(struct req *r, int (*fn)(struct store_conn *c, void *arg), void *
 	return 0;
 }
 
+int http_defer_finish(struct req *r, int rc)
+{
+	struct http_deferred *d = r->deferred;
+	if (rc || !d)
+		return rc;
+	r->deferred = NULL;
+	return d->then(r, d->arg, store_write(r->store, d->fn, d->arg));
+}
+
 /* The committer's callback for a deferred write: the result, then the connection goes on
  * (cs is not touched after the resume: the connection may end at once). */
 static void deferred_done(void *ctx, int rc)

@@ -47,6 +47,16 @@ if [[ $backend == postgres && -z "${OTKLIK_TEST_PG:-}" ]]; then
 fi
 export OTKLIK_TEST_PG=${OTKLIK_TEST_PG:-}
 
+# The store's unit tests that need a server (built by `make unit`) run here on PostgreSQL.
+if [[ $backend == postgres && $# -eq 0 ]]; then
+  for t in build/tests/store/test_store_send; do
+    if [[ -x $t ]]; then
+      echo "== $t (PostgreSQL)"
+      "$t" --jobs 1 --short-filename
+    fi
+  done
+fi
+
 if [[ $# -gt 0 ]]; then
   files=("$@")
 else

@@ -264,11 +264,10 @@ int store_appeal_route_insert(struct store_conn *c, const struct appeal_route_ro
 	    opt_id(rt->to_org_id), opt_id(rt->rule_id),
 	    sv_text(rt->reason),   opt_id(rt->actor_user_id),
 	};
-	return store_query(
-	    c, NULL,
-	    "INSERT INTO appeal_routes (appeal_id, at, kind, from_org_id, to_org_id, "
-	    "rule_id, reason, actor_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-	    p, sizeof(p) / sizeof(p[0]), NULL);
+	return store_send(c,
+	                  "INSERT INTO appeal_routes (appeal_id, at, kind, from_org_id, to_org_id, "
+	                  "rule_id, reason, actor_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	                  p, sizeof(p) / sizeof(p[0]));
 }
 
 int store_appeal_by_external(struct store_conn *c, const char *external_id, int64_t *id)

@@ -11,6 +11,10 @@ struct store_ops {
 	bool (*healthy)(struct store_conn *c);
 	int (*query)(struct store_conn *c, struct arena *a, const char *sql,
 	             const struct store_val *params, size_t nparams, struct store_rows *out);
+	/* store_send and store_flush, or both NULL (then store_send runs the statement) */
+	int (*send)(struct store_conn *c, const char *sql, const struct store_val *params,
+	            size_t nparams);
+	int (*flush)(struct store_conn *c);
 	int (*exec_script)(struct store_conn *c, const char *sql);
 	const char *begin_sql;        /* "BEGIN IMMEDIATE" or "BEGIN" */
 	const char *migrate_lock_sql; /* taken inside the migration transaction, or NULL */

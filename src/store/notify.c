@@ -134,11 +134,11 @@ int store_notification_insert(struct store_conn *c, const struct notification_ro
 	struct store_val p[] = {sv_int(n->user_id),   opt_int(n->appeal_id), opt_int(n->event_id),
 	                        sv_text(n->kind),     sv_text(n->title),     sv_text(n->body),
 	                        sv_int(n->created_at)};
-	return store_query(c, NULL,
-	                   "INSERT INTO notifications (user_id, appeal_id, event_id, kind, title, "
-	                   "body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-	                   "ON CONFLICT (event_id, user_id) DO NOTHING",
-	                   p, 7, NULL);
+	return store_send(c,
+	                  "INSERT INTO notifications (user_id, appeal_id, event_id, kind, title, "
+	                  "body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+	                  "ON CONFLICT (event_id, user_id) DO NOTHING",
+	                  p, 7);
 }
 
 #define NOTIF_COLS "id, user_id, appeal_id, event_id, created_at, read_at, kind, title, body"

@@ -207,6 +207,24 @@ int store_query_i64(struct store_conn *c, const char *sql, const struct store_va
 	return rc;
 }
 
+int store_send(struct store_conn *c, const char *sql, const struct store_val *params,
+               size_t nparams)
+{
+	struct store_conn_base *b = base(c);
+	if (!b->in_tx || !b->ops->send)
+		return store_query(c, NULL, sql, params, nparams, NULL);
+	int64_t t0 = clock_mono_ns();
+	int rc = b->ops->send(c, sql, params, nparams);
+	store_note_query(b->owner, clock_mono_ns() - t0, rc != 0 && rc != ERR_CONFLICT);
+	return rc;
+}
+
+int store_flush(struct store_conn *c)
+{
+	struct store_conn_base *b = base(c);
+	return b->ops->flush ? b->ops->flush(c) : 0;
+}
+
 int store_exec_script(struct store_conn *c, const char *sql)
 {
 	return base(c)->ops->exec_script(c, sql);
@@ -219,7 +237,10 @@ void store_versions_forget(struct store_conn *c)
 
 int store_tx_begin(struct store_conn *c)
 {
-	int rc = store_query(c, NULL, base(c)->ops->begin_sql, NULL, 0, NULL);
+	/* sent with what follows when the back end can (its error comes with theirs) */
+	const struct store_ops *ops = base(c)->ops;
+	int rc = ops->send ? ops->send(c, ops->begin_sql, NULL, 0)
+	                   : store_query(c, NULL, ops->begin_sql, NULL, 0, NULL);
 	base(c)->in_tx = rc == 0;
 	base(c)->versions_ok = false;
 	return rc;
@@ -261,6 +282,9 @@ static int run_batch_savepoints(struct store_conn *c, struct write_job **jobs, s
 		for (;;) {
 			j->rc = j->fn(c, j->arg);
 			if (j->rc == 0)
+				j->rc =
+				    store_flush(c); /* what it sent, so that a failure is its own */
+			if (j->rc == 0)
 				break;
 			store_versions_forget(c);
 			rc = store_query(c, NULL, "ROLLBACK TO SAVEPOINT job", NULL, 0, NULL);
@@ -293,6 +317,10 @@ static int run_batch(struct store_conn *c, struct write_job **jobs, size_t n)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		jobs[i]->rc = jobs[i]->fn(c, jobs[i]->arg);
+		if (jobs[i]->rc == 0 && i + 1 == n)
+			/* what the jobs sent (store_send): a failure there may be an earlier job's,
+			 * which the savepoints sort out */
+			jobs[i]->rc = store_flush(c);
 		if (jobs[i]->rc == 0)
 			continue;
 		store_tx_rollback(c);
@@ -666,6 +694,9 @@ int store_open(const char *url, int committers, struct store **out)
 	}
 	store_conn_put(s, c);
 
+	const char *env = getenv("OTKLIK_DB_COMMITTERS");
+	if (committers <= 0 && env && atoi(env) > 0)
+		committers = atoi(env) > 64 ? 64 : atoi(env);
 	if (committers <= 0)
 		committers = be == STORE_SQLITE ? 1 : 4;
 	if (be == STORE_SQLITE)

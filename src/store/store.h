@@ -74,6 +74,14 @@ int store_query(struct store_conn *c, struct arena *a, const char *sql,
 /* First column of the first row as an integer (0 when SQL NULL); ERR_NOTFOUND when no row. */
 int store_query_i64(struct store_conn *c, const char *sql, const struct store_val *params,
                     size_t nparams, int64_t *out);
+/* store_query for a write whose result the caller does not need (no rows, no count, no
+ * particular error to handle). Inside a transaction on PostgreSQL it is only sent (libpq's
+ * pipeline mode): its result, and any error, comes with the next statement that waits for
+ * one (at the latest the commit), which then fails with that error. Elsewhere it runs at once. */
+int store_send(struct store_conn *c, const char *sql, const struct store_val *params,
+               size_t nparams);
+/* Waits for the statements store_send has sent; their first error, or 0. */
+int store_flush(struct store_conn *c);
 /* Several statements without parameters (DDL). */
 int store_exec_script(struct store_conn *c, const char *sql);
 int store_tx_begin(struct store_conn *c); /* a write transaction */

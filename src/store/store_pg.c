@@ -27,12 +27,26 @@ struct prepared {
 	char name[24];
 };
 
+/* At most this many results pending in a pipeline (pg_send): then it is read. Small results,
+ * so neither side's socket buffer fills while the other is still writing. */
+#define QUEUE_MAX 128
+
+/* One result the pipeline owes: of a statement (ps: its prepared statement, NULL for
+ * transaction control) or of the preparation of ps (prepare). */
+struct pending {
+	struct prepared *ps;
+	bool prepare;
+};
+
 struct store_conn {
 	struct store_conn_base base;
 	PGconn *pg;
 	struct prepared cache[CACHE_SLOTS];
 	unsigned next_name;
 	bool retrying;
+	/* pipeline mode (libpq's): statements sent by pg_send whose results are not read yet */
+	struct pending pending[QUEUE_MAX + 4];
+	int npending;
 };
 
 static uint64_t stmt_hash(const char *sql, const unsigned int *types, size_t n, size_t *len)
@@ -48,6 +62,7 @@ static void forget(struct store_conn *c, struct prepared *ps, bool deallocate)
 	if (!ps->sql)
 		return;
 	if (deallocate && PQstatus(c->pg) == CONNECTION_OK &&
+	    PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF &&
 	    PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
 		char q[48];
 		snprintf(q, sizeof(q), "DEALLOCATE %s", ps->name);
@@ -86,12 +101,20 @@ static struct prepared *prepared_get(struct store_conn *c, const char *sql,
 	forget(c, ps, true);
 	char name[24];
 	snprintf(name, sizeof(name), "o%u", ++c->next_name);
-	PGresult *r = PQprepare(c->pg, name, sql, (int)n, types);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		*res = r;
-		return NULL;
+	if (PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF) {
+		/* sent, its result read with the pipeline's (pipeline_end forgets ps if it
+		 * failed) */
+		if (!PQsendPrepare(c->pg, name, sql, (int)n, types))
+			return NULL;
+		c->pending[c->npending++] = (struct pending){.ps = ps, .prepare = true};
+	} else {
+		PGresult *r = PQprepare(c->pg, name, sql, (int)n, types);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			*res = r;
+			return NULL;
+		}
+		PQclear(r);
 	}
-	PQclear(r);
 	ps->sql = xstrdup(sql);
 	ps->len = len;
 	ps->hash = h;
@@ -130,7 +153,7 @@ static void pg_disconnect(struct store_conn *c)
 
 static bool pg_healthy(struct store_conn *c)
 {
-	return PQstatus(c->pg) == CONNECTION_OK;
+	return PQstatus(c->pg) == CONNECTION_OK && PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF;
 }
 
 static int map_state(const char *state)
@@ -144,61 +167,218 @@ static int map_state(const char *state)
 	return ERR_DB;
 }
 
+/* A statement's parameters as libpq takes them (text format; numbers printed, text copied
+ * NUL-terminated into tmp); arrays on the stack up to STACK_PARAMS. */
+struct pg_params {
+	const char **values;
+	int *lengths, *formats;
+	unsigned int *types;
+	const char *values_s[STACK_PARAMS];
+	int lengths_s[STACK_PARAMS], formats_s[STACK_PARAMS];
+	unsigned int types_s[STACK_PARAMS];
+	char numbuf_s[STACK_PARAMS][32];
+};
+
+static void params_build(struct pg_params *pp, struct arena *tmp, const struct store_val *params,
+                         size_t nparams)
+{
+	pp->values = pp->values_s;
+	pp->lengths = pp->lengths_s;
+	pp->formats = pp->formats_s;
+	pp->types = pp->types_s;
+	char(*numbuf)[32] = pp->numbuf_s;
+	if (nparams > STACK_PARAMS) {
+		pp->values = arena_alloc(tmp, nparams * sizeof(*pp->values));
+		pp->lengths = arena_alloc(tmp, nparams * sizeof(*pp->lengths));
+		pp->formats = arena_alloc(tmp, nparams * sizeof(*pp->formats));
+		pp->types = arena_alloc(tmp, nparams * sizeof(*pp->types));
+		numbuf = arena_alloc(tmp, nparams * sizeof(*numbuf));
+	}
+	for (size_t i = 0; i < nparams; i++) {
+		const struct store_val *v = &params[i];
+		pp->formats[i] = 0;
+		pp->lengths[i] = 0;
+		switch (v->type) {
+		case SV_NULL:
+			pp->values[i] = NULL;
+			pp->types[i] = 0;
+			break;
+		case SV_INT:
+			snprintf(numbuf[i], sizeof(numbuf[i]), "%lld", (long long)v->i);
+			pp->values[i] = numbuf[i];
+			pp->types[i] = INT8OID;
+			break;
+		case SV_REAL:
+			snprintf(numbuf[i], sizeof(numbuf[i]), "%.17g", v->d);
+			pp->values[i] = numbuf[i];
+			pp->types[i] = FLOAT8OID;
+			break;
+		case SV_TEXT:
+			/* Text format needs NUL-terminated values; slices may not be. */
+			pp->values[i] = arena_strndup(tmp, v->s, v->len);
+			pp->lengths[i] = (int)v->len;
+			pp->types[i] = 0;
+			break;
+		}
+	}
+}
+
+/* Sends one statement into the pipeline (preparing it first when it is new); 0, or ERR_DB
+ * when libpq could not (the connection is broken). */
+static int pipeline_push(struct store_conn *c, const char *sql, const struct pg_params *pp,
+                         size_t nparams)
+{
+	if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF && !PQenterPipelineMode(c->pg))
+		return ERR_DB;
+	if (nparams == 0 && is_control(sql)) {
+		if (!PQsendQueryParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0))
+			return ERR_DB;
+		c->pending[c->npending++] = (struct pending){.ps = NULL};
+		return 0;
+	}
+	PGresult *r = NULL;
+	struct prepared *ps = prepared_get(c, sql, pp->types, nparams, &r);
+	PQclear(r); /* none: in pipeline mode the preparation's result comes later */
+	if (!ps || !PQsendQueryPrepared(c->pg, ps->name, (int)nparams, pp->values, pp->lengths,
+	                                pp->formats, 0))
+		return ERR_DB;
+	c->pending[c->npending++] = (struct pending){.ps = ps};
+	return 0;
+}
+
+/* Ends the pipeline: a sync, then every pending result in order, then back to ordinary
+ * mode. Returns the first failure (mapped like pg_query's; a statement whose prepared plan
+ * went stale is forgotten and ERR_RETRY returned) or 0; *last (when not NULL) gets the last
+ * statement's result, for the caller to read and clear. */
+static int pipeline_end(struct store_conn *c, PGresult **last)
+{
+	int err = 0;
+	if (last)
+		*last = NULL;
+	if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF)
+		return 0;
+	if (!PQpipelineSync(c->pg))
+		err = ERR_DB;
+	for (int i = 0; !err && i < c->npending; i++) {
+		struct pending *pd = &c->pending[i];
+		PGresult *r = PQgetResult(c->pg);
+		if (!r) {
+			err = ERR_DB;
+			break;
+		}
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_FATAL_ERROR) {
+			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+			int e = map_state(state);
+			if (pd->ps && (pd->prepare || (state && (!strcmp(state, "0A000") ||
+			                                         !strcmp(state, "26000"))))) {
+				forget(c, pd->ps, false); /* never prepared, or its plan is stale */
+				if (!pd->prepare)
+					e = ERR_RETRY;
+			}
+			if (e == ERR_DB)
+				log_error("pg_query", "%s", PQresultErrorMessage(r));
+			err = e;
+		} else if (st == PGRES_PIPELINE_ABORTED && pd->prepare && pd->ps) {
+			forget(c, pd->ps, false); /* skipped after an earlier failure */
+		}
+		if (last && i == c->npending - 1)
+			*last = r;
+		else
+			PQclear(r);
+		PGresult *end = PQgetResult(c->pg); /* NULL: the end of this statement's results */
+		if (end) {
+			PQclear(end);
+			err = err ? err : ERR_DB;
+		}
+		if (err && i + 1 < c->npending) {
+			/* read the rest (aborted) so that the sync comes next */
+			for (int k = i + 1; k < c->npending; k++) {
+				struct pending *rest = &c->pending[k];
+				if (rest->prepare && rest->ps)
+					forget(c, rest->ps, false);
+				PQclear(PQgetResult(c->pg));
+				PQclear(PQgetResult(c->pg));
+			}
+			break;
+		}
+	}
+	c->npending = 0;
+	PGresult *sync = PQgetResult(c->pg);
+	if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC)
+		err = err ? err : ERR_DB;
+	PQclear(sync);
+	if (!PQexitPipelineMode(c->pg))
+		err = err ? err : ERR_DB; /* pg_healthy then drops the connection */
+	if (err && last) {
+		PQclear(*last);
+		*last = NULL;
+	}
+	return err;
+}
+
+/* store_send: inside a transaction, the statement goes into the pipeline without waiting
+ * for its result (read, with any error, by the next statement that waits: pg_query). */
+static int pg_send(struct store_conn *c, const char *sql, const struct store_val *params,
+                   size_t nparams)
+{
+	if (nparams > STORE_MAX_PARAMS)
+		return ERR_DB;
+	struct arena tmp;
+	arena_init(&tmp, 1024);
+	struct pg_params pp;
+	params_build(&pp, &tmp, params, nparams);
+	int rc = pipeline_push(c, sql, &pp, nparams);
+	arena_release(&tmp);
+	if (rc)
+		pipeline_end(c, NULL);
+	else if (c->npending >= QUEUE_MAX)
+		rc = pipeline_end(c, NULL);
+	return rc;
+}
+
+static int pg_flush(struct store_conn *c)
+{
+	return pipeline_end(c, NULL);
+}
+
+static bool is_rollback(const char *sql)
+{
+	return !strncmp(sql, "ROLLBACK", 8);
+}
+
 static int pg_query(struct store_conn *c, struct arena *a, const char *sql,
                     const struct store_val *params, size_t nparams, struct store_rows *out)
 {
 	if (nparams > STORE_MAX_PARAMS)
 		return ERR_DB;
-	const char *values_s[STACK_PARAMS];
-	int lengths_s[STACK_PARAMS], formats_s[STACK_PARAMS];
-	unsigned int types_s[STACK_PARAMS];
-	char numbuf_s[STACK_PARAMS][32];
-	const char **values = values_s;
-	int *lengths = lengths_s, *formats = formats_s;
-	unsigned int *types = types_s;
-	char(*numbuf)[32] = numbuf_s;
+	bool piped = PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF;
+	if (piped && is_rollback(sql)) {
+		pipeline_end(c, NULL); /* whatever failed there is being undone */
+		piped = false;
+	}
 	struct arena tmp; /* NUL-terminated copies of text parameters (and big arrays) */
 	arena_init(&tmp, 1024);
-	if (nparams > STACK_PARAMS) {
-		values = arena_alloc(&tmp, nparams * sizeof(*values));
-		lengths = arena_alloc(&tmp, nparams * sizeof(*lengths));
-		formats = arena_alloc(&tmp, nparams * sizeof(*formats));
-		types = arena_alloc(&tmp, nparams * sizeof(*types));
-		numbuf = arena_alloc(&tmp, nparams * sizeof(*numbuf));
-	}
-	for (size_t i = 0; i < nparams; i++) {
-		const struct store_val *v = &params[i];
-		formats[i] = 0;
-		lengths[i] = 0;
-		switch (v->type) {
-		case SV_NULL:
-			values[i] = NULL;
-			types[i] = 0;
-			break;
-		case SV_INT:
-			snprintf(numbuf[i], sizeof(numbuf[i]), "%lld", (long long)v->i);
-			values[i] = numbuf[i];
-			types[i] = INT8OID;
-			break;
-		case SV_REAL:
-			snprintf(numbuf[i], sizeof(numbuf[i]), "%.17g", v->d);
-			values[i] = numbuf[i];
-			types[i] = FLOAT8OID;
-			break;
-		case SV_TEXT:
-			/* Text format needs NUL-terminated values; slices may not be. */
-			values[i] = arena_strndup(&tmp, v->s, v->len);
-			lengths[i] = (int)v->len;
-			types[i] = 0;
-			break;
-		}
-	}
+	struct pg_params pp;
+	params_build(&pp, &tmp, params, nparams);
 	PGresult *r = NULL;
 	struct prepared *ps = NULL;
-	if (nparams == 0 && is_control(sql))
+	if (piped) {
+		/* this statement goes last into the pipeline: one round trip for all of it */
+		int err = pipeline_push(c, sql, &pp, nparams);
+		if (!err)
+			err = pipeline_end(c, &r);
+		else
+			pipeline_end(c, NULL);
+		if (err) {
+			arena_release(&tmp);
+			return err;
+		}
+	} else if (nparams == 0 && is_control(sql))
 		r = PQexec(c->pg, sql);
-	else if ((ps = prepared_get(c, sql, types, nparams, &r)) != NULL)
-		r = PQexecPrepared(c->pg, ps->name, (int)nparams, values, lengths, formats, 0);
+	else if ((ps = prepared_get(c, sql, pp.types, nparams, &r)) != NULL)
+		r = PQexecPrepared(c->pg, ps->name, (int)nparams, pp.values, pp.lengths, pp.formats,
+		                   0);
 	arena_release(&tmp);
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -252,6 +432,9 @@ static int pg_query(struct store_conn *c, struct arena *a, const char *sql,
 
 static int pg_exec_script(struct store_conn *c, const char *sql)
 {
+	int err = pipeline_end(c, NULL);
+	if (err)
+		return err;
 	PGresult *r = PQexec(c->pg, sql);
 	ExecStatusType st = PQresultStatus(r);
 	int rc = 0;
@@ -269,6 +452,8 @@ const struct store_ops store_pg_ops = {
     .disconnect = pg_disconnect,
     .healthy = pg_healthy,
     .query = pg_query,
+    .send = pg_send,
+    .flush = pg_flush,
     .exec_script = pg_exec_script,
     .begin_sql = "BEGIN",
     .migrate_lock_sql = "SELECT pg_advisory_xact_lock(7270001)",

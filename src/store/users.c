@@ -335,12 +335,12 @@ int store_audit_insert(struct store_conn *c, const struct audit_entry *e)
 	    sv_int(e->at),           opt_int(e->actor_user_id), opt_int(e->actor_apikey_id),
 	    sv_text(e->action),      sv_text(e->entity),        opt_int(e->entity_id),
 	    sv_text(e->before_json), sv_text(e->after_json),    sv_text(e->request_id)};
-	return store_query(
-	    c, NULL,
+	return store_send(
+	    c,
 	    "INSERT INTO audit_log (at, actor_user_id, actor_apikey_id, action, entity, "
 	    "entity_id, before_json, after_json, request_id) VALUES ($1, $2, $3, $4, "
 	    "$5, $6, $7, $8, $9)",
-	    p, 9, NULL);
+	    p, 9);
 }
 
 int store_audit_list(struct store_conn *c, struct arena *a, const char *entity, int64_t entity_id,

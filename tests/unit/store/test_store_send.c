@@ -163,7 +163,9 @@ Test(store_send, a_failed_send_fails_its_own_job_and_no_other)
 		 * shares and wherever in it the failure is read */
 		jobs[i] = (struct job){.thread = 100 + i,
 		                       .rows = 1 + i % 4,
-		                       .dup = i == 7 ? 2 : i == 31 ? 4 : -1,
+		                       .dup = i == 7    ? 2
+		                              : i == 31 ? 4
+		                                        : -1,
 		                       .rc = -100,
 		                       .mu = &mu,
 		                       .cond = &cond,

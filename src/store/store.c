@@ -282,9 +282,9 @@ static int run_batch_savepoints(struct store_conn *c, struct write_job **jobs, s
 		int attempts = 0;
 		for (;;) {
 			j->rc = j->fn(c, j->arg);
+			/* what it sent (store_send), so that a failure there is its own */
 			if (j->rc == 0)
-				j->rc =
-				    store_flush(c); /* what it sent, so that a failure is its own */
+				j->rc = store_flush(c);
 			if (j->rc == 0)
 				break;
 			store_versions_forget(c);
@@ -705,7 +705,7 @@ int store_open(const char *url, int committers, struct store **out)
 		 * MultiXact. On 2 cores, 2 committers took ~8% more appeals/s than 4 with half the
 		 * p99 (bench/README.md). */
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-		committers = be == STORE_SQLITE ? 1 : cores < 2 ? 2 : cores > 8 ? 8 : (int)cores;
+		committers = cores < 2 ? 2 : cores > 8 ? 8 : (int)cores;
 	}
 	if (be == STORE_SQLITE)
 		committers = 1; /* one writer: SQLite serialises writers anyway */

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *usage_main =
     "usage: otklik <command> [options]\n"
@@ -36,7 +37,7 @@ static const char *usage_main =
     "  serve     run the HTTP server (migrates the database first)\n"
     "  migrate   apply database migrations and reference data\n"
     "  demo      load the demo data (idempotent)\n"
-    "  apikey    manage API keys (apikey create)\n"
+    "  apikey    manage API keys (apikey create, list, revoke)\n"
     "  eval      evaluate the text engine on real appeals (eval routing|cluster)\n"
     "  import    load real appeals (import nash-spb FILE.jsonl.gz)\n"
     "  gen       fill the database with synthetic appeals (gen appeals --count N)\n"
@@ -87,9 +88,13 @@ static const char *usage_demo = "usage: otklik demo [--db URL]\n"
 
 static const char *usage_apikey =
     "usage: otklik apikey create [--db URL] --name NAME [--org ID] [--scopes a,b]\n"
+    "       otklik apikey list [--db URL]\n"
+    "       otklik apikey revoke [--db URL] --id ID\n"
     "\n"
-    "Creates an API key for an integration and prints it alone on the last line.\n"
-    "  --scopes  roles the key acts with on its organisation (e.g. executor,operator)\n";
+    "create  makes an API key for an integration and prints it alone on the last line.\n"
+    "        --scopes: roles the key acts with on its organisation (e.g. executor,operator)\n"
+    "list    shows every key: id, name, first characters, organisation, scopes, state.\n"
+    "revoke  stops a key: running servers refuse it within a second.\n";
 
 static const char *usage_import =
     "usage: otklik import nash-spb [--db URL] [--batch N] FILE.jsonl.gz\n"
@@ -135,7 +140,8 @@ static const char *usage_analytics =
 
 struct opts {
 	const char *db, *listen, *name, *scopes;
-	long long org;
+	const char *sub; /* apikey: create, list, revoke */
+	long long org, id;
 	int threads;
 	bool demo, help, force;
 	const char *file;
@@ -164,6 +170,8 @@ static int parse(int argc, char **argv, int start, struct opts *o, const char *u
 			o->scopes = v, i++;
 		} else if (v && !strcmp(a, "--org")) {
 			o->org = atoll(v), i++;
+		} else if (v && usage == usage_apikey && !strcmp(a, "--id")) {
+			o->id = atoll(v), i++;
 		} else if (v && !strcmp(a, "--threads")) {
 			o->threads = atoi(v), i++;
 		} else if (v && !strcmp(a, "--count")) {
@@ -301,10 +309,78 @@ static int cmd_demo(struct opts *o)
 	return 0;
 }
 
+static int apikey_create(struct store *s, struct arena *a, const struct actor *cli, struct opts *o)
+{
+	int64_t id;
+	const char *key, *message = NULL, *field = NULL;
+	int rc =
+	    auth_apikey_create(s, a, cli, o->name, o->org, o->scopes, &id, &key, &message, &field);
+	if (rc)
+		fprintf(stderr, "otklik: %s\n", message ? message : "cannot create the key");
+	else
+		printf("created API key %lld \"%s\"; keep it secret, it is shown only once:\n%s\n",
+		       (long long)id, o->name, key);
+	return rc;
+}
+
+/* "2026-11-22 19:33 UTC" for a time in ms */
+static const char *utc_minute(struct arena *a, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char buf[32];
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm);
+	return arena_strdup(a, buf);
+}
+
+static int apikey_list(struct store *s, struct arena *a)
+{
+	struct store_conn *c;
+	int rc = store_conn_get(s, &c);
+	if (rc)
+		return rc;
+	struct store_rows r;
+	rc = store_apikey_list(c, a, &r);
+	store_conn_put(s, c);
+	if (rc) {
+		fprintf(stderr, "otklik: cannot read the keys\n");
+		return rc;
+	}
+	printf("%-6s %-10s %-8s %-30s %-20s %s\n", "id", "key", "org", "scopes", "state", "name");
+	for (size_t i = 0; i < r.nrows; i++) {
+		const char *org = store_rows_get(&r, i, 3), *scopes = store_rows_get(&r, i, 4);
+		printf("%-6s %-10s %-8s %-30s %-20s %s\n", store_rows_get(&r, i, 0),
+		       store_rows_get(&r, i, 2), org ? org : "-", scopes && *scopes ? scopes : "-",
+		       store_rows_isnull(&r, i, 6)
+		           ? "active"
+		           : arena_printf(a, "revoked %s", utc_minute(a, store_rows_i64(&r, i, 6))),
+		       store_rows_get(&r, i, 1));
+	}
+	return 0;
+}
+
+static int apikey_revoke(struct store *s, struct arena *a, const struct actor *cli, struct opts *o)
+{
+	const char *message = NULL;
+	int rc = auth_apikey_revoke(s, a, cli, o->id, &message);
+	if (rc)
+		fprintf(stderr, "otklik: %s\n", message ? message : "cannot revoke the key");
+	else
+		printf("revoked API key %lld; running servers refuse it within a second\n",
+		       (long long)o->id);
+	return rc;
+}
+
 static int cmd_apikey(struct opts *o)
 {
-	if (!o->name) {
+	bool create = !strcmp(o->sub, "create"), revoke = !strcmp(o->sub, "revoke");
+	if (create && !o->name) {
 		fprintf(stderr, "otklik: --name is required\n\n%s", usage_apikey);
+		return 2;
+	}
+	if (revoke && o->id <= 0) {
+		fprintf(stderr, "otklik: --id is required\n\n%s", usage_apikey);
 		return 2;
 	}
 	struct store *s;
@@ -313,15 +389,9 @@ static int cmd_apikey(struct opts *o)
 	struct arena a;
 	arena_init(&a, 4096);
 	static const struct actor cli = {.roles = ROLE_ADMIN, .request_id = "cli"};
-	int64_t id;
-	const char *key, *message = NULL, *field = NULL;
-	int rc = auth_apikey_create(s, &a, &cli, o->name, o->org, o->scopes, &id, &key, &message,
-	                            &field);
-	if (rc)
-		fprintf(stderr, "otklik: %s\n", message ? message : "cannot create the key");
-	else
-		printf("created API key %lld \"%s\"; keep it secret, it is shown only once:\n%s\n",
-		       (long long)id, o->name, key);
+	int rc = create   ? apikey_create(s, &a, &cli, o)
+	         : revoke ? apikey_revoke(s, &a, &cli, o)
+	                  : apikey_list(s, &a);
 	arena_release(&a);
 	store_close(s);
 	return rc ? 1 : 0;
@@ -496,10 +566,12 @@ int main(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		}
-		if (argc < 3 || strcmp(argv[2], "create")) {
+		if (argc < 3 || (strcmp(argv[2], "create") && strcmp(argv[2], "list") &&
+		                 strcmp(argv[2], "revoke"))) {
 			fprintf(stderr, "%s", usage);
 			return 2;
 		}
+		o.sub = argv[2];
 		start = 3;
 	}
 	if (!strcmp(cmd, "import") || !strcmp(cmd, "gen") || !strcmp(cmd, "analytics")) {

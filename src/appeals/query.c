@@ -75,7 +75,7 @@ static int created_rows(struct store_conn *c, struct arena *a, const struct acto
 	/* the names at hand: the registry's from the routing, the submitter's from the sign-in
 	 * (an author other than the one who submits has no name here) */
 	const char *me = who ? who->name : NULL;
-	if (cr->names_known && (!(uid || kid) || me) && (!ap->author_id || ap->author_id == uid)) {
+	if ((!(uid || kid) || me) && (!ap->author_id || ap->author_id == uid)) {
 		const char **n = one_row(a, names, 9);
 		n[0] = cr->topic_name;
 		n[1] = cr->category_name;

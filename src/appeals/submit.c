@@ -108,10 +108,9 @@ struct submit_job {
 	/* outputs */
 	int64_t id, event_id;
 	const char *route_kind, *route_reason;
-	bool rerouted;     /* the pre-job routing (and its names) was not the one used */
 	struct appeal out; /* as stored */
 	/* for appeal_submit_finish */
-	const char *names[4]; /* of the pre-job routing */
+	const char *names[4]; /* of the routing used (the pre-job one, or the writer's) */
 	struct appeal_created *created;
 };
 
@@ -141,16 +140,6 @@ static int route_rule(struct store_conn *c, struct arena *a, const struct appeal
 	if (rc == ERR_NOTFOUND)
 		return fail(p, ERR_VALIDATION, "Тема не найдена", "topic_id");
 	return rc;
-}
-
-/* The same with the due time counted from now. */
-static int route_appeal(struct store_conn *c, struct arena *a, const struct appeal *ap, int64_t now,
-                        struct route_result *rr, int64_t *deadline_at, struct problem *p)
-{
-	int64_t n;
-	bool hours;
-	int rc = route_rule(c, a, ap, rr, &n, &hours, p);
-	return rc ? rc : deadline_due_by(c, n, hours, now, deadline_at);
 }
 
 /* --- the routing memo ------------------------------------------------------------------- *
@@ -311,11 +300,18 @@ int appeal_submit_write(struct store_conn *c, void *arg)
 	if (rc)
 		return rc;
 	bool same = j->pre_ok && !memcmp(v, j->versions, STORE_ROUTING_VERSIONS * sizeof(*v));
-	j->rerouted = !same;
 	if (!same) {
-		rc = route_appeal(c, j->a, &ap, j->now, &rr, &ap.deadline_at, j->p);
+		/* the registry, calendar or deadlines changed since the pre-routing (or it read a
+		 * copy of the versions kept a moment): all of it again, as of this transaction —
+		 * the topic's state and category too */
+		struct routed routed;
+		rc = route_new(c, j->a, &ap, v, j->now, &routed, j->p);
 		if (rc)
 			return rc;
+		ap.category_id = routed.category_id;
+		rr = routed.rr;
+		ap.deadline_at = routed.deadline_at;
+		memcpy(j->names, routed.names, sizeof(j->names));
 	}
 	ap.territory_id = rr.territory_id;
 	ap.org_id = rr.org_id;
@@ -548,7 +544,6 @@ int appeal_submit_finish(struct submit_job *j, int rc, struct appeal *out)
 		*j->created = (struct appeal_created){.event_id = j->event_id,
 		                                      .route_kind = j->route_kind,
 		                                      .route_reason = j->route_reason,
-		                                      .names_known = !j->rerouted,
 		                                      .topic_name = j->names[0],
 		                                      .category_name = j->names[1],
 		                                      .territory_name = j->names[2],

@@ -20,8 +20,7 @@ struct appeal_created {
 	const char *route_kind;   /* "auto" or "triage" */
 	const char *route_reason; /* arena-owned */
 	/* the names of the appeal's topic, category, territory and organisation (NULL: none) as
-	 * of the routing the job used; names_known false when they were not at hand */
-	bool names_known;
+	 * of the routing the job used */
 	const char *topic_name, *category_name, *territory_name, *org_name;
 };
 

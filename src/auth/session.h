@@ -59,6 +59,12 @@ int auth_apikey_create(struct store *s, struct arena *a, const struct actor *who
                        int64_t org_id, const char *scopes, int64_t *id, const char **key,
                        const char **message, const char **field);
 
+/* Revokes API key `id` (it stops working within a second everywhere: see
+ * auth_apikey_authenticate); ERR_NOTFOUND when there is no such key, ERR_CONFLICT when it is
+ * revoked already (*message says which). */
+int auth_apikey_revoke(struct store *s, struct arena *a, const struct actor *who, int64_t id,
+                       const char **message);
+
 /* Account creation for the demo and admin tools (password may be NULL). */
 int auth_user_create_conn(struct store_conn *c, struct arena *a, const struct actor *who,
                           const char *login, const char *password, const char *name, bool verified,

@@ -704,6 +704,54 @@ int h_apikey_create(struct req *r)
 	                 json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", nm, "key", key));
 }
 
+int h_apikey_list(struct req *r)
+{
+	struct store_conn *c;
+	int rc = store_conn_get(r->store, &c);
+	if (rc)
+		return rc;
+	struct store_rows rows;
+	rc = store_apikey_list(c, r->a, &rows);
+	store_conn_put(r->store, c);
+	if (rc)
+		return rc;
+	json_t *items = json_array();
+	for (size_t i = 0; i < rows.nrows; i++) {
+		json_t *scopes = json_array();
+		char *dup = arena_strdup(r->a, store_rows_get(&rows, i, 4));
+		for (char *save = NULL, *t = dup ? strtok_r(dup, ",", &save) : NULL; t;
+		     t = strtok_r(NULL, ",", &save))
+			json_array_append_new(scopes, json_string(t));
+		json_array_append_new(
+		    items, json_pack("{s:I,s:s,s:s,s:o,s:o,s:I,s:o}", "id",
+		                     (json_int_t)store_rows_i64(&rows, i, 0), "name",
+		                     store_rows_get(&rows, i, 1), "prefix",
+		                     store_rows_get(&rows, i, 2), "org_id",
+		                     store_rows_isnull(&rows, i, 3)
+		                         ? json_null()
+		                         : json_integer(store_rows_i64(&rows, i, 3)),
+		                     "scopes", scopes, "created_at",
+		                     (json_int_t)store_rows_i64(&rows, i, 5), "revoked_at",
+		                     store_rows_isnull(&rows, i, 6)
+		                         ? json_null()
+		                         : json_integer(store_rows_i64(&rows, i, 6))));
+	}
+	return http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+int h_apikey_revoke(struct req *r)
+{
+	int64_t id;
+	int rc = http_param_id(r, 0, &id);
+	if (rc)
+		return rc;
+	const char *message = NULL;
+	rc = auth_apikey_revoke(r->store, r->a, &r->actor, id, &message);
+	if (rc)
+		return http_fail(r, rc, message, NULL);
+	return http_no_content(r);
+}
+
 static json_t *parse_or_null(const char *s)
 {
 	if (!s)

@@ -34,6 +34,8 @@ int h_user_get(struct req *r);
 int h_role_grant(struct req *r);
 int h_role_revoke(struct req *r);
 int h_apikey_create(struct req *r);
+int h_apikey_list(struct req *r);
+int h_apikey_revoke(struct req *r);
 int h_audit(struct req *r);
 
 /* appeals (h_appeals.c) */

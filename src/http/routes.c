@@ -84,6 +84,8 @@ const struct route routes[] = {
 	{ "POST",   "/api/users/{id}/roles",                   h_role_grant,     ADM, SCOPE_NONE,      true,  4 * KB,   RL_WRITE },
 	{ "DELETE", "/api/users/{id}/roles/{grant_id}",        h_role_revoke,    ADM, SCOPE_NONE,      true,  0,        RL_WRITE },
 	{ "POST",   "/api/apikeys",                            h_apikey_create,  ADM, SCOPE_NONE,      true,  4 * KB,   RL_WRITE },
+	{ "GET",    "/api/apikeys",                            h_apikey_list,    ADM, SCOPE_NONE,      false, 0,        RL_READ },
+	{ "DELETE", "/api/apikeys/{id}",                       h_apikey_revoke,  ADM, SCOPE_NONE,      true,  0,        RL_WRITE },
 	{ "GET",    "/api/audit",                              h_audit,          ADM, SCOPE_NONE,      false, 0,        RL_READ },
 	/* appeals: submission, queues, the full appeal, attachments (docs/appeals.md) */
 	{ "POST",   "/api/appeals",                            h_appeal_create,  ANY, SCOPE_NONE,      true,  16 * KB,  RL_WRITE },

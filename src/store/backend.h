@@ -44,10 +44,24 @@ struct store_conn_base {
 	 * Forgotten by every bump of a version and by a rollback to a savepoint. */
 	bool in_tx, versions_ok;
 	int64_t versions[5]; /* STORE_VERSIONS */
+	bool bumped;         /* a version was bumped in the open transaction */
 };
 
 /* Forgets the versions read in this transaction (after a bump of one of them). */
 void store_versions_forget(struct store_conn *c);
+
+/* The versions read outside a transaction, kept per store for a request's pre-routing (the
+ * writer reads them again inside its transaction, so a stale copy costs only a second
+ * routing there): for STORE_VERSIONS_TTL_MS, and forgotten at once when this process bumps
+ * one (store_versions_changed, at the bump and again when its transaction ends). A change
+ * by another node is seen within the TTL. */
+#define STORE_VERSIONS_TTL_MS 1000
+/* Copies them into out when kept and fresh; *epoch is for store_versions_cache_put. */
+bool store_versions_cached(struct store *s, int64_t out[5], uint64_t *epoch);
+/* Keeps v, read after store_versions_cached returned *epoch, unless a bump came since. */
+void store_versions_cache_put(struct store *s, uint64_t epoch, const int64_t v[5]);
+/* A version changed (called by store_version_bump). */
+void store_versions_changed(struct store_conn *c);
 /* Bumps meta's version `key` (registry_version, calendar_version, …) and forgets the versions
  * read in this transaction. */
 int store_version_bump(struct store_conn *c, const char *key);

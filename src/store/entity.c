@@ -216,7 +216,10 @@ int store_version_bump(struct store_conn *c, const char *key)
 {
 	store_versions_forget(c);
 	struct store_val p[] = {sv_text(key)};
-	return store_query(c, NULL, "UPDATE meta SET value = value + 1 WHERE key = $1", p, 1, NULL);
+	int rc =
+	    store_query(c, NULL, "UPDATE meta SET value = value + 1 WHERE key = $1", p, 1, NULL);
+	store_versions_changed(c);
+	return rc;
 }
 
 int store_registry_bump(struct store_conn *c)
@@ -243,6 +246,11 @@ int store_routing_versions(struct store_conn *c, int64_t out[STORE_VERSIONS])
 		memcpy(out, b->versions, sizeof(b->versions));
 		return 0;
 	}
+	/* Outside a transaction (a request's pre-routing), a copy kept per store will do: see
+	 * store_versions_cached */
+	uint64_t epoch = 0;
+	if (!b->in_tx && store_versions_cached(b->owner, out, &epoch))
+		return 0;
 	/* one row of primary-key lookups: `key IN (...)` would make SQLite build a temporary
 	 * table of the list on every call */
 	struct arena a;
@@ -262,6 +270,8 @@ int store_routing_versions(struct store_conn *c, int64_t out[STORE_VERSIONS])
 	if (!rc && b->in_tx) {
 		memcpy(b->versions, out, sizeof(b->versions));
 		b->versions_ok = true;
+	} else if (!rc) {
+		store_versions_cache_put(b->owner, epoch, out);
 	}
 	return rc;
 }

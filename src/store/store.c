@@ -56,6 +56,13 @@ struct store {
 
 	pthread_mutex_t stats_lock;
 	struct store_stats stats;
+
+	/* store_routing_versions as last read outside a transaction (store_versions_cached) */
+	pthread_mutex_t vc_lock;
+	uint64_t vc_epoch; /* + 1 at every bump of a version by this process */
+	bool vc_ok;
+	int64_t vc_at_ns;
+	int64_t vc[5];
 };
 
 const double store_stats_bounds_ms[11] = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250};
@@ -236,6 +243,39 @@ void store_versions_forget(struct store_conn *c)
 	base(c)->versions_ok = false;
 }
 
+bool store_versions_cached(struct store *s, int64_t out[5], uint64_t *epoch)
+{
+	pthread_mutex_lock(&s->vc_lock);
+	bool hit = s->vc_ok && clock_mono_ns() - s->vc_at_ns < STORE_VERSIONS_TTL_MS * 1000000;
+	if (hit)
+		memcpy(out, s->vc, sizeof(s->vc));
+	*epoch = s->vc_epoch;
+	pthread_mutex_unlock(&s->vc_lock);
+	return hit;
+}
+
+void store_versions_cache_put(struct store *s, uint64_t epoch, const int64_t v[5])
+{
+	pthread_mutex_lock(&s->vc_lock);
+	if (s->vc_epoch == epoch) { /* no bump since the read began */
+		memcpy(s->vc, v, sizeof(s->vc));
+		s->vc_at_ns = clock_mono_ns();
+		s->vc_ok = true;
+	}
+	pthread_mutex_unlock(&s->vc_lock);
+}
+
+void store_versions_changed(struct store_conn *c)
+{
+	struct store *s = base(c)->owner;
+	pthread_mutex_lock(&s->vc_lock);
+	s->vc_epoch++;
+	s->vc_ok = false;
+	pthread_mutex_unlock(&s->vc_lock);
+	if (base(c)->in_tx)
+		base(c)->bumped = true; /* again when the transaction ends (tx_ended) */
+}
+
 int store_tx_begin(struct store_conn *c)
 {
 	/* sent with what follows when the back end can (its error comes with theirs) */
@@ -251,6 +291,11 @@ static void tx_ended(struct store_conn *c)
 {
 	base(c)->in_tx = false;
 	base(c)->versions_ok = false;
+	if (base(c)->bumped) {
+		/* what was read between the bump and the commit (the old values) is not kept */
+		base(c)->bumped = false;
+		store_versions_changed(c);
+	}
 }
 
 int store_tx_commit(struct store_conn *c)
@@ -683,6 +728,7 @@ int store_open(const char *url, int committers, struct store **out)
 	pthread_mutex_init(&s->pool_lock, NULL);
 	pthread_mutex_init(&s->q_lock, NULL);
 	pthread_mutex_init(&s->stats_lock, NULL);
+	pthread_mutex_init(&s->vc_lock, NULL);
 	pthread_cond_init(&s->q_cond, NULL);
 	pthread_cond_init(&s->stop_cond, NULL);
 	pthread_cond_init(&s->sync_cond, NULL);
@@ -753,6 +799,7 @@ void store_close(struct store *s)
 	pthread_mutex_destroy(&s->pool_lock);
 	pthread_mutex_destroy(&s->q_lock);
 	pthread_mutex_destroy(&s->stats_lock);
+	pthread_mutex_destroy(&s->vc_lock);
 	pthread_cond_destroy(&s->q_cond);
 	pthread_cond_destroy(&s->stop_cond);
 	pthread_cond_destroy(&s->sync_cond);

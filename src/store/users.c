@@ -293,6 +293,25 @@ int store_apikey_lookup(struct store_conn *c, struct arena *a, const char *key_h
 	return 0;
 }
 
+int store_apikey_revoke(struct store_conn *c, int64_t id, int64_t now, int64_t *changed)
+{
+	struct store_val p[] = {sv_int(id), sv_int(now)};
+	struct store_rows r;
+	int rc = store_query(
+	    c, NULL, "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", p,
+	    2, &r);
+	*changed = rc ? 0 : r.changes;
+	return rc;
+}
+
+int store_apikey_list(struct store_conn *c, struct arena *a, struct store_rows *out)
+{
+	return store_query(c, a,
+	                   "SELECT id, name, prefix, org_id, scopes, created_at, revoked_at "
+	                   "FROM api_keys ORDER BY id",
+	                   NULL, 0, out);
+}
+
 int store_oidc_state_insert(struct store_conn *c, const char *state, const char *verifier,
                             const char *nonce, const char *next, int64_t now)
 {

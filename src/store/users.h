@@ -58,6 +58,10 @@ int store_apikey_insert(struct store_conn *c, const char *name, const char *key_
  * ERR_NOTFOUND when none. */
 int store_apikey_lookup(struct store_conn *c, struct arena *a, const char *key_hash, int64_t *id,
                         int64_t *org_id, const char **scopes, const char **name);
+/* Marks key `id` revoked at `now`; *changed = 0 when it does not exist or was revoked already. */
+int store_apikey_revoke(struct store_conn *c, int64_t id, int64_t now, int64_t *changed);
+/* Every key, oldest first: columns id, name, prefix, org_id, scopes, created_at, revoked_at. */
+int store_apikey_list(struct store_conn *c, struct arena *a, struct store_rows *out);
 
 int store_oidc_state_insert(struct store_conn *c, const char *state, const char *verifier,
                             const char *nonce, const char *next, int64_t now);

@@ -128,6 +128,38 @@ test('API key writes need no CSRF token; a key acts with the roles of its scopes
   assertError(await bad.post('/api/apikeys', { name: 'x', scopes: ['admin'] }), 401, 'unauthorized');
 });
 
+test('an admin lists and revokes API keys: a revoked key is refused at once; 404, 409, audit; others may not', async () => {
+  const admin = await demo.as('admin');
+  const k = await admin.post('/api/apikeys', { name: 'to revoke', scopes: ['admin'] });
+  assert.equal(k.status, 201, k.text);
+  const bot = new Client(S.base, { bearer: k.json.key, name: 'revoked key' });
+  // used once, so that the server has its row at hand when it is revoked
+  assert.equal((await bot.get('/api/apikeys')).status, 200);
+  const list = await admin.get('/api/apikeys');
+  assert.equal(list.status, 200, list.text);
+  const row = list.json.items.find((x) => x.id === k.json.id);
+  assert.ok(row, 'the new key is listed');
+  assert.equal(row.name, 'to revoke');
+  assert.deepEqual(row.scopes, ['admin']);
+  assert.equal(row.revoked_at, null);
+  assert.ok(k.json.key.startsWith(row.prefix), 'the prefix is the first characters of the key');
+  assert.ok(!list.text.includes(k.json.key), 'the list shows the key itself');
+  const del = await admin.delete(`/api/apikeys/${k.json.id}`);
+  assert.equal(del.status, 204, del.text);
+  assertError(await bot.get('/api/apikeys'), 401, 'unauthorized');
+  assertError(await bot.post('/api/categories', { code: uniq('revoked'), name: 'x' }), 401, 'unauthorized');
+  const after = (await admin.get('/api/apikeys')).json.items.find((x) => x.id === k.json.id);
+  assert.equal(typeof after.revoked_at, 'number', 'revoked_at is set');
+  assertError(await admin.delete(`/api/apikeys/${k.json.id}`), 409, 'conflict');
+  assertError(await admin.delete('/api/apikeys/999999999'), 404, 'not_found');
+  const audit = await admin.get(`/api/audit?entity=apikey&entity_id=${k.json.id}`);
+  assert.equal(audit.status, 200, audit.text);
+  assert.ok(audit.json.items.some((e) => e.action === 'revoke'), `the revocation is audited: ${audit.text}`);
+  const executor = await demo.as('executor');
+  assertError(await executor.get('/api/apikeys'), 403, 'forbidden');
+  assertError(await executor.delete(`/api/apikeys/${k.json.id}`), 403, 'forbidden');
+});
+
 test('register creates a logged-in citizen; a taken login is 409', async () => {
   const c = demo.fresh();
   const login = uniq('reg').replace(/-/g, '_');

@@ -1,4 +1,5 @@
-// The command line: --help everywhere, `demo` idempotent, `apikey create` prints a working key.
+// The command line: --help everywhere, `demo` idempotent, `apikey create` prints a working key,
+// `apikey list` and `apikey revoke` (a running server refuses the key within a second).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli, startServer } from './lib/server.mjs';
@@ -104,6 +105,52 @@ test('otklik apikey create prints the key alone on the last line; it works as a 
           assert.ok(!readFileSync(`${db.dir}/${f}`).includes(key), `the key is stored in plain text in ${f}`);
         }
       }
+    } finally {
+      await srv.stop();
+    }
+  } finally {
+    db.drop();
+  }
+});
+
+test('otklik apikey list shows keys without them; apikey revoke stops a key on a running server', async () => {
+  const db = createTestDb();
+  try {
+    assert.equal(runCli(['demo', '--db', db.url]).status, 0);
+    const key = runCli(['apikey', 'create', '--db', db.url, '--name', 'to-revoke', '--scopes', 'admin']).stdout.trim().split('\n').at(-1);
+    const other = runCli(['apikey', 'create', '--db', db.url, '--name', 'kept', '--scopes', 'admin']).stdout.trim().split('\n').at(-1);
+    const list = runCli(['apikey', 'list', '--db', db.url]);
+    assert.equal(list.status, 0, list.stderr);
+    assert.ok(!list.stdout.includes(key) && !list.stdout.includes(other), 'the list shows a key');
+    const line = list.stdout.split('\n').find((l) => l.endsWith(' to-revoke'));
+    assert.ok(line, `the key is listed: ${list.stdout}`);
+    const id = line.trim().split(/\s+/)[0];
+    assert.match(line, /\bactive\b/);
+    assert.ok(line.includes(key.slice(0, 8)), 'the key\'s first characters are shown');
+    const srv = await startServer({ db: db.url, demo: false });
+    try {
+      const bot = new Client(srv.base, { bearer: key, name: 'key revoked by the CLI' });
+      const keeper = new Client(srv.base, { bearer: other, name: 'other key' });
+      assert.equal((await bot.get('/api/apikeys')).status, 200, 'the key works before');
+      const r = runCli(['apikey', 'revoke', '--db', db.url, '--id', id]);
+      assert.equal(r.status, 0, r.stderr);
+      // another process revoked it: the server refuses it within a second (polled for 10 s)
+      let status = 200;
+      for (let i = 0; i < 100 && status === 200; i++) {
+        status = (await bot.get('/api/apikeys')).status;
+        if (status === 200) await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.equal(status, 401, 'the revoked key still works');
+      assert.equal((await keeper.get('/api/apikeys')).status, 200, 'the other key stopped working too');
+      assert.match(runCli(['apikey', 'list', '--db', db.url]).stdout.split('\n').find((l) => l.endsWith(' to-revoke')), /revoked \d{4}-\d\d-\d\d/);
+      const again = runCli(['apikey', 'revoke', '--db', db.url, '--id', id]);
+      assert.notEqual(again.status, 0, 'revoking twice fails');
+      assert.match(again.stderr, /отозван/);
+      const unknown = runCli(['apikey', 'revoke', '--db', db.url, '--id', '99999']);
+      assert.notEqual(unknown.status, 0);
+      assert.match(unknown.stderr, /не найден/);
+      assert.notEqual(runCli(['apikey', 'revoke', '--db', db.url]).status, 0, '--id is required');
+      assert.notEqual(runCli(['apikey', 'rotate', '--db', db.url]).status, 0, 'an unknown subcommand fails');
     } finally {
       await srv.stop();
     }

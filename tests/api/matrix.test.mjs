@@ -127,6 +127,8 @@ for (const coll of ['territories', 'orgs', 'categories', 'topics', 'rules']) {
   };
 }
 
+const keyOf = {}; // DELETE /api/apikeys/{id}: the key each caller tried to revoke
+
 const CASES = {
   'GET /healthz': { call: () => ({ path: '/healthz' }) },
   'GET /metrics': { call: () => ({ path: '/metrics' }) },
@@ -167,6 +169,19 @@ const CASES = {
     },
   },
   'POST /api/apikeys': { call: () => ({ path: '/api/apikeys', opts: { json: { name: 'matrix key', scopes: [] } } }) },
+  'GET /api/apikeys': { call: () => ({ path: '/api/apikeys' }) },
+  'DELETE /api/apikeys/{id}': {
+    call: async (who) => {
+      const k = await (await demo.as('admin')).post('/api/apikeys', { name: `matrix revoke ${who}`, scopes: [] });
+      assert.equal(k.status, 201, k.text);
+      keyOf[who] = k.json.id;
+      return { path: `/api/apikeys/${k.json.id}` };
+    },
+    noEffect: async (who) => {
+      const row = (await (await demo.as('admin')).get('/api/apikeys')).json.items.find((x) => x.id === keyOf[who]);
+      assert.equal(row.revoked_at, null, `a refused revoke by ${who} revoked key ${keyOf[who]}`);
+    },
+  },
   'GET /api/audit': { call: () => ({ path: '/api/audit?limit=5' }) },
   'POST /api/auth/logout': { call: () => ({ path: '/api/auth/logout' }), fresh: true },
 };

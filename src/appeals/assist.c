@@ -768,7 +768,19 @@ struct place_job {
 static int place_write(struct store_conn *c, void *arg)
 {
 	struct place_job *j = arg;
-	int rc = 0;
+	if (j->n > PLACE_BATCH)
+		return ERR_INTERNAL;
+	/* the problems this job opens, their ids reserved at once: no insert waits for its id */
+	size_t opening = 0;
+	for (size_t i = 0; i < j->n; i++) {
+		bool first = !j->it[i].known_pid;
+		for (size_t k = 0; k < i && first; k++)
+			first = j->it[k].known_pid || j->it[k].mid != j->it[i].mid;
+		opening += first;
+	}
+	int rc = store_ids_reserve(c, "problems", opening);
+	int64_t aids[PLACE_BATCH], pids[PLACE_BATCH];
+	int placed[PLACE_BATCH];
 	for (size_t i = 0; i < j->n && !rc; i++) {
 		struct place_item *x = &j->it[i];
 		x->out_pid = x->known_pid;
@@ -798,9 +810,16 @@ static int place_write(struct store_conn *c, void *arg)
 			rc = store_problem_insert(c, &pn, &x->out_pid);
 			x->opened = !rc;
 		}
-		if (!rc)
-			rc = store_appeal_place(c, x->appeal_id, x->out_pid, &x->placed);
-		if (!rc && x->opened && !x->placed) { /* it had a problem after all */
+		aids[i] = x->appeal_id;
+		pids[i] = x->out_pid;
+	}
+	/* all the appeals in one go (one statement on PostgreSQL) */
+	if (!rc)
+		rc = store_appeals_place(c, aids, pids, j->n, placed);
+	for (size_t i = 0; i < j->n && !rc; i++) {
+		struct place_item *x = &j->it[i];
+		x->placed = placed[i];
+		if (x->opened && !x->placed) { /* it had a problem after all */
 			x->opened = false;
 			rc = store_problem_grow(c, x->out_pid, -1, 0, 0, NULL, 0, j->now);
 		}

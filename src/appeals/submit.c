@@ -316,6 +316,13 @@ int appeal_submit_write(struct store_conn *c, void *arg)
 	ap.territory_id = rr.territory_id;
 	ap.org_id = rr.org_id;
 	ap.status = rr.org_id ? AS_ROUTED : AS_SUBMITTED;
+	/* each submission of the batch inserts one appeal and one event: their ids at once, so
+	 * that no insert of the batch waits for its id */
+	rc = store_ids_reserve_batch(c, "appeals");
+	if (!rc)
+		rc = store_ids_reserve_batch(c, "appeal_events");
+	if (rc)
+		return rc;
 	int64_t id = 0;
 	rc = store_appeal_insert(c, &ap, j->search, appeal_day(j->now), &id);
 	if (rc)

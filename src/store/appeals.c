@@ -149,20 +149,39 @@ int store_appeal_author_kind(struct store_conn *c, struct arena *a, int64_t appe
 int store_appeal_event_insert(struct store_conn *c, const struct appeal_event_row *e, int64_t *id)
 {
 	struct store_val p[] = {
-	    sv_int(e->appeal_id),       sv_int(e->at),
-	    sv_text(e->kind),           opt_id(e->actor_user_id),
-	    opt_id(e->actor_apikey_id), sv_text(e->status_from),
-	    sv_text(e->status_to),      sv_int(e->public ? 1 : 0),
-	    sv_text(e->text),           sv_text(e->data),
+	    sv_int(e->appeal_id),
+	    sv_int(e->at),
+	    sv_text(e->kind),
+	    opt_id(e->actor_user_id),
+	    opt_id(e->actor_apikey_id),
+	    sv_text(e->status_from),
+	    sv_text(e->status_to),
+	    sv_int(e->public ? 1 : 0),
+	    sv_text(e->text),
+	    sv_text(e->data),
+	    sv_null(), /* the id, when taken ahead */
 	};
 	int64_t v = 0;
-	int rc = store_query_i64(c,
-	                         "INSERT INTO appeal_events (appeal_id, at, kind, actor_user_id, "
-	                         "actor_apikey_id, status_from, status_to, public, text, data) "
-	                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-	                         p, sizeof(p) / sizeof(p[0]), &v);
+	int rc = store_id_ahead(c, "appeal_events", &v);
+	if (rc)
+		return rc;
+	if (v) { /* sent: nothing waits for it */
+		p[10] = sv_int(v);
+		rc = store_send(c,
+		                "INSERT INTO appeal_events (appeal_id, at, kind, actor_user_id, "
+		                "actor_apikey_id, status_from, status_to, public, text, data, id) "
+		                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+		                p, sizeof(p) / sizeof(p[0]));
+	} else {
+		rc = store_query_i64(
+		    c,
+		    "INSERT INTO appeal_events (appeal_id, at, kind, actor_user_id, "
+		    "actor_apikey_id, status_from, status_to, public, text, data) "
+		    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+		    p, sizeof(p) / sizeof(p[0]) - 1, &v);
+	}
 	if (id)
-		*id = v;
+		*id = rc ? 0 : v;
 	return rc;
 }
 
@@ -227,20 +246,39 @@ int store_appeal_insert(struct store_conn *c, const struct appeal *ap, const cha
 	    opt_id(ap->suggested_topic_id),
 	    opt_id(ap->problem_id),
 	    sv_text(ap->external_id),
+	    sv_null(), /* the id, when taken ahead */
 	};
+#define APPEAL_COLUMNS                                                                             \
+	"token, channel, author_id, operator_id, apikey_id, person_name, person_contact, "         \
+	"topic_id, "                                                                               \
+	"category_id, territory_id, org_id, assignee_id, status, is_open, text, address, lat, "    \
+	"lon, "                                                                                    \
+	"search, created_at, updated_at, day, deadline_at, paused_at, extended, "                  \
+	"extension_reason, "                                                                       \
+	"overdue, answered_at, closed_at, reject_reason, rating, rating_solved, rating_comment, "  \
+	"rated_at, suggested_topic_id, problem_id, external_id, version"
+#define APPEAL_PARAMS                                                                              \
+	"$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, "   \
+	"$20, "                                                                                    \
+	"$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, 1"
 	int64_t v = 0;
-	int rc = store_query_i64(
-	    c,
-	    "INSERT INTO appeals (token, channel, author_id, operator_id, apikey_id, person_name, "
-	    "person_contact, topic_id, category_id, territory_id, org_id, assignee_id, status, "
-	    "is_open, text, address, lat, lon, search, created_at, updated_at, day, deadline_at, "
-	    "paused_at, extended, extension_reason, overdue, answered_at, closed_at, "
-	    "reject_reason, "
-	    "rating, rating_solved, rating_comment, rated_at, suggested_topic_id, problem_id, "
-	    "external_id, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-	    "$14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, "
-	    "$31, $32, $33, $34, $35, $36, $37, 1) RETURNING id",
-	    p, sizeof(p) / sizeof(p[0]), &v);
+	int rc = store_id_ahead(c, "appeals", &v);
+	if (rc)
+		return rc;
+	if (v) { /* sent: nothing waits for it */
+		p[37] = sv_int(v);
+		rc = store_send(c,
+		                "INSERT INTO appeals (" APPEAL_COLUMNS
+		                ", id) VALUES (" APPEAL_PARAMS ", $38)",
+		                p, sizeof(p) / sizeof(p[0]));
+	} else {
+		rc = store_query_i64(c,
+		                     "INSERT INTO appeals (" APPEAL_COLUMNS
+		                     ") VALUES (" APPEAL_PARAMS ") RETURNING id",
+		                     p, sizeof(p) / sizeof(p[0]) - 1, &v);
+	}
+#undef APPEAL_COLUMNS
+#undef APPEAL_PARAMS
 	if (!rc)
 		*id = v;
 	return rc;

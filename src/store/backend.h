@@ -34,6 +34,10 @@ struct store_ops {
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops;
 
+struct write_job;
+
+#define STORE_IDS_AHEAD_MAX 256
+
 /* Every connection starts with this header so store.c can find its ops. */
 struct store_conn_base {
 	const struct store_ops *ops;
@@ -45,6 +49,17 @@ struct store_conn_base {
 	bool in_tx, versions_ok;
 	int64_t versions[5]; /* STORE_VERSIONS */
 	bool bumped;         /* a version was bumped in the open transaction */
+	/* store_id_ahead: ids reserved in the open transaction, per table (a reservation is
+	 * exact, as ids left unused would hold back the readers of ids in order: the rollup) */
+	struct id_block {
+		const char *table;
+		size_t next, n;
+		int64_t vals[STORE_IDS_AHEAD_MAX];
+	} ids[3];
+	/* the committer's batch and the job running (store_id_ahead reserves for the jobs left
+	 * with the same function); NULL outside the committer */
+	struct write_job **batch;
+	size_t batch_i, batch_n;
 };
 
 /* Forgets the versions read in this transaction (after a bump of one of them). */

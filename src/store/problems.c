@@ -177,14 +177,32 @@ int store_problem_insert(struct store_conn *c, const struct problem_new *pn, int
 	    pn->split_from ? sv_int(pn->split_from) : sv_null(),
 	    sv_int(pn->now),
 	    sv_int(pn->size),
+	    sv_null(), /* the id, when taken ahead */
 	};
-	return store_query_i64(
-	    c,
-	    "INSERT INTO problems (category_id, topic_id, label, rep_appeal_id, size, "
-	    "lat, lon, territory_id, first_at, last_at, split_from, status, "
-	    "updated_at) VALUES ($1, $2, $3, $4, $11, $5, $6, $7, $8, $8, $9, 'open', "
-	    "$10) RETURNING id",
-	    p, 11, id);
+	int64_t v = 0;
+	int rc = store_id_ahead(c, "problems", &v);
+	if (rc)
+		return rc;
+	if (v) { /* sent: nothing waits for it */
+		p[11] = sv_int(v);
+		rc = store_send(
+		    c,
+		    "INSERT INTO problems (category_id, topic_id, label, rep_appeal_id, "
+		    "size, lat, lon, territory_id, first_at, last_at, split_from, status, "
+		    "updated_at, id) VALUES ($1, $2, $3, $4, $11, $5, $6, $7, $8, $8, $9, "
+		    "'open', $10, $12)",
+		    p, 12);
+	} else {
+		rc = store_query_i64(
+		    c,
+		    "INSERT INTO problems (category_id, topic_id, label, rep_appeal_id, "
+		    "size, lat, lon, territory_id, first_at, last_at, split_from, "
+		    "status, updated_at) VALUES ($1, $2, $3, $4, $11, $5, $6, $7, $8, "
+		    "$8, $9, 'open', $10) RETURNING id",
+		    p, 11, &v);
+	}
+	*id = rc ? 0 : v;
+	return rc;
 }
 
 int store_appeal_place(struct store_conn *c, int64_t appeal_id, int64_t problem_id, int *placed)
@@ -198,14 +216,64 @@ int store_appeal_place(struct store_conn *c, int64_t appeal_id, int64_t problem_
 	return rc;
 }
 
+int store_appeals_place(struct store_conn *c, const int64_t *appeal_ids, const int64_t *problem_ids,
+                        size_t n, int *placed)
+{
+	memset(placed, 0, n * sizeof(*placed));
+	if (!n)
+		return 0;
+	if (store_backend(store_conn_store(c)) != STORE_PG) {
+		int rc = 0;
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = store_appeal_place(c, appeal_ids[i], problem_ids[i], &placed[i]);
+		return rc;
+	}
+	/* one statement: the appeals and their problems as two arrays */
+	struct buf ids = BUF_INIT(1 << 20), pids = BUF_INIT(1 << 20);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = buf_printf(&ids, "%s%lld", i ? "," : "{", (long long)appeal_ids[i]);
+		if (!rc)
+			rc = buf_printf(&pids, "%s%lld", i ? "," : "{", (long long)problem_ids[i]);
+	}
+	if (!rc)
+		rc = buf_puts(&ids, "}");
+	if (!rc)
+		rc = buf_puts(&pids, "}");
+	struct arena a;
+	arena_init(&a, 4096);
+	struct store_rows r = {0};
+	if (!rc) {
+		struct store_val p[] = {sv_textn(ids.data, ids.len), sv_textn(pids.data, pids.len)};
+		rc =
+		    store_query(c, &a,
+		                "UPDATE appeals a SET problem_id = v.pid FROM unnest($1::bigint[], "
+		                "$2::bigint[]) AS v(aid, pid) WHERE a.id = v.aid AND "
+		                "a.problem_id IS NULL RETURNING a.id",
+		                p, 2, &r);
+	}
+	for (size_t k = 0; !rc && k < r.nrows; k++) {
+		int64_t id = store_rows_i64(&r, k, 0);
+		for (size_t i = 0; i < n; i++)
+			if (appeal_ids[i] == id) {
+				placed[i] = 1;
+				break;
+			}
+	}
+	arena_release(&a);
+	buf_release(&ids);
+	buf_release(&pids);
+	return rc;
+}
+
 int store_problem_grow(struct store_conn *c, int64_t id, int64_t added, int64_t first_at,
                        int64_t last_at, const char *label, int64_t rep, int64_t now)
 {
 	struct store_val p[] = {sv_int(id),      sv_int(added),  sv_int(first_at),
 	                        sv_int(last_at), sv_text(label), rep ? sv_int(rep) : sv_null(),
 	                        sv_int(now)};
-	return store_query(
-	    c, NULL,
+	return store_send(
+	    c,
 	    "UPDATE problems SET size = size + $2, "
 	    "first_at = CASE WHEN $2 > 0 AND (first_at IS NULL OR $3 < first_at) "
 	    "THEN $3 ELSE first_at END, "
@@ -213,7 +281,7 @@ int store_problem_grow(struct store_conn *c, int64_t id, int64_t added, int64_t 
 	    "THEN $4 ELSE last_at END, "
 	    "label = COALESCE($5, label), rep_appeal_id = COALESCE($6, rep_appeal_id), "
 	    "updated_at = $7 WHERE id = $1",
-	    p, 7, NULL);
+	    p, 7);
 }
 
 int store_appeal_set_suggestion(struct store_conn *c, int64_t appeal_id, int64_t topic_id)

@@ -69,6 +69,9 @@ int store_problem_insert(struct store_conn *c, const struct problem_new *p, int6
 /* Puts a not yet placed appeal (problem_id NULL) into a problem, without bumping its version
  * (placement is derived): *placed = 1, or 0 when it already had one (then nothing changes). */
 int store_appeal_place(struct store_conn *c, int64_t appeal_id, int64_t problem_id, int *placed);
+/* The same for n appeals (distinct) at once, placed[i] for each; on PostgreSQL one statement. */
+int store_appeals_place(struct store_conn *c, const int64_t *appeal_ids, const int64_t *problem_ids,
+                        size_t n, int *placed);
 /* Counts `added` newly placed appeals created between first_at and last_at into the problem
  * without reading its appeals (store_problem_refresh recounts; this is the cheap path used as
  * appeals arrive). label NULL / rep 0 keep them. */

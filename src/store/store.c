@@ -227,6 +227,76 @@ int store_send(struct store_conn *c, const char *sql, const struct store_val *pa
 	return rc;
 }
 
+/* The block of ids of `table` in the open transaction (NULL: none free). */
+static struct id_block *id_block_of(struct store_conn_base *b, const char *table)
+{
+	for (size_t i = 0; i < sizeof(b->ids) / sizeof(b->ids[0]); i++)
+		if (!b->ids[i].table || !strcmp(b->ids[i].table, table))
+			return &b->ids[i];
+	return NULL;
+}
+
+/* Adds ids of `table` to *k until it holds n unused ones (nextval of its sequence: ascending,
+ * not always consecutive, as other connections take some meanwhile). */
+static int id_block_fill(struct store_conn *c, struct id_block *k, const char *table, size_t n)
+{
+	if (n > STORE_IDS_AHEAD_MAX)
+		n = STORE_IDS_AHEAD_MAX;
+	size_t left = k->table ? k->n - k->next : 0;
+	if (left >= n)
+		return 0;
+	if (left)
+		memmove(k->vals, k->vals + k->next, left * sizeof(k->vals[0]));
+	k->table = table;
+	k->next = 0;
+	k->n = left;
+	struct store_val p[] = {sv_text(table), sv_int((int64_t)(n - left))};
+	struct arena a;
+	arena_init(&a, 4096);
+	struct store_rows r;
+	int rc =
+	    store_query(c, &a,
+	                "SELECT nextval(s) FROM (SELECT pg_get_serial_sequence($1, 'id') AS s) q, "
+	                "generate_series(1, $2::int)",
+	                p, 2, &r);
+	if (!rc && !r.nrows)
+		rc = ERR_DB;
+	for (size_t i = 0; !rc && i < r.nrows && k->n < STORE_IDS_AHEAD_MAX; i++)
+		k->vals[k->n++] = store_rows_i64(&r, i, 0);
+	arena_release(&a);
+	return rc;
+}
+
+int store_ids_reserve(struct store_conn *c, const char *table, size_t n)
+{
+	struct store_conn_base *b = base(c);
+	struct id_block *k = b->in_tx && b->ops->send ? id_block_of(b, table) : NULL;
+	return k && n ? id_block_fill(c, k, table, n) : 0;
+}
+
+int store_ids_reserve_batch(struct store_conn *c, const char *table)
+{
+	struct store_conn_base *b = base(c);
+	struct id_block *k = b->in_tx && b->ops->send ? id_block_of(b, table) : NULL;
+	if (!k || (k->table && k->next < k->n))
+		return 0;
+	size_t n = 1;
+	if (b->batch && b->batch_i < b->batch_n)
+		for (size_t i = b->batch_i + 1; i < b->batch_n && n < STORE_IDS_AHEAD_MAX; i++)
+			n += b->batch[i]->fn == b->batch[b->batch_i]->fn;
+	return id_block_fill(c, k, table, n);
+}
+
+int store_id_ahead(struct store_conn *c, const char *table, int64_t *id)
+{
+	struct store_conn_base *b = base(c);
+	*id = 0;
+	struct id_block *k = b->in_tx && b->ops->send ? id_block_of(b, table) : NULL;
+	if (k && k->table && k->next < k->n)
+		*id = k->vals[k->next++];
+	return 0;
+}
+
 int store_flush(struct store_conn *c)
 {
 	struct store_conn_base *b = base(c);
@@ -289,6 +359,8 @@ int store_tx_begin(struct store_conn *c)
 
 static void tx_ended(struct store_conn *c)
 {
+	for (size_t i = 0; i < sizeof(base(c)->ids) / sizeof(base(c)->ids[0]); i++)
+		base(c)->ids[i].table = NULL;
 	base(c)->in_tx = false;
 	base(c)->versions_ok = false;
 	if (base(c)->bumped) {
@@ -312,6 +384,18 @@ int store_tx_rollback(struct store_conn *c)
 	return rc;
 }
 
+/* Runs jobs[i] (of jobs[0..n), for store_id_ahead). */
+static int job_run(struct store_conn *c, struct write_job **jobs, size_t i, size_t n)
+{
+	struct store_conn_base *b = base(c);
+	b->batch = jobs;
+	b->batch_i = i;
+	b->batch_n = n;
+	int rc = jobs[i]->fn(c, jobs[i]->arg);
+	b->batch = NULL;
+	return rc;
+}
+
 /* Runs one batch in one transaction; each job inside its own savepoint. Returns 0 when the
  * transaction committed (job results are in each job), or the error of the batch. */
 static int run_batch_savepoints(struct store_conn *c, struct write_job **jobs, size_t n)
@@ -326,7 +410,7 @@ static int run_batch_savepoints(struct store_conn *c, struct write_job **jobs, s
 			goto fail;
 		int attempts = 0;
 		for (;;) {
-			j->rc = j->fn(c, j->arg);
+			j->rc = job_run(c, jobs, i, n);
 			/* what it sent (store_send), so that a failure there is its own */
 			if (j->rc == 0)
 				j->rc = store_flush(c);
@@ -362,7 +446,7 @@ static int run_batch(struct store_conn *c, struct write_job **jobs, size_t n)
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		jobs[i]->rc = jobs[i]->fn(c, jobs[i]->arg);
+		jobs[i]->rc = job_run(c, jobs, i, n);
 		if (jobs[i]->rc == 0 && i + 1 == n)
 			/* what the jobs sent (store_send): a failure there may be an earlier job's,
 			 * which the savepoints sort out */
@@ -476,7 +560,7 @@ static int run_more(struct store *s, struct store_conn **c, bool *open, struct w
 		*open = true;
 	}
 	for (size_t i = from; i < to; i++) {
-		jobs[i]->rc = jobs[i]->fn(*c, jobs[i]->arg);
+		jobs[i]->rc = job_run(*c, jobs, i, to);
 		if (jobs[i]->rc) {
 			store_tx_rollback(*c);
 			*open = false;

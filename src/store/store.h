@@ -82,6 +82,19 @@ int store_send(struct store_conn *c, const char *sql, const struct store_val *pa
                size_t nparams);
 /* Waits for the statements store_send has sent; their first error, or 0. */
 int store_flush(struct store_conn *c);
+/* Ids taken ahead, so that an insert can be sent (store_send) rather than wait for RETURNING
+ * id. On PostgreSQL inside a transaction a connection keeps ids it reserved (nextval of the
+ * table's sequence; `table` a string literal, its id an identity column); elsewhere these do
+ * nothing and store_id_ahead gives 0 (the insert then returns the id). A reservation is for
+ * rows surely inserted: an id left unused is a gap that holds back the readers of ids in
+ * order (the rollup waits for it to commit, docs/analytics.md). */
+/* *id: a reserved id of `table`, or 0 when none is left. */
+int store_id_ahead(struct store_conn *c, const char *table, int64_t *id);
+/* Reserves ids of `table` until n are unused. */
+int store_ids_reserve(struct store_conn *c, const char *table, size_t n);
+/* When none is unused: reserves one for this job and each job left in the committer's batch
+ * with the same function (for jobs that each insert exactly one row of `table`). */
+int store_ids_reserve_batch(struct store_conn *c, const char *table);
 /* Several statements without parameters (DDL). */
 int store_exec_script(struct store_conn *c, const char *sql);
 int store_tx_begin(struct store_conn *c); /* a write transaction */

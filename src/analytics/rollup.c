@@ -23,7 +23,7 @@
 #define REBUILD_TTL_MS  (6 * 3600 * 1000LL)
 #define HOLE_WAIT_MS    10000
 #define HOLES_MAX       4096
-#define EVENTS_PER_PASS 5000
+#define EVENTS_PER_PASS 256
 
 struct hole {
 	int64_t id, seen_at;

@@ -35,7 +35,7 @@
 #define LEASE_RENEW_MS    3000
 #define TOPICS_REFRESH_MS 30000
 #define RESCAN_WINDOW     64 /* ids below the newest seen that are read again (late commits) */
-#define PLACE_BATCH       256
+#define PLACE_BATCH       64
 #define NEARBY_M          500.0
 #define NEARBY_MAX        5
 #define ANSWERS_MAX       3

@@ -227,9 +227,13 @@ int store_send(struct store_conn *c, const char *sql, const struct store_val *pa
 	return rc;
 }
 
-/* The block of ids of `table` in the open transaction (NULL: none free). */
-static struct id_block *id_block_of(struct store_conn_base *b, const char *table)
+/* The block of ids of `table` in the open transaction; NULL where ids are not taken ahead
+ * (SQLite, outside a transaction) or when every block holds another table. */
+static struct id_block *id_block_of(struct store_conn *c, const char *table)
 {
+	struct store_conn_base *b = base(c);
+	if (!b->in_tx || !b->ops->send)
+		return NULL;
 	for (size_t i = 0; i < sizeof(b->ids) / sizeof(b->ids[0]); i++)
 		if (!b->ids[i].table || !strcmp(b->ids[i].table, table))
 			return &b->ids[i];
@@ -269,15 +273,14 @@ static int id_block_fill(struct store_conn *c, struct id_block *k, const char *t
 
 int store_ids_reserve(struct store_conn *c, const char *table, size_t n)
 {
-	struct store_conn_base *b = base(c);
-	struct id_block *k = b->in_tx && b->ops->send ? id_block_of(b, table) : NULL;
+	struct id_block *k = id_block_of(c, table);
 	return k && n ? id_block_fill(c, k, table, n) : 0;
 }
 
 int store_ids_reserve_batch(struct store_conn *c, const char *table)
 {
 	struct store_conn_base *b = base(c);
-	struct id_block *k = b->in_tx && b->ops->send ? id_block_of(b, table) : NULL;
+	struct id_block *k = id_block_of(c, table);
 	if (!k || (k->table && k->next < k->n))
 		return 0;
 	size_t n = 1;
@@ -289,9 +292,8 @@ int store_ids_reserve_batch(struct store_conn *c, const char *table)
 
 int store_id_ahead(struct store_conn *c, const char *table, int64_t *id)
 {
-	struct store_conn_base *b = base(c);
 	*id = 0;
-	struct id_block *k = b->in_tx && b->ops->send ? id_block_of(b, table) : NULL;
+	struct id_block *k = id_block_of(c, table);
 	if (k && k->table && k->next < k->n)
 		*id = k->vals[k->next++];
 	return 0;
@@ -384,7 +386,7 @@ int store_tx_rollback(struct store_conn *c)
 	return rc;
 }
 
-/* Runs jobs[i] (of jobs[0..n), for store_id_ahead). */
+/* Runs jobs[i], the batch jobs[0..n) at hand for store_ids_reserve_batch. */
 static int job_run(struct store_conn *c, struct write_job **jobs, size_t i, size_t n)
 {
 	struct store_conn_base *b = base(c);

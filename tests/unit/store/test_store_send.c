@@ -97,15 +97,38 @@ static int send_row(struct store_conn *c, int64_t thread, int64_t seq, const cha
 
 /* A job that sends `rows` rows of its thread, one of them (when dup >= 0) the same (thread,
  * dup) as a row written before, then reads something (a statement that waits). */
-struct job {
-	int64_t thread;
-	int rows;
-	int dup;
-	int rc;
-	int done;
+/* What an async job reports (first member of each job below) and how the test waits for all. */
+struct waiter {
+	int rc, done;
 	pthread_mutex_t *mu;
 	pthread_cond_t *cond;
 	int *left;
+};
+
+static void job_done(void *ctx, int rc)
+{
+	struct waiter *w = ctx;
+	pthread_mutex_lock(w->mu);
+	w->rc = rc;
+	w->done++;
+	(*w->left)--;
+	pthread_cond_signal(w->cond);
+	pthread_mutex_unlock(w->mu);
+}
+
+static void wait_all(pthread_mutex_t *mu, pthread_cond_t *cond, int *left)
+{
+	pthread_mutex_lock(mu);
+	while (*left > 0)
+		pthread_cond_wait(cond, mu);
+	pthread_mutex_unlock(mu);
+}
+
+struct job {
+	struct waiter w;
+	int64_t thread;
+	int rows;
+	int dup;
 };
 
 static int job_fn(struct store_conn *c, void *arg)
@@ -122,17 +145,6 @@ static int job_fn(struct store_conn *c, void *arg)
 			return rc;
 	}
 	return 0;
-}
-
-static void job_done(void *ctx, int rc)
-{
-	struct job *j = ctx;
-	pthread_mutex_lock(j->mu);
-	j->rc = rc;
-	j->done++;
-	(*j->left)--;
-	pthread_cond_signal(j->cond);
-	pthread_mutex_unlock(j->mu);
 }
 
 Test(store_send, sent_rows_are_committed_with_their_job)
@@ -162,26 +174,20 @@ Test(store_send, a_failed_send_fails_its_own_job_and_no_other)
 	for (int i = 0; i < N; i++) {
 		/* jobs 7 and 31 send a row that exists: each must fail alone, whatever batch it
 		 * shares and wherever in it the failure is read */
-		jobs[i] = (struct job){.thread = 100 + i,
+		jobs[i] = (struct job){.w = {.rc = -100, .mu = &mu, .cond = &cond, .left = &left},
+		                       .thread = 100 + i,
 		                       .rows = 1 + i % 4,
 		                       .dup = i == 7    ? 2
 		                              : i == 31 ? 4
-		                                        : -1,
-		                       .rc = -100,
-		                       .mu = &mu,
-		                       .cond = &cond,
-		                       .left = &left};
-		cr_assert_eq(store_write_async(s, job_fn, &jobs[i], job_done, &jobs[i]), 0);
+		                                        : -1};
+		cr_assert_eq(store_write_async(s, job_fn, &jobs[i], job_done, &jobs[i].w), 0);
 	}
-	pthread_mutex_lock(&mu);
-	while (left > 0)
-		pthread_cond_wait(&cond, &mu);
-	pthread_mutex_unlock(&mu);
+	wait_all(&mu, &cond, &left);
 	int64_t want_rows = 0;
 	for (int i = 0; i < N; i++) {
-		cr_expect_eq(jobs[i].done, 1, "job %d called back once", i);
+		cr_expect_eq(jobs[i].w.done, 1, "job %d called back once", i);
 		bool bad = i == 7 || i == 31;
-		cr_expect_eq(jobs[i].rc, bad ? ERR_CONFLICT : 0, "job %d: %d", i, jobs[i].rc);
+		cr_expect_eq(jobs[i].w.rc, bad ? ERR_CONFLICT : 0, "job %d: %d", i, jobs[i].w.rc);
 		if (!bad)
 			want_rows += jobs[i].rows;
 	}
@@ -272,11 +278,8 @@ static int ids_insert(struct store_conn *c, int64_t job, int64_t *id)
 }
 
 struct ids_job {
+	struct waiter w;
 	int64_t n, id;
-	int rc, done;
-	pthread_mutex_t *mu;
-	pthread_cond_t *cond;
-	int *left;
 };
 
 static int ids_job_fn(struct store_conn *c, void *arg)
@@ -284,17 +287,6 @@ static int ids_job_fn(struct store_conn *c, void *arg)
 	struct ids_job *j = arg;
 	int rc = store_ids_reserve_batch(c, "t_ids");
 	return rc ? rc : ids_insert(c, j->n, &j->id);
-}
-
-static void ids_job_done(void *ctx, int rc)
-{
-	struct ids_job *j = ctx;
-	pthread_mutex_lock(j->mu);
-	j->rc = rc;
-	j->done++;
-	(*j->left)--;
-	pthread_cond_signal(j->cond);
-	pthread_mutex_unlock(j->mu);
 }
 
 Test(store_send, ids_reserved_for_a_batch_are_each_used_once)
@@ -306,16 +298,13 @@ Test(store_send, ids_reserved_for_a_batch_are_each_used_once)
 	struct ids_job jobs[N];
 	int left = N;
 	for (int i = 0; i < N; i++) {
-		jobs[i] =
-		    (struct ids_job){.n = i, .rc = -100, .mu = &mu, .cond = &cond, .left = &left};
-		cr_assert_eq(store_write_async(s, ids_job_fn, &jobs[i], ids_job_done, &jobs[i]), 0);
+		jobs[i] = (struct ids_job){
+		    .w = {.rc = -100, .mu = &mu, .cond = &cond, .left = &left}, .n = i};
+		cr_assert_eq(store_write_async(s, ids_job_fn, &jobs[i], job_done, &jobs[i].w), 0);
 	}
-	pthread_mutex_lock(&mu);
-	while (left > 0)
-		pthread_cond_wait(&cond, &mu);
-	pthread_mutex_unlock(&mu);
+	wait_all(&mu, &cond, &left);
 	for (int i = 0; i < N; i++) {
-		cr_expect_eq(jobs[i].rc, 0, "job %d: %d", i, jobs[i].rc);
+		cr_expect_eq(jobs[i].w.rc, 0, "job %d: %d", i, jobs[i].w.rc);
 		cr_expect_gt(jobs[i].id, 0, "job %d has its id", i);
 		for (int k = 0; k < i; k++)
 			cr_expect_neq(jobs[i].id, jobs[k].id, "jobs %d and %d share id %lld", k, i,

@@ -1412,6 +1412,11 @@ static int index_search(const char *text, size_t len, struct text_hit *out, size
 	return n < 0 ? 0 : n;
 }
 
+int assist_search(const char *text, size_t len, struct text_hit *out, size_t k)
+{
+	return index_search(text, len, out, k, NULL, NULL);
+}
+
 static int nearby_json(struct store_conn *c, struct arena *a, const struct assist_query *q,
                        int64_t topic_id, bool has_text, json_t *arr)
 {

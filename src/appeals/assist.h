@@ -39,6 +39,11 @@ struct assist_query {
 int assist_suggest(struct store *s, struct arena *a, const struct assist_query *q, json_t **out,
                    struct problem *p);
 
+/* The similarity index: up to k appeals most like text, best first (0 while the engine is not
+ * ready). struct text_hit is text/index.h's. */
+struct text_hit;
+int assist_search(const char *text, size_t len, struct text_hit *out, size_t k);
+
 /* Appeals like ap that who may work on (staff rights), best first: {"items": [...]}. */
 int assist_similar(struct store *s, struct arena *a, const struct actor *who,
                    const struct appeal *ap, json_t **out);

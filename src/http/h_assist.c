@@ -2,6 +2,7 @@
 #include "http/handlers.h"
 #include "appeals/appeal.h"
 #include "appeals/assist.h"
+#include "appeals/assistant.h"
 #include "core/err.h"
 #include "core/utf8.h"
 #include "store/store.h"
@@ -92,7 +93,9 @@ out:
 	return rc;
 }
 
-int h_appeal_similar(struct req *r)
+/* The appeal of the path's {id} when the caller may work on it; otherwise the error to return
+ * (404 as if it did not exist). */
+static int staff_appeal(struct req *r, struct appeal *ap)
 {
 	int64_t id;
 	if (http_param_id(r, 0, &id))
@@ -101,21 +104,70 @@ int h_appeal_similar(struct req *r)
 	int rc = store_conn_get(r->store, &c);
 	if (rc)
 		return http_fail(r, rc, NULL, NULL);
-	struct appeal ap;
 	unsigned rights = 0;
-	rc = appeal_load(c, r->a, id, &ap);
+	rc = appeal_load(c, r->a, id, ap);
 	if (!rc)
-		rc = appeal_rights(c, &r->actor, &ap, &rights);
+		rc = appeal_rights(c, &r->actor, ap, &rights);
 	store_conn_put(r->store, c);
 	if (rc == ERR_NOTFOUND || (!rc && !(rights & AR_STAFF)))
 		return http_fail(r, ERR_NOTFOUND, "Обращение не найдено", NULL);
 	if (rc)
 		return http_fail(r, rc, NULL, NULL);
+	return 0;
+}
+
+int h_appeal_similar(struct req *r)
+{
+	struct appeal ap;
+	int rc = staff_appeal(r, &ap);
+	if (rc)
+		return rc;
 	json_t *out = NULL;
 	rc = assist_similar(r->store, r->a, &r->actor, &ap, &out);
 	if (rc)
 		return http_fail(r, rc, NULL, NULL);
 	return http_json(r, 200, out);
+}
+
+int h_appeal_assistant(struct req *r)
+{
+	struct appeal ap;
+	int rc = staff_appeal(r, &ap);
+	if (rc)
+		return rc;
+	json_t *out = NULL;
+	rc = assistant_for(r->store, r->a, &r->actor, &ap, &out);
+	if (rc)
+		return http_fail(r, rc, NULL, NULL);
+	return http_json(r, 200, out);
+}
+
+#define PLAIN_TEXT_MAX 8000 /* characters */
+
+int h_assistant_plain(struct req *r)
+{
+	json_t *in;
+	int rc = http_body_json(r, &in);
+	if (rc)
+		return rc;
+	json_t *text = NULL;
+	json_error_t jerr;
+	if (json_unpack_ex(in, &jerr, JSON_STRICT, "{s:o}", "text", &text)) {
+		json_decref(in);
+		return http_fail(r, ERR_INVALID, "Ожидается одно поле text", NULL);
+	}
+	const char *s = json_is_string(text) ? json_string_value(text) : NULL;
+	size_t len = s ? json_string_length(text) : 0;
+	if (!s)
+		rc = http_fail(r, ERR_VALIDATION, "Текст должен быть строкой", "text");
+	else if (utf8_len(s, len) > PLAIN_TEXT_MAX)
+		rc = http_fail(r, ERR_VALIDATION, "Текст длиннее 8000 символов", "text");
+	else if (len != strlen(s) || !utf8_clean_text(s, len))
+		rc = http_fail(r, ERR_VALIDATION, "Недопустимые символы в тексте", "text");
+	else
+		rc = http_json(r, 200, assistant_plain_json(r->a, s, len));
+	json_decref(in);
+	return rc;
 }
 
 int h_problem_list(struct req *r)

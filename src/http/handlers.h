@@ -75,6 +75,8 @@ int h_o311_token(struct req *r);
 /* text assistance and problems (h_assist.c) */
 int h_appeal_suggest(struct req *r);
 int h_appeal_similar(struct req *r);
+int h_appeal_assistant(struct req *r);
+int h_assistant_plain(struct req *r);
 int h_problem_list(struct req *r);
 int h_problem_get(struct req *r);
 int h_problem_merge(struct req *r);

@@ -96,6 +96,37 @@ int store_assist_final_answers(struct store_conn *c, struct arena *a, const int6
 	return store_query(c, a, sql, pl.v, pl.n, out);
 }
 
+int store_assist_answer_sources(struct store_conn *c, struct arena *a, const int64_t *ids, size_t n,
+                                struct store_rows *out)
+{
+	struct plist pl;
+	pl_init(&pl, a, n + 1);
+	const char *in = pl_ids(&pl, ids, n);
+	const char *sql = arena_printf(
+	    a,
+	    "SELECT x.id, x.topic_id, x.rating, x.rating_solved, x.address, w.text "
+	    "FROM appeals x JOIN answers w ON w.appeal_id = x.id WHERE x.id IN (%s) "
+	    "AND w.kind = 'final' AND w.state = 'published' AND w.id = (SELECT MAX(v.id) FROM "
+	    "answers v WHERE v.appeal_id = x.id AND v.kind = 'final' AND v.state = 'published')",
+	    in);
+	return store_query(c, a, sql, pl.v, pl.n, out);
+}
+
+int store_assist_topic(struct store_conn *c, struct arena *a, int64_t topic_id, const char **name,
+                       const char **hint)
+{
+	struct store_val p[] = {sv_int(topic_id)};
+	struct store_rows r = {0};
+	int rc = store_query(c, a, "SELECT name, hint FROM topics WHERE id = $1", p, 1, &r);
+	if (rc)
+		return rc;
+	if (!r.nrows)
+		return ERR_NOTFOUND;
+	*name = store_rows_get(&r, 0, 0);
+	*hint = store_rows_isnull(&r, 0, 1) ? NULL : store_rows_get(&r, 0, 1);
+	return 0;
+}
+
 int store_lease_take(struct store_conn *c, const char *name, const char *owner, int64_t now,
                      int64_t ttl_ms, bool *held)
 {

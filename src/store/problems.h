@@ -35,6 +35,14 @@ int store_assist_briefs(struct store_conn *c, struct arena *a, const int64_t *id
 /* Published final answers of these appeals, newest first: appeal_id, text. */
 int store_assist_final_answers(struct store_conn *c, struct arena *a, const int64_t *ids, size_t n,
                                struct store_rows *out);
+/* The executor assistant's draft sources: each of these appeals with a published final answer
+ * and its citizen's rating: appeal_id, topic_id, rating (NULL = none), rating_solved, address,
+ * answer text (the newest final answer). */
+int store_assist_answer_sources(struct store_conn *c, struct arena *a, const int64_t *ids, size_t n,
+                                struct store_rows *out);
+/* A topic's name and guidance (hint; NULL when none). 0, ERR_NOTFOUND or ERR_DB. */
+int store_assist_topic(struct store_conn *c, struct arena *a, int64_t topic_id, const char **name,
+                       const char **hint);
 
 /* Leases (inside a write job): takes or renews `name` for owner until now + ttl_ms when it is
  * free, expired or already owner's; *held tells whether owner holds it now. */

@@ -19,7 +19,7 @@ before(async () => {
   S = await bootServer();
   demo = new Demo(S.base);
   ids.kaluga = await demo.id('territories', 'klu-kaluga');
-  for (const t of ['waste-collection', 'waste-bulky', 'housing-heating', 'light-yard', 'roads-potholes-local', 'green-trees']) {
+  for (const t of ['waste-collection', 'waste-bulky', 'housing-heating', 'housing-capital-repair', 'light-yard', 'roads-potholes-local', 'green-trees']) {
     ids[t] = await demo.id('topics', t);
   }
   const cats = (await demo.anon().get('/api/categories?limit=100')).json.items;
@@ -174,6 +174,100 @@ describe('similar appeals for staff, and predicted answers', () => {
     assert.equal(a.text, ANSWER);
     const sim = await ex.get(`/api/appeals/${a2.id}/similar`);
     assert.equal(sim.json.items.find((i) => i.id === a1.id)?.answer, ANSWER);
+  });
+});
+
+describe("the executor's assistant", () => {
+  const OLD = 'В доме по ул. Гагарина, д. 7 протекает кровля, после дождя вода течёт по стенам подъезда. Прошу отремонтировать крышу.';
+  const NEW = 'Здравствуйте! В доме по ул. Кирова, д. 12, кв. 5 уже 3 недели протекает кровля, вода течёт по стенам, '
+    + 'на потолке плесень. Звонил в УК «Уют» 15.01.2021 в 10:30 — без толку. Прошу принять меры и отремонтировать крышу. Спасибо.';
+  const ANSWER = 'Здравствуйте!\nВ настоящее время кровля по адресу ул. Гагарина, д. 7 отремонтирована, протечек нет.\n'
+    + 'С уважением, отдел капитального ремонта';
+  let older;
+  let a;
+  before(async () => {
+    older = await submit('citizen', { topic_id: ids['housing-capital-repair'], text: OLD, address: 'ул. Гагарина, д. 7' });
+    a = await submit('citizen2', { topic_id: ids['housing-capital-repair'], text: NEW });
+  });
+
+  test('essence, facts, guidance and links of an appeal', async () => {
+    const ex = await demo.as('executor');
+    const r = await ex.get(`/api/appeals/${a.id}/assistant`);
+    assert.equal(r.status, 200, r.text);
+    const x = r.json;
+    assert.deepEqual(x.essence, [
+      'В доме по ул. Кирова, д. 12, кв. 5 уже 3 недели протекает кровля, вода течёт по стенам, на потолке плесень.',
+      'Прошу принять меры и отремонтировать крышу.',
+    ]);
+    const f = (kind) => x.facts.filter((y) => y.kind === kind).map((y) => [y.text, y.value]);
+    assert.deepEqual(f('address'), [['ул. Кирова, д. 12', null]]);
+    assert.deepEqual(f('apartment'), [['кв. 5', '5']]);
+    assert.deepEqual(f('duration'), [['3 недели', null]]);
+    assert.deepEqual(f('org'), [['УК «Уют»', null]]);
+    assert.deepEqual(f('date'), [['15.01.2021', '2021-01-15']]);
+    assert.deepEqual(f('time'), [['10:30', '10:30']]);
+    assert.ok(x.links.some((l) => l.rel === 'similar' && l.href === `/api/appeals/${a.id}/similar`), r.text);
+    assert.ok('guidance' in x);
+    // with nothing answered yet, the draft is a frame to fill, from the appeal itself
+    assert.equal(x.draft.source, 'template');
+    assert.equal(x.draft.based_on, null);
+    assert.match(x.draft.text, new RegExp(`^Здравствуйте!\n\nВаше обращение № ${a.id} от \\d\\d\\.\\d\\d\\.\\d{4} \\(«[^»]+», ул\\. Кирова, д\\. 12\\) рассмотрено\\.`));
+    assert.ok(x.draft.text.includes('[опишите, что сделано'), x.draft.text);
+  });
+
+  test('the draft is built from the best answer to a similar appeal, in plain language', async (t) => {
+    const ex = await demo.as('executor');
+    const start = await ex.post(`/api/appeals/${older.id}/start`, {});
+    if (start.status !== 200) return t.skip(`workflow: ${start.status}`);
+    const fin = await ex.post(`/api/appeals/${older.id}/answers`, { kind: 'final', text: ANSWER });
+    assert.equal(fin.status, 201, fin.text);
+    if (fin.json.status !== 'answered') return t.skip('the body needs approval');
+    const r = await until(async () => {
+      const y = await ex.get(`/api/appeals/${a.id}/assistant`);
+      assert.equal(y.status, 200, y.text);
+      return y.json.draft.source === 'answer' && y;
+    }, 'the answered appeal to be found');
+    const d = r.json.draft;
+    assert.equal(d.based_on.appeal_id, older.id);
+    assert.equal(d.based_on.rating, null);
+    assert.ok(d.based_on.same_topic);
+    // the old answer's greeting and signature are gone, its address is this appeal's, and
+    // "В настоящее время" became "Сейчас"
+    assert.ok(d.text.includes('\n\nСейчас кровля по адресу ул. Кирова, д. 12 отремонтирована, протечек нет.\n\nЕсли проблема не решена'), d.text);
+    assert.ok(!d.text.includes('С уважением') && !d.text.includes('Гагарина'), d.text);
+    assert.deepEqual(d.plain_changes, [{ from: 'В настоящее время', to: 'сейчас', offset: d.plain_changes[0].offset }]);
+    // an answer its citizen rated 1 or 2 is never offered
+    const rate = await (await demo.as('citizen')).post(`/api/appeals/${older.id}/rating`, { score: 1, solved: false });
+    assert.equal(rate.status, 200, rate.text);
+    const again = await ex.get(`/api/appeals/${a.id}/assistant`);
+    assert.equal(again.status, 200);
+    assert.ok(again.json.draft.based_on?.appeal_id !== older.id, again.text);
+  });
+
+  test('only staff who may work on the appeal get it', async () => {
+    for (const who of ['executor2', 'citizen2']) {
+      const r = await (await demo.as(who)).get(`/api/appeals/${a.id}/assistant`);
+      assert.equal(r.status, who === 'citizen2' ? 403 : 404, `${who}: ${r.text}`);
+    }
+    assert.equal((await (await demo.as('executor')).get('/api/appeals/99999999/assistant')).status, 404);
+    assert.equal((await demo.anon().get(`/api/appeals/${a.id}/assistant`)).status, 401);
+  });
+
+  test('plain language on demand', async () => {
+    const ex = await demo.as('executor');
+    const r = await ex.post('/api/assistant/plain', { text: 'Данный вопрос будет решён в кратчайшие сроки. В связи с тем, что работы произведены, заявка закрыта.' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.text, 'Этот вопрос будет решён как можно скорее. Так как работы выполнены, заявка закрыта.');
+    assert.deepEqual(r.json.changes.map((c) => [c.from, c.to, c.offset]), [
+      ['Данный', 'этот', 0], ['в кратчайшие сроки', 'как можно скорее', 26], ['В связи с тем, что', 'так как', 46], ['произведены', 'выполнены', 72],
+    ]);
+    await assertErrors([
+      ['not a string', () => ex.post('/api/assistant/plain', { text: 5 }), 422, 'validation_failed', 'text'],
+      ['too long', () => ex.post('/api/assistant/plain', { text: 'а'.repeat(8001) }), 422, 'validation_failed', 'text'],
+      ['unknown field', () => ex.post('/api/assistant/plain', { text: 'x', other: 1 }), 400, 'invalid_input'],
+      ['no text', () => ex.post('/api/assistant/plain', {}), 400, 'invalid_input'],
+    ]);
+    assert.equal((await (await demo.as('citizen')).post('/api/assistant/plain', { text: 'Данный' })).status, 403);
   });
 });
 

@@ -175,7 +175,7 @@ test('a citizen guessing appeal ids reads exactly the appeals in their own list,
     else if (r.status !== 200 && mine.has(id)) wrong.push(`#${id} in the list but ${r.status}`);
     else if (r.status !== 200 && r.status !== 404) wrong.push(`#${id}: ${r.status} (expected 404 for strangers)`);
     if (leaks(r).length) wrong.push(`#${id} leaks ${leaks(r)}`);
-    for (const sub of ['similar']) {
+    for (const sub of ['similar', 'assistant']) {
       const s = await a.get(`/api/appeals/${id}/${sub}`);
       if (s.status < 400 || leaks(s).length) wrong.push(`#${id}/${sub}: ${s.status} ${s.text.slice(0, 100)}`);
     }

@@ -54,6 +54,8 @@ export default (ctx) => {
       call: () => ({ path: '/api/appeals/suggest', opts: { json: { text: 'Не горит фонарь во дворе', territory_id: own.kaluga } } }),
     },
     'GET /api/appeals/{id}/similar': { call: () => ({ path: `/api/appeals/${own.appeal}/similar` }), ok: inScopeOr404 },
+    'GET /api/appeals/{id}/assistant': { call: () => ({ path: `/api/appeals/${own.appeal}/assistant` }), ok: inScopeOr404 },
+    'POST /api/assistant/plain': { call: () => ({ path: '/api/assistant/plain', opts: { json: { text: 'В настоящее время данный вопрос решается' } } }) },
     'GET /api/problems': { call: () => ({ path: '/api/problems?limit=5' }) },
     'GET /api/problems/{id}': { call: () => ({ path: `/api/problems/${own.problem}` }), ok: inScopeOr404 },
     'POST /api/problems/{id}/merge': {

@@ -2,11 +2,11 @@
 # run.sh: build every libFuzzer target in fuzz/ (clang, ASan+UBSan) into fuzz/out/ and run
 # each for SECONDS (default 30) on its seed corpus. Exits non-zero when any target crashes.
 # Usage: fuzz/run.sh [SECONDS] [TARGET...]
-#   targets: csv utf8 route geo json_body form query attachment text open311 appeal_json
+#   targets: csv utf8 route geo json_body form query attachment text facts open311 appeal_json
 #   (docs/fuzzing.md says what each covers). Everything it writes stays under fuzz/out/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-ALL_TARGETS="csv utf8 route geo json_body form query attachment text open311 appeal_json"
+ALL_TARGETS="csv utf8 route geo json_body form query attachment text facts open311 appeal_json"
 SECONDS_EACH=${1:-30}
 shift || true
 TARGETS=${*:-$ALL_TARGETS}

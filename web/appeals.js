@@ -557,10 +557,56 @@ function appealView(a, alertBox, ctx) {
 					h('p', { class: 'ap-text', text: a.text }), atts),
 				answers, acts.node ? h('section', { class: 'card ap-actions', 'aria-labelledby': 'ap-act-h' },
 					h('h2', { id: 'ap-act-h', text: t('ap.actions') }), alertBox, acts.node) : alertBox,
+				staffView ? assistantView(a, ctx, acts.openAnswer) : null,
 				timeline),
 			h('aside', { class: 'ap-side card', 'aria-labelledby': 'ap-status-h' }, h('h2', { id: 'ap-status-h', tabindex: '-1', class: 'sr-only', text: t('ap.status') }),
 				facts, deadlineNotes, routes)),
 	];
+}
+
+/* ---------- the executor's assistant ---------- */
+
+// Essence, facts, guidance, a draft answer and similar appeals; loaded when staff open it.
+function assistantView(a, ctx, openAnswer) {
+	const body = h('div', { class: 'assistant-body' });
+	const box = h('details', { class: 'card ap-assistant' },
+		h('summary', null, h('h2', { id: 'ap-asst-h', class: 'inline-h', text: t('asst.title') })), body);
+	let loaded = false;
+	box.addEventListener('toggle', async () => {
+		if (!box.open || loaded)
+			return;
+		loaded = true;
+		body.append(h('p', { class: 'muted', text: t('common.loading') }));
+		let x;
+		let sim;
+		try {
+			[x, sim] = await Promise.all([api('GET', `/api/appeals/${a.id}/assistant`), api('GET', `/api/appeals/${a.id}/similar`)]);
+		} catch (e) {
+			loaded = false;
+			clear(body).append(h('p', { class: 'alert alert-error', role: 'alert', text: t('err.loadFailed', { message: e.message }) }));
+			return;
+		}
+		const part = (title, ...content) => h('section', { class: 'asst-part' }, h('h3', { text: title }), ...content);
+		const draftText = h('textarea', { class: 'asst-draft', rows: 10, 'aria-label': t('asst.draft') });
+		draftText.value = x.draft.text;
+		const facts = x.facts.length ? h('dl', { class: 'facts asst-facts' }, x.facts.map((f) => [
+			h('dt', { text: t(`asst.fact.${f.kind}`) }), h('dd', { text: f.value && f.value !== f.text ? `${f.text} (${f.value})` : f.text })])) : h('p', { class: 'muted', text: t('asst.noFacts') });
+		const items = (sim.items || []).slice(0, 5);
+		clear(body).append(
+			part(t('asst.essence'), x.essence.length ? h('ul', { class: 'asst-essence' }, x.essence.map((e) => h('li', { text: e }))) : h('p', { class: 'muted', text: t('asst.noEssence') })),
+			part(t('asst.facts'), facts),
+			x.guidance ? part(t('asst.guidance'), h('p', { text: x.guidance })) : null,
+			part(t('asst.draft'),
+				h('p', { class: 'muted small', text: x.draft.based_on ? t('asst.basedOn', { id: x.draft.based_on.appeal_id, rating: x.draft.based_on.rating ? t('asst.rated', { n: x.draft.based_on.rating }) : t('asst.unrated') }) : t('asst.template') }),
+				x.draft.plain_changes.length ? h('p', { class: 'muted small', text: t('asst.plainChanges', { list: x.draft.plain_changes.map((c) => `«${c.from}» → «${c.to}»`).join(', ') }) }) : null,
+				draftText,
+				openAnswer ? h('div', { class: 'form-actions' }, h('button', { type: 'button', class: 'btn btn-primary', text: t('asst.use'), onclick: () => openAnswer(draftText.value) })) : null),
+			part(t('asst.similar'), items.length ? h('ul', { class: 'plain asst-similar' }, items.map((i) => h('li', { class: 'sug-item' },
+				h('p', null, h('a', { href: `#/appeals/${i.id}`, text: `№ ${i.id}` }), ' ', statusBadge(i.status), ' ', h('span', { class: 'muted', text: i.topic_name })),
+				h('p', { text: i.text }),
+				i.answer ? h('p', { class: 'asst-answer', text: t('asst.answer', { text: i.answer }) }) : null))) : h('p', { class: 'muted', text: t('asst.noSimilar') })));
+	});
+	return box;
 }
 
 const evName = (k) => {
@@ -607,7 +653,7 @@ function actionsView(a, ctx, staffView) {
 		}
 		openKey = key;
 		btn.setAttribute('aria-expanded', 'true');
-		panel.append(actionForm(key, a, post, kinds, () => { openKey = null; clear(panel); btn.setAttribute('aria-expanded', 'false'); btn.focus(); }));
+		panel.append(actionForm(key, a, post, kinds, () => { openKey = null; clear(panel); btn.setAttribute('aria-expanded', 'false'); btn.focus(); }, ctx.answerDraft));
 		const first = panel.querySelector('input:not([type=hidden]):not(.file-native),select,textarea,button');
 		if (first)
 			first.focus();
@@ -619,7 +665,21 @@ function actionsView(a, ctx, staffView) {
 		buttons.push(btn);
 	}
 	panel.id = 'action-panel';
-	return { node: h('div', null, directButtons(list, a, post, ctx), buttons.length ? h('div', { class: 'action-buttons' }, buttons) : null, panel) };
+	// The assistant's "use this draft": opens the answer form (or fills it when open) with text.
+	const openAnswer = list.includes('answers') ? (text) => {
+		const btn = buttons[list.filter((k) => !DIRECT.has(k)).indexOf('answers')];
+		if (openKey !== 'answers') {
+			ctx.answerDraft = text;
+			toggle('answers', btn);
+			ctx.answerDraft = null;
+		}
+		const area = panel.querySelector('textarea[name=text]');
+		if (area) {
+			area.value = text;
+			area.focus();
+		}
+	} : null;
+	return { node: h('div', null, directButtons(list, a, post, ctx), buttons.length ? h('div', { class: 'action-buttons' }, buttons) : null, panel), openAnswer };
 }
 
 // The one-click actions (start, join) get their own row so they are never hidden behind a form.
@@ -646,7 +706,7 @@ function directButtons(list, a, post, ctx) {
 const req = (name, label, extra = {}) => ({ name, label, type: 'textarea', rows: 3, required: true, maxlength: 4000, ...extra });
 const opt = (name, label, extra = {}) => ({ name, label, type: 'textarea', rows: 2, maxlength: 4000, ...extra });
 
-function actionForm(key, a, post, kinds, close) {
+function actionForm(key, a, post, kinds, close, draft) {
 	const cancel = h('button', { type: 'button', class: 'btn', text: t('common.cancel'), onclick: close });
 	const mk = (fields, toBody, { files, values } = {}) => {
 		const box = files ? attachBox(t('write.files')) : null;
@@ -690,7 +750,7 @@ function actionForm(key, a, post, kinds, close) {
 		return mk([
 			{ name: 'kind', label: t('f.answerKind'), type: 'radio', required: true, options: kinds.map((k) => [k, t(`f.kind.${k}`)]) },
 			req('text', t('f.answerText'), { rows: 6 }),
-		], (v) => ({ kind: v.kind, text: v.text }), { files: true, values: { kind: kinds[0] } }).form;
+		], (v) => ({ kind: v.kind, text: v.text }), { files: true, values: { kind: kinds[0], ...(draft ? { text: draft } : {}) } }).form;
 	case 'clarification':
 		return mk([req('text', t('f.question'))], (v) => ({ text: v.text })).form;
 	case 'clarify':

@@ -266,9 +266,13 @@ int assistant_for(struct store *s, struct arena *a, const struct actor *who,
 	if (nsrc) {
 		buf_puts(&b, assistant_answer_body(a, src[0].text, src[0].address, address));
 	} else {
-		if (ns)
+		if (ns) {
+			size_t l = sp[0].len; /* without its closing stop: «…тёплые» */
+			while (l > 1 && strchr(".!?;", text[sp[0].off + l - 1]))
+				l--;
 			buf_printf(&b, "По существу обращения («%s») сообщаем: ",
-			           cut(a, text + sp[0].off, sp[0].len, 200));
+			           cut(a, text + sp[0].off, l, 200));
+		}
 		buf_puts(&b, "[опишите, что сделано или будет сделано, кем и в какой срок].");
 	}
 	buf_puts(&b, "\n\nЕсли проблема не решена, оцените, пожалуйста, ответ и опишите, что "

@@ -173,6 +173,8 @@ static size_t date_value(char *v, size_t cap, long y, long m, long d)
 		return 0;
 	if (y >= 0 && y < 100)
 		y += 2000;
+	if (y >= 0 && (y < 1900 || y > 2100))
+		return 0;
 	if (y >= 0) /* -1: no year */
 		snprintf(v, cap, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
 		         (unsigned)d % 100u);
@@ -348,6 +350,26 @@ static bool name_word(const struct scan *sc, size_t i)
 	return sc->t[i].upper || !text_is_stopword(sc->t[i].low, strlen(sc->t[i].low));
 }
 
+/* A street's name before its keyword is an adjective ("Садовая ул.", "Невского проспекта"),
+ * and not a pointing word ("Данный проезд"). */
+static bool adjective(const char *w)
+{
+	static const char *const endings[] = {"ая", "яя", "ой", "ий", "ый", "ого", "его",
+	                                      "ей", "ую", "юю", "ом", "ем", NULL};
+	static const char *const pointing[] = {"данн", "указанн", "вышеуказанн", "эт",  "соседн",
+	                                       "наш",  "ваш",     "кажд",        "люб", NULL};
+	size_t n = strlen(w);
+	for (const char *const *p = pointing; *p; p++)
+		if (!strncmp(w, *p, strlen(*p)))
+			return false;
+	for (const char *const *e = endings; *e; e++) {
+		size_t k = strlen(*e);
+		if (n > k + 2 && !strcmp(w + n - k, *e))
+			return true;
+	}
+	return false;
+}
+
 /* The end of an address that starts at i (a street, then maybe its house), or 0. */
 static size_t address_end(const struct scan *sc, size_t i)
 {
@@ -393,7 +415,7 @@ static size_t address_end(const struct scan *sc, size_t i)
 		bool ordinal = o > 0;
 		j += o;
 		if (j < sc->n && sc->t[j].kind == SCAN_WORD && sc->t[j].upper && name_word(sc, j) &&
-		    !text_is_stopword(sc->t[j].low, strlen(sc->t[j].low))) {
+		    adjective(sc->t[j].low)) {
 			j++;
 			names++;
 		}
@@ -580,8 +602,9 @@ static size_t try_amount(struct ctx *x, size_t i)
 					return 0;
 				e += 2;
 			}
-			if (scan_punct(sc, e, '.') && !(e + 1 < sc->n && sc->t[e + 1].upper))
-				e++;
+			if (scan_punct(sc, e, '.') && strlen(sc->t[e - 1].low) <= 4 &&
+			    !(e + 1 < sc->n && sc->t[e + 1].upper))
+				e++; /* "30 см." but not "5 градусов." */
 			return emit(x, FACT_MEASURE, start, e, NULL);
 		}
 		return 0;
@@ -591,7 +614,7 @@ static size_t try_amount(struct ctx *x, size_t i)
 		return emit(x, FACT_DURATION, i, i + 2, NULL);
 	if (word_in(sc, i, before) && word_in(sc, i + 1, units) && !scan_is(sc, i, "неделю") &&
 	    !scan_is(sc, i + 1, "год"))
-		return emit(x, FACT_DURATION, i + 1, i + 2, NULL);
+		return emit(x, FACT_DURATION, i, i + 2, NULL); /* "более года", "течение недели" */
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 // 05-appeals.test.mjs: an appeal end to end in the browser — a citizen writes it through the form, an executor takes
-// it from the workspace and answers, the citizen rates the answer badly, the supervisor returns it to work.
+// it from the workspace and answers (with the assistant's draft), the citizen rates the answer badly, the supervisor returns it to work.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { newPage, open, shot, closeBrowser, sessionOf, apiCall, a11yAudit } from './helpers.mjs';
@@ -111,7 +111,17 @@ test('executor finds it in the workspace, takes it and answers; a stale action s
 	await page.getByRole('heading', { level: 1, name: `Обращение № ${state.id}` }).waitFor();
 	assert.equal(await statusOf(page).textContent(), 'В работе');
 
-	await page.getByRole('button', { name: 'Ответить' }).click();
+	// The assistant: the essence, the facts of the text, and a draft the answer form takes in one click.
+	await page.getByText('Помощник', { exact: true }).click();
+	const asst = page.locator('.ap-assistant');
+	await asst.locator('.asst-essence li', { hasText: 'холодно уже третий день' }).waitFor();
+	assert.equal(await asst.locator('.asst-facts dt', { hasText: 'Адрес' }).locator('xpath=following-sibling::dd[1]').textContent(), 'ул. Ленина, 5');
+	const draft = await asst.getByLabel('Черновик ответа').inputValue();
+	assert.match(draft, new RegExp(`^Здравствуйте!\\n\\nВаше обращение № ${state.id} от `));
+	await shot(page, 'appeal-assistant');
+	await asst.getByRole('button', { name: 'Использовать в ответе' }).click();
+	assert.equal(await page.getByLabel('Текст ответа').inputValue(), draft, 'the answer form opens with the draft');
+	assert.equal(await page.getByRole('button', { name: 'Ответить' }).getAttribute('aria-expanded'), 'true');
 	assert.ok(await page.getByLabel('Окончательный').isChecked(), 'a final answer is the default');
 	await audit(page, 'the appeal page with the answer form');
 	await page.getByLabel('Текст ответа').fill('Подача тепла восстановлена 14 числа, температуру в квартире проверили.');

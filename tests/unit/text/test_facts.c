@@ -55,6 +55,8 @@ Test(facts, addresses)
 	facts("14-я линия В.О., дом 7, лит. А");
 	has(FACT_ADDRESS, 0, "14-я линия", NULL);
 	has(FACT_ADDRESS, 1, "дом 7, лит. А", NULL);
+	facts("Данный проезд и Вымести проезд — не адреса");
+	cr_assert_eq(count(FACT_ADDRESS), 0);
 	facts("на набережной Обводного канала грязно");
 	has(FACT_ADDRESS, 0, "набережной Обводного канала", NULL);
 	facts("Улица Римского-Корсакова, 5");
@@ -78,7 +80,7 @@ Test(facts, dates_and_times)
 	has(FACT_DATE, 1, "3 февраля 2021 г.", "2021-02-03");
 	has(FACT_DATE, 2, "2021-02-10", "2021-02-10");
 	has(FACT_DATE, 3, "20.02", "--02-20");
-	facts("яма 1.5 м, версия 1.2.3, 31.13.2020, 25:99");
+	facts("яма 1.5 м, версия 1.2.3, 31.13.2020, 25:99, 1.2.2645");
 	cr_assert_eq(count(FACT_DATE), 0, "decimals, versions and impossible dates are not dates");
 	cr_assert_eq(count(FACT_TIME), 0);
 	has(FACT_MEASURE, 0, "1.5 м", NULL);
@@ -94,8 +96,11 @@ Test(facts, amounts_and_durations)
 	has(FACT_MEASURE, 1, "+15 °C", NULL);
 	has(FACT_DURATION, 1, "2 месяца", NULL);
 	has(FACT_MONEY, 1, "5 тыс. руб.", NULL);
-	facts("не убирают уже месяц");
-	has(FACT_DURATION, 0, "месяц", NULL);
+	facts("не убирают уже месяц, в течение недели; -5 градусов. Яма 30 см.");
+	has(FACT_DURATION, 0, "уже месяц", NULL);
+	has(FACT_DURATION, 1, "течение недели", NULL);
+	has(FACT_MEASURE, 0, "-5 градусов", NULL);
+	has(FACT_MEASURE, 1, "30 см.", NULL);
 }
 
 Test(facts, contacts)

@@ -312,5 +312,5 @@ int assistant_for(struct store *s, struct arena *a, const struct actor *who,
 		                     arena_printf(a, "geo:%.6f,%.6f", ap->lat, ap->lon)));
 	*out = json_pack("{s:o,s:o,s:o,s:o,s:o}", "essence", essence, "facts", facts, "draft",
 	                 draft, "guidance", hint ? json_string(hint) : json_null(), "links", links);
-	return 0;
+	return *out ? 0 : ERR_INTERNAL; /* stored texts are valid UTF-8, so never */
 }

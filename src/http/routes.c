@@ -94,7 +94,7 @@ const struct route routes[] = {
 	{ "GET",    "/api/appeals/{id}",                       h_appeal_get,     ANY, SCOPE_NONE,      false, 0,        RL_READ },
 	{ "GET",    "/api/appeals/{id}/similar",               h_appeal_similar, STAFF, SCOPE_NONE,    false, 0,        RL_READ },
 	{ "GET",    "/api/appeals/{id}/assistant",             h_appeal_assistant, STAFF, SCOPE_NONE,  false, 0,        RL_READ },
-	{ "POST",   "/api/assistant/plain",                    h_assistant_plain, STAFF, SCOPE_NONE,   false, 32 * KB,  RL_READ },
+	{ "POST",   "/api/assistant/plain",                    h_assistant_plain, STAFF, SCOPE_NONE,   true,  32 * KB,  RL_READ },
 	{ "POST",   "/api/appeals/{id}/join",                  h_appeal_join,    ANY, SCOPE_NONE,      true,  1 * KB,   RL_WRITE },
 	/* appeals: the workflow (the transition table is in src/appeals/appeal.c) */
 	{ "POST",   "/api/appeals/{id}/route",                 h_appeal_action,  COORD, SCOPE_NONE,    true,  4 * KB,   RL_WRITE },

@@ -1,6 +1,7 @@
 /* assistant.c: the executor's assistant for one appeal (assistant.h). */
 #include "appeals/assistant.h"
 #include "appeals/assist.h"
+#include "appeals/calendar.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/utf8.h"
@@ -27,14 +28,9 @@ static const char *cut(struct arena *a, const char *s, size_t len, size_t max_ch
 /* "05.02.2021" in the platform's time zone. */
 static const char *local_date(struct arena *a, int64_t ms)
 {
-	int64_t days = appeal_day(ms);
-	/* civil from days (Howard Hinnant's algorithm) */
-	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp < 10 ? mp + 3 : mp - 9;
-	return arena_printf(a, "%02d.%02d.%04d", (int)d, (int)m, (int)(y + (m <= 2)));
+	int y, m, d;
+	calendar_ymd(appeal_day(ms), &y, &m, &d);
+	return arena_printf(a, "%02d.%02d.%04d", d, m, y);
 }
 
 static bool starts_with_word(const char *s, const char *const *words)

@@ -259,9 +259,9 @@ static const char *const street_words[] = {
     "набережной", "набережную", "бульвар",  "бульвара",   "бульваре", "площадь",
     "площади",    "линия",      "линии",    "аллея",      "аллеи",    "проезд",
     "проезда",    "проезде",    "тупик",    "микрорайон", "квартал",  NULL};
-/* Abbreviations: only with a full stop after them (or "пр-т", "б-р"). */
-static const char *const street_abbr[] = {"ул",  "пр", "просп", "пер",  "ш",   "наб",
-                                          "бул", "пл", "мкр",   "пр-т", "б-р", NULL};
+/* Abbreviations: only with a full stop after them ("пр-т" and "б-р" are matched apart). */
+static const char *const street_abbr[] = {"ул",  "пр",  "просп", "пер", "ш",
+                                          "наб", "бул", "пл",    "мкр", NULL};
 
 /* A street keyword at i: returns the tokens it takes (0 if none). */
 static size_t street_at(const struct scan *sc, size_t i)

@@ -638,6 +638,7 @@ function actionsView(a, ctx, staffView) {
 		return { node: null };
 	const panel = h('div', { class: 'action-panel' });
 	const buttons = [];
+	let answerBtn = null;
 	let openKey = null;
 	const post = async (action, body, key = action) => {
 		const r = await api('POST', `/api/appeals/${a.id}/${action}`, body);
@@ -653,7 +654,7 @@ function actionsView(a, ctx, staffView) {
 		}
 		openKey = key;
 		btn.setAttribute('aria-expanded', 'true');
-		panel.append(actionForm(key, a, post, kinds, () => { openKey = null; clear(panel); btn.setAttribute('aria-expanded', 'false'); btn.focus(); }, ctx.answerDraft));
+		panel.append(actionForm(key, a, post, kinds, () => { openKey = null; clear(panel); btn.setAttribute('aria-expanded', 'false'); btn.focus(); }));
 		const first = panel.querySelector('input:not([type=hidden]):not(.file-native),select,textarea,button');
 		if (first)
 			first.focus();
@@ -663,16 +664,14 @@ function actionsView(a, ctx, staffView) {
 			'aria-expanded': 'false', 'aria-controls': 'action-panel', text: t(`act.${key}`) });
 		btn.addEventListener('click', () => toggle(key, btn));
 		buttons.push(btn);
+		if (key === 'answers')
+			answerBtn = btn;
 	}
 	panel.id = 'action-panel';
 	// The assistant's "use this draft": opens the answer form (or fills it when open) with text.
-	const openAnswer = list.includes('answers') ? (text) => {
-		const btn = buttons[list.filter((k) => !DIRECT.has(k)).indexOf('answers')];
-		if (openKey !== 'answers') {
-			ctx.answerDraft = text;
-			toggle('answers', btn);
-			ctx.answerDraft = null;
-		}
+	const openAnswer = answerBtn ? (text) => {
+		if (openKey !== 'answers')
+			toggle('answers', answerBtn);
 		const area = panel.querySelector('textarea[name=text]');
 		if (area) {
 			area.value = text;
@@ -706,7 +705,7 @@ function directButtons(list, a, post, ctx) {
 const req = (name, label, extra = {}) => ({ name, label, type: 'textarea', rows: 3, required: true, maxlength: 4000, ...extra });
 const opt = (name, label, extra = {}) => ({ name, label, type: 'textarea', rows: 2, maxlength: 4000, ...extra });
 
-function actionForm(key, a, post, kinds, close, draft) {
+function actionForm(key, a, post, kinds, close) {
 	const cancel = h('button', { type: 'button', class: 'btn', text: t('common.cancel'), onclick: close });
 	const mk = (fields, toBody, { files, values } = {}) => {
 		const box = files ? attachBox(t('write.files')) : null;
@@ -750,7 +749,7 @@ function actionForm(key, a, post, kinds, close, draft) {
 		return mk([
 			{ name: 'kind', label: t('f.answerKind'), type: 'radio', required: true, options: kinds.map((k) => [k, t(`f.kind.${k}`)]) },
 			req('text', t('f.answerText'), { rows: 6 }),
-		], (v) => ({ kind: v.kind, text: v.text }), { files: true, values: { kind: kinds[0], ...(draft ? { text: draft } : {}) } }).form;
+		], (v) => ({ kind: v.kind, text: v.text }), { files: true, values: { kind: kinds[0] } }).form;
 	case 'clarification':
 		return mk([req('text', t('f.question'))], (v) => ({ text: v.text })).form;
 	case 'clarify':
